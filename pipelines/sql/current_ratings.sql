@@ -1,0 +1,13 @@
+-- The current rating per (user, movie): the latest event by ratedAt (eventId breaks ties and
+-- collapses duplicate deliveries), withdrawn ratings dropped. Body of the current_ratings view.
+SELECT userId, movieId, rating, ratedAt
+FROM (
+  SELECT
+    userId,
+    movieId,
+    rating,
+    ratedAt,
+    ROW_NUMBER() OVER (PARTITION BY userId, movieId ORDER BY ratedAt DESC, eventId DESC) AS recency
+  FROM `${project}.${dataset}.rating_events`
+)
+WHERE recency = 1 AND rating IS NOT NULL
