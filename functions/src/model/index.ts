@@ -1,0 +1,1 @@
+export type { Random, Ratings } from './types.js';
