@@ -623,6 +623,27 @@ describe('outputs', () => {
   });
 });
 
+describe('the README’s deploy guide', () => {
+  const readme = readFileSync(`${repoRoot}README.md`, 'utf8');
+
+  it('lists every resource and data source the Terraform declares', () => {
+    const grants = [...configuration.resources.keys()].filter((a) => /_iam_member\./.test(a));
+    const others = [...configuration.resources.keys(), ...configuration.dataSources.keys()].filter(
+      (address) => !grants.includes(address),
+    );
+    const unlisted = others.filter((address) => {
+      const name = address.split('.').at(-1)!;
+      const type = address.slice(0, address.length - name.length - 1);
+      const grouped = new RegExp(
+        `\`${type.replace(/\./g, '\\.')}\\.\\{[^}]*\\b${name}\\b[^}]*\\}\``,
+      );
+      return !readme.includes(`\`${address}\``) && !grouped.test(readme);
+    });
+    expect(unlisted).toEqual([]);
+    expect(readme).toContain(`IAM members (${grants.length})`);
+  });
+});
+
 describe.skipIf(!hasTerraform())('terraform fmt (only where terraform is installed)', () => {
   it('finds nothing to reformat', () => {
     const output = execFileSync('terraform', ['fmt', '-check', '-list=true', terraformDir], {
