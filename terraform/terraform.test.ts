@@ -370,6 +370,29 @@ describe('every function entry point has its resource and trigger', () => {
     expect(configuration.resources.get(topic ?? '')?.body.name).toBe('ratings-dead-letter');
   });
 
+  it('gives each push more time to be acknowledged than its function may run', async () => {
+    // Pub/Sub redelivers a push that outlives its deadline, which would run it twice.
+    const ingest = configuration.resources.get('google_pubsub_subscription.ratings_ingest')?.body;
+    expect(ingest?.ack_deadline_seconds).toBe('${local.ingest_timeout_seconds + 30}');
+    const ingestFunction = nested(
+      configuration.resources.get('google_cloudfunctions2_function.ingest_rating')?.body,
+      'service_config',
+    );
+    expect(ingestFunction?.timeout_seconds).toBe('${local.ingest_timeout_seconds}');
+
+    const retrain = configuration.resources.get('google_pubsub_subscription.retrain_model')?.body;
+    expect(retrain?.ack_deadline_seconds).toBe(600);
+    const retrainFunction = nested(
+      configuration.resources.get('google_cloudfunctions2_function.retrain_model')?.body,
+      'service_config',
+    );
+    expect(retrainFunction?.timeout_seconds).toBe('${var.retrain_timeout_seconds}');
+    const timeoutRule = validationConditions('retrain_timeout_seconds').join(' ');
+    const maximum = Number(/var\.retrain_timeout_seconds <= (\d+)/.exec(timeoutRule)?.[1]);
+    expect(maximum).toBeLessThan(600);
+    expect(maximum).toBeLessThanOrEqual(540);
+  });
+
   it('keeps the dead letters in a subscription, since a topic alone keeps nothing', async () => {
     const holders: string[] = [];
     for (const block of resourcesOfType(configuration, 'google_pubsub_subscription')) {
