@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { checkHostingRewrite, parseTerraformOutputs, siteBuildEnvironment } from './site-config.js';
+
+const terraformOutput = JSON.stringify({
+  site_url: { value: 'https://reel-prod.web.app' },
+  api_url: { value: 'https://reel-prod.web.app/api/ratings' },
+  hosting_rewrite: { value: { serviceId: 'rate-movie', region: 'europe-west1' } },
+  firebase_web_config: {
+    sensitive: true,
+    value: {
+      apiKey: 'AIza-test',
+      authDomain: 'reel-prod.firebaseapp.com',
+      projectId: 'reel-prod',
+      appId: '1:2:web:3',
+      messagingSenderId: '2',
+      storageBucket: '',
+    },
+  },
+});
+
+describe('parseTerraformOutputs', () => {
+  it('reads the outputs the deploy needs', () => {
+    const outputs = parseTerraformOutputs(terraformOutput);
+    expect(outputs.siteUrl).toBe('https://reel-prod.web.app');
+    expect(outputs.hostingRewrite).toEqual({ serviceId: 'rate-movie', region: 'europe-west1' });
+  });
+
+  it('names a missing output', () => {
+    expect(() => parseTerraformOutputs('{}')).toThrow(/terraform output site_url is missing/);
+  });
+});
+
+describe('siteBuildEnvironment', () => {
+  it('passes the web config as PUBLIC_ variables and the same-origin API path', () => {
+    expect(siteBuildEnvironment(parseTerraformOutputs(terraformOutput))).toEqual({
+      PUBLIC_FIREBASE_API_KEY: 'AIza-test',
+      PUBLIC_FIREBASE_AUTH_DOMAIN: 'reel-prod.firebaseapp.com',
+      PUBLIC_FIREBASE_PROJECT_ID: 'reel-prod',
+      PUBLIC_FIREBASE_APP_ID: '1:2:web:3',
+      PUBLIC_FIREBASE_MESSAGING_SENDER_ID: '2',
+      PUBLIC_REEL_API_URL: '/api/ratings',
+    });
+  });
+});
+
+describe('checkHostingRewrite', () => {
+  const expected = { serviceId: 'rate-movie', region: 'europe-west1' };
+  const firebaseJson = (rewrite: object) => JSON.stringify({ hosting: { rewrites: [rewrite] } });
+
+  it('accepts a run rewrite or a function rewrite to the deployed service', () => {
+    expect(
+      checkHostingRewrite(
+        firebaseJson({
+          source: '/api/**',
+          run: { serviceId: 'rate-movie', region: 'europe-west1' },
+        }),
+        expected,
+      ),
+    ).toBeNull();
+    expect(
+      checkHostingRewrite(
+        firebaseJson({
+          source: '/api/**',
+          function: { functionId: 'rate-movie', region: 'europe-west1' },
+        }),
+        expected,
+      ),
+    ).toBeNull();
+  });
+
+  it('says how to fix a rewrite to another region or service', () => {
+    const problem = checkHostingRewrite(
+      firebaseJson({ source: '/api/**', run: { serviceId: 'rate-movie' } }),
+      expected,
+    );
+    expect(problem).toContain('to rate-movie in us-central1');
+    expect(problem).toContain('"run": { "serviceId": "rate-movie", "region": "europe-west1" }');
+  });
+
+  it('notices a missing /api rewrite', () => {
+    expect(checkHostingRewrite(JSON.stringify({ hosting: {} }), expected)).toMatch(
+      /no hosting rewrite for \/api/,
+    );
+  });
+});

@@ -1,0 +1,109 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lockedVersion, productionManifest, stageFunctions } from './stage-functions.js';
+
+const lock = {
+  packages: {
+    '': { version: '0.0.0' },
+    'node_modules/zod': { version: '4.6.7' },
+    'node_modules/ml-matrix': { version: '6.15.1' },
+    'functions/node_modules/ml-matrix': { version: '6.16.0' },
+    'node_modules/@reel/functions': { link: true },
+  },
+};
+
+describe('lockedVersion', () => {
+  it('prefers the workspace’s own node_modules over the hoisted one', () => {
+    expect(lockedVersion(lock, 'functions', 'ml-matrix')).toBe('6.16.0');
+    expect(lockedVersion(lock, 'functions', 'zod')).toBe('4.6.7');
+  });
+
+  it('says what to do when a dependency is not installed', () => {
+    expect(() => lockedVersion(lock, 'functions', 'left-pad')).toThrow(
+      /no installed version of left-pad .*run npm install/,
+    );
+    expect(() => lockedVersion(lock, 'functions', '@reel/functions')).toThrow(/no installed/);
+  });
+});
+
+describe('productionManifest', () => {
+  it('keeps runtime fields, drops scripts, exports and devDependencies, pins dependencies', () => {
+    const manifest = productionManifest(
+      {
+        name: '@reel/functions',
+        version: '0.1.0',
+        type: 'module',
+        main: 'dist/index.js',
+        engines: { node: '>=20.19' },
+        exports: { './model': './src/model/index.ts' },
+        scripts: { 'gcp-build': 'tsc -p tsconfig.build.json' },
+        dependencies: { zod: '^4.6.7', 'ml-matrix': '^6.15.1' },
+        devDependencies: { typescript: '^5' },
+      },
+      (dependency) => `pinned-${dependency}`,
+    );
+    expect(manifest).toEqual({
+      name: '@reel/functions',
+      version: '0.1.0',
+      private: true,
+      type: 'module',
+      main: 'dist/index.js',
+      engines: { node: '>=20.19' },
+      dependencies: { 'ml-matrix': 'pinned-ml-matrix', zod: 'pinned-zod' },
+    });
+  });
+
+  it('refuses a package without main', () => {
+    expect(() => productionManifest({ name: 'x', version: '1.0.0' }, () => '1')).toThrow(
+      /no "main"/,
+    );
+  });
+});
+
+describe('stageFunctions', () => {
+  const fakeRepo = (withBuild: boolean) => {
+    const root = mkdtempSync(join(tmpdir(), 'reel-stage-'));
+    mkdirSync(join(root, 'functions', 'dist', 'handlers'), { recursive: true });
+    writeFileSync(
+      join(root, 'functions', 'package.json'),
+      JSON.stringify({
+        name: '@reel/functions',
+        version: '0.1.0',
+        type: 'module',
+        main: 'dist/index.js',
+        dependencies: { zod: '^4.6.7' },
+      }),
+    );
+    if (withBuild) {
+      writeFileSync(join(root, 'functions', 'dist', 'index.js'), 'export const rateMovie = 1;\n');
+      writeFileSync(join(root, 'functions', 'dist', 'handlers', 'rate.js'), '// handler\n');
+    }
+    writeFileSync(join(root, 'package-lock.json'), JSON.stringify(lock));
+    return root;
+  };
+
+  it('copies the compiled code and writes the pinned manifest, replacing old output', () => {
+    const root = fakeRepo(true);
+    const outDir = join(root, '.reel', 'functions-source');
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, 'stale.js'), 'old');
+
+    stageFunctions({ repoRoot: root, outDir });
+
+    expect(readFileSync(join(outDir, 'dist', 'index.js'), 'utf8')).toContain('rateMovie');
+    expect(existsSync(join(outDir, 'dist', 'handlers', 'rate.js'))).toBe(true);
+    expect(existsSync(join(outDir, 'stale.js'))).toBe(false);
+    const manifest = JSON.parse(readFileSync(join(outDir, 'package.json'), 'utf8'));
+    expect(manifest.dependencies).toEqual({ zod: '4.6.7' });
+    expect(manifest.main).toBe('dist/index.js');
+  });
+
+  it('asks for a build when dist/index.js is missing', () => {
+    const root = fakeRepo(false);
+    expect(() => stageFunctions({ repoRoot: root, outDir: join(root, 'out') })).toThrow(
+      /dist\/index\.js does not exist: build the functions first/,
+    );
+  });
+});

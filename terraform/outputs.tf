@@ -1,0 +1,68 @@
+# What the deploy script and people need after an apply: `terraform output`.
+
+output "site_url" {
+  description = "The site (Firebase Hosting default domain)."
+  value       = google_firebase_hosting_site.default.default_url
+}
+
+output "api_url" {
+  description = "The rating endpoint as the site calls it: same origin, through the Hosting rewrite /api/** -> rate-movie."
+  value       = "${google_firebase_hosting_site.default.default_url}/api/ratings"
+}
+
+output "rate_movie_url" {
+  description = "The rateMovie function's own URL (the rewrite's target; for smoke tests with curl)."
+  value       = google_cloudfunctions2_function.rate_movie.service_config[0].uri
+}
+
+output "hosting_rewrite" {
+  description = "What firebase.json's /api/** rewrite must name: the rateMovie Cloud Run service and its region."
+  value = {
+    serviceId = google_cloudfunctions2_function.rate_movie.name
+    region    = var.region
+  }
+}
+
+output "models_bucket" {
+  description = "Bucket of models/{version}/ and the pointer models/current.json."
+  value       = google_storage_bucket.models.name
+}
+
+output "function_sources_bucket" {
+  description = "Bucket of the functions' source archives."
+  value       = google_storage_bucket.function_sources.name
+}
+
+output "topics" {
+  description = "Pub/Sub topic names."
+  value = {
+    ratings             = google_pubsub_topic.ratings.name
+    retrain             = google_pubsub_topic.retrain.name
+    ratings_dead_letter = google_pubsub_topic.ratings_dead_letter.name
+  }
+}
+
+output "dead_letter_subscription" {
+  description = "Pull subscription holding dead letters for inspection."
+  value       = google_pubsub_subscription.ratings_dead_letter_hold.name
+}
+
+output "bigquery_dataset" {
+  description = "Dataset of rating_events and current_ratings."
+  value       = google_bigquery_dataset.reel.dataset_id
+}
+
+# The web config is public by design (it ships in the site's JavaScript), but the provider
+# marks the API key sensitive, so the output must be too; read it with -json.
+output "firebase_web_config" {
+  description = "Firebase web app config the site is built with (PUBLIC_FIREBASE_* variables)."
+  sensitive   = true
+  value = {
+    apiKey            = data.google_firebase_web_app_config.site.api_key
+    authDomain        = data.google_firebase_web_app_config.site.auth_domain
+    projectId         = var.project_id
+    appId             = google_firebase_web_app.site.app_id
+    messagingSenderId = data.google_firebase_web_app_config.site.messaging_sender_id
+    storageBucket     = data.google_firebase_web_app_config.site.storage_bucket
+  }
+}

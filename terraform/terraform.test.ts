@@ -1,0 +1,694 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Block,
+  type Body,
+  type Configuration,
+  expressionsIn,
+  loadConfiguration,
+  nested,
+  parseFile,
+  referencesIn,
+  resolves,
+  resourceAddressOf,
+  resourcesOfType,
+} from './configuration.js';
+import { parseCreateTable, type SchemaField, toSchemaFields } from './ddl.js';
+import { exportedEntryPoints } from './entry-points.js';
+
+const terraformDir = fileURLToPath(new URL('.', import.meta.url));
+const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+const functionsIndex = `${repoRoot}functions/src/index.ts`;
+
+/**
+ * The entry points the functions package must export, and how each is triggered. Kept here so
+ * the check works before functions/src/index.ts exists; once it does, the test also requires
+ * the file to export exactly these names.
+ */
+const ENTRY_POINTS: Record<string, { trigger: 'http' } | { trigger: 'topic'; topic: string }> = {
+  rateMovie: { trigger: 'http' },
+  ingestRating: { trigger: 'topic', topic: 'ratings' },
+  retrainModel: { trigger: 'topic', topic: 'retrain' },
+};
+
+/** Roles granted on the whole project, each because no narrower resource takes the grant. */
+const PROJECT_LEVEL_ROLES: Record<string, string> = {
+  'roles/datastore.user': 'Firestore server access is granted per project',
+  'roles/bigquery.jobUser': 'query jobs belong to the project, not to a dataset',
+  'roles/logging.logWriter': 'logs are written to the project',
+  'roles/storage.objectAdmin': 'build only, restricted by an IAM condition to named buckets',
+};
+
+const BASIC_ROLES = ['roles/owner', 'roles/editor', 'roles/viewer'];
+const PUBLIC_MEMBERS = ['allUsers', 'allAuthenticatedUsers'];
+
+/** Variables that take no free input, or whose input is checked elsewhere (and where). */
+const UNVALIDATED_VARIABLES: Record<string, string> = {
+  deletion_protection: 'a bool',
+  function_source_dir: 'a path, checked by the precondition on data.archive_file.functions_source',
+};
+
+let configuration: Configuration;
+
+beforeAll(async () => {
+  configuration = await loadConfiguration(terraformDir);
+}, 60_000);
+
+/** Every expression string of a block with the references it makes. */
+async function referencesOf(block: Block): Promise<Array<{ path: string; reference: string }>> {
+  const found: Array<{ path: string; reference: string }> = [];
+  for (const { path, text } of expressionsIn(block.body)) {
+    // A variable's type constraint (`string`, `object({…})`) is not an expression.
+    if (block.address.startsWith('var.') && path.startsWith('type')) {
+      continue;
+    }
+    // `provider = google-beta` names a provider, checked separately.
+    if (path === 'provider') {
+      continue;
+    }
+    for (const reference of await referencesIn(text)) {
+      found.push({ path, reference });
+    }
+  }
+  return found;
+}
+
+function allBlocks(): Block[] {
+  return [
+    ...configuration.resources.values(),
+    ...configuration.dataSources.values(),
+    ...configuration.variables.values(),
+    ...configuration.locals.values(),
+    ...configuration.outputs.values(),
+    ...configuration.modules.values(),
+  ];
+}
+
+/** The resource addresses an attribute's expression refers to. */
+async function addressesIn(value: unknown): Promise<string[]> {
+  const addresses: string[] = [];
+  for (const { text } of expressionsIn(value)) {
+    for (const reference of await referencesIn(text)) {
+      const address = resourceAddressOf(reference);
+      if (address) {
+        addresses.push(address);
+      }
+    }
+  }
+  return addresses;
+}
+
+function literal(body: Body | undefined, key: string): unknown {
+  return body?.[key];
+}
+
+describe('the Terraform configuration parses', () => {
+  it('has the files of the agreed layout, each parsing as HCL', () => {
+    expect(configuration.files).toEqual(
+      expect.arrayContaining([
+        'versions.tf',
+        'variables.tf',
+        'apis.tf',
+        'pubsub.tf',
+        'bigquery.tf',
+        'storage.tf',
+        'firestore.tf',
+        'functions.tf',
+        'scheduler.tf',
+        'iam.tf',
+        'hosting.tf',
+        'outputs.tf',
+      ]),
+    );
+    expect(existsSync(`${terraformDir}terraform.tfvars.example`)).toBe(true);
+  });
+
+  it('rejects a file that is not HCL, naming it', async () => {
+    await expect(parseFile('broken.tf', 'resource "x" "y" {\n  a = \n')).rejects.toThrow(
+      /broken\.tf does not parse/,
+    );
+  });
+
+  it('parses terraform.tfvars.example and sets only declared variables', async () => {
+    const example = await parseFile(
+      'terraform.tfvars.example',
+      readFileSync(`${terraformDir}terraform.tfvars.example`, 'utf8'),
+    );
+    expect(Object.keys(example).length).toBeGreaterThan(0);
+    for (const name of Object.keys(example)) {
+      expect(configuration.variables.has(`var.${name}`), `var.${name}`).toBe(true);
+    }
+  });
+});
+
+describe('every reference resolves', () => {
+  it('to a declared resource, data source, variable, local or module', async () => {
+    const unresolved: string[] = [];
+    let checked = 0;
+    for (const block of allBlocks()) {
+      for (const { path, reference } of await referencesOf(block)) {
+        checked += 1;
+        if (!resolves(configuration, reference)) {
+          unresolved.push(`${block.file}: ${block.address}.${path} -> ${reference}`);
+        }
+      }
+    }
+    expect(unresolved).toEqual([]);
+    expect(checked).toBeGreaterThan(100);
+  }, 60_000);
+
+  it('catches a reference to something undeclared', () => {
+    expect(resolves(configuration, 'google_pubsub_topic.ratings.id')).toBe(true);
+    expect(resolves(configuration, 'google_pubsub_topic.ratingz.id')).toBe(false);
+    expect(resolves(configuration, 'var.regoin')).toBe(false);
+    expect(resolves(configuration, 'local.nope')).toBe(false);
+    expect(resolves(configuration, 'data.archive_file.other.output_md5')).toBe(false);
+    expect(resolves(configuration, 'path.module')).toBe(true);
+  });
+
+  it('uses only providers it requires', () => {
+    for (const block of allBlocks()) {
+      const provider = block.body.provider;
+      if (typeof provider === 'string') {
+        const name = provider.replace(/^\$\{(.*)\}$/, '$1');
+        expect(configuration.requiredProviders.has(name), `${block.address}: ${name}`).toBe(true);
+      }
+    }
+  });
+
+  it('reads only files that exist (file(), templatefile())', () => {
+    const missing: string[] = [];
+    const localPaths = new Map<string, string>();
+    for (const [address, block] of configuration.locals) {
+      if (typeof block.body.value === 'string') {
+        localPaths.set(address, block.body.value);
+      }
+    }
+    const expand = (path: string): string =>
+      path
+        .replace(/\$\{(local\.\w+)\}/g, (_, name: string) => expand(localPaths.get(name) ?? name))
+        .replace(/\$\{path\.module\}/g, terraformDir.replace(/\/$/, ''));
+    let read = 0;
+    for (const block of allBlocks()) {
+      for (const { text } of expressionsIn(block.body)) {
+        for (const match of text.matchAll(/\b(?:file|templatefile)\("([^"]+)"/g)) {
+          read += 1;
+          const path = expand(match[1] ?? '');
+          if (!existsSync(path)) {
+            missing.push(`${block.address}: ${path}`);
+          }
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+    expect(read).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('providers and Terraform are pinned', () => {
+  it('pins google and google-beta to the same minor release, patches only', () => {
+    const google = configuration.requiredProviders.get('google');
+    const beta = configuration.requiredProviders.get('google-beta');
+    expect(google?.source).toBe('hashicorp/google');
+    expect(beta?.source).toBe('hashicorp/google-beta');
+    expect(google?.version).toMatch(/^~> \d+\.\d+\.0$/);
+    expect(beta?.version).toBe(google?.version);
+    for (const [name, requirement] of configuration.requiredProviders) {
+      expect(requirement.version, name).toMatch(/^~> \d+\.\d+\.\d+$/);
+    }
+  });
+
+  it('states the Terraform versions it supports', () => {
+    expect(configuration.requiredVersion).toMatch(/>= 1\.\d+/);
+  });
+});
+
+describe('BigQuery matches the DDL the local stack runs', () => {
+  const ddl = parseCreateTable(readFileSync(`${repoRoot}pipelines/sql/rating_events.sql`, 'utf8'));
+  const table = () => configuration.resources.get('google_bigquery_table.rating_events')?.body;
+
+  it('reads the DDL file', () => {
+    expect(ddl.table).toBe('${project}.${dataset}.rating_events');
+    expect(ddl.columns.length).toBeGreaterThan(3);
+  });
+
+  it('declares the same columns, types and modes, in the same order', () => {
+    const schemaExpression = table()?.schema;
+    expect(schemaExpression).toBe('${file("${path.module}/rating_events.schema.json")}');
+    const schema = JSON.parse(
+      readFileSync(`${terraformDir}rating_events.schema.json`, 'utf8'),
+    ) as SchemaField[];
+    expect(schema).toEqual(toSchemaFields(ddl.columns));
+  });
+
+  it('partitions by day of the same column and clusters by the same columns', () => {
+    const partitioning = nested(table(), 'time_partitioning');
+    expect(partitioning).toEqual({ type: 'DAY', field: ddl.partitionColumn });
+    expect(table()?.clustering).toEqual(ddl.clusterBy);
+  });
+
+  it('names the table and dataset the DDL and the functions use', async () => {
+    expect(table()?.table_id).toBe(ddl.table.split('.').at(-1));
+    const dataset = configuration.resources.get('google_bigquery_dataset.reel')?.body;
+    expect(dataset?.dataset_id).toBe('reel');
+  });
+
+  it('creates the current-ratings view from the shared SQL file with templatefile()', () => {
+    const view = nested(
+      configuration.resources.get('google_bigquery_table.current_ratings')?.body,
+      'view',
+    );
+    expect(view?.use_legacy_sql).toBe(false);
+    expect(String(view?.query)).toMatch(
+      /^\$\{templatefile\("\$\{local\.sql_dir\}\/current_ratings\.sql", \{\s*project = var\.project_id\s*dataset = google_bigquery_dataset\.reel\.dataset_id\s*\}\)\}$/,
+    );
+    expect(configuration.locals.get('local.sql_dir')?.body.value).toBe(
+      '${path.module}/../pipelines/sql',
+    );
+  });
+
+  it('rejects DDL it does not understand instead of passing', () => {
+    expect(() => parseCreateTable('CREATE TABLE `t` (a STRUCT<b INT64>)')).toThrow(
+      /not understood/,
+    );
+    expect(() =>
+      parseCreateTable('CREATE TABLE `t` (a INT64) PARTITION BY RANGE_BUCKET(a)'),
+    ).toThrow(/not understood/);
+    expect(() => parseCreateTable('CREATE TABLE `t` (a INTEGER)')).not.toThrow();
+    expect(() => parseCreateTable('CREATE TABLE `t` (a MONEY)')).toThrow(/not a scalar/);
+  });
+});
+
+describe('every function entry point has its resource and trigger', () => {
+  const functions = () => resourcesOfType(configuration, 'google_cloudfunctions2_function');
+  const byEntryPoint = (entryPoint: string) =>
+    functions().filter((block) => nested(block.body, 'build_config')?.entry_point === entryPoint);
+
+  it('keeps the expected list equal to what functions/src/index.ts registers, once it exists', () => {
+    if (!existsSync(functionsIndex)) {
+      // The functions package has no index.ts on this branch yet; the list above stands in.
+      return;
+    }
+    expect(exportedEntryPoints(readFileSync(functionsIndex, 'utf8')).sort()).toEqual(
+      Object.keys(ENTRY_POINTS).sort(),
+    );
+  });
+
+  it('reads entry points from exports and from declarative registration', () => {
+    const source = [
+      "functions.http('rateMovie', handler);",
+      "functions.cloudEvent('ingestRating', handler);",
+      'export const retrainModel = make();',
+      'export async function other() {}',
+      'export { a, b as c };',
+      'export type Config = {};',
+    ].join('\n');
+    expect(exportedEntryPoints(source).sort()).toEqual(
+      ['a', 'c', 'ingestRating', 'other', 'rateMovie', 'retrainModel'].sort(),
+    );
+  });
+
+  it('has exactly one function per entry point, and no other', () => {
+    for (const entryPoint of Object.keys(ENTRY_POINTS)) {
+      expect(byEntryPoint(entryPoint), entryPoint).toHaveLength(1);
+    }
+    expect(functions()).toHaveLength(Object.keys(ENTRY_POINTS).length);
+  });
+
+  it('builds every function for Node.js 22 from the staged package with its own identity', async () => {
+    const identities = new Set<string>();
+    for (const block of functions()) {
+      const build = nested(block.body, 'build_config');
+      expect(build?.runtime, block.address).toBe('${local.runtime}');
+      const source = nested(nested(build, 'source'), 'storage_source');
+      expect(source?.object, block.address).toBe('${local.function_source.object}');
+      const identity = nested(block.body, 'service_config')?.service_account_email;
+      expect(typeof identity).toBe('string');
+      identities.add(String(identity));
+      // Triggers are the push subscriptions below, not Eventarc.
+      expect(block.body.event_trigger, block.address).toBeUndefined();
+    }
+    expect(identities.size).toBe(functions().length);
+    expect(configuration.locals.get('local.runtime')?.body.value).toBe('nodejs22');
+  });
+
+  for (const [entryPoint, trigger] of Object.entries(ENTRY_POINTS)) {
+    it(`triggers ${entryPoint} by ${trigger.trigger === 'http' ? 'HTTP, invocable by anyone' : `a push subscription on topic ${trigger.topic}`}`, async () => {
+      const [fn] = byEntryPoint(entryPoint);
+      expect(fn).toBeDefined();
+      const invokers = await invokersOf(fn!.address);
+      if (trigger.trigger === 'http') {
+        expect(invokers).toEqual(['allUsers']);
+        return;
+      }
+      const subscriptions = await pushSubscriptionsTo(fn!.address);
+      expect(subscriptions).toHaveLength(1);
+      const subscription = subscriptions[0]!.body;
+      const [topicAddress] = await addressesIn(subscription.topic);
+      expect(configuration.resources.get(topicAddress ?? '')?.body.name).toBe(trigger.topic);
+
+      const push = nested(subscription, 'push_config');
+      // The Functions Framework turns a push to /projects/P/topics/T into a CloudEvent.
+      expect(String(push?.push_endpoint)).toMatch(
+        new RegExp(`\\}/\\$\\{${topicAddress?.replace('.', '\\.')}\\.id\\}$`),
+      );
+      const oidc = nested(push, 'oidc_token');
+      const [pushIdentity] = await addressesIn(oidc?.service_account_email);
+      expect(invokers).toEqual([`\${${pushIdentity}.member}`]);
+      expect(nested(subscription, 'retry_policy')).toBeDefined();
+    });
+  }
+
+  it('delivers one user’s ratings in order, and dead-letters what keeps failing', async () => {
+    const [ingest] = byEntryPoint('ingestRating');
+    const [subscription] = await pushSubscriptionsTo(ingest!.address);
+    expect(subscription?.body.enable_message_ordering).toBe(true);
+    const deadLetter = nested(subscription?.body, 'dead_letter_policy');
+    const [topic] = await addressesIn(deadLetter?.dead_letter_topic);
+    expect(configuration.resources.get(topic ?? '')?.body.name).toBe('ratings-dead-letter');
+  });
+
+  it('gives each push more time to be acknowledged than its function may run', async () => {
+    // Pub/Sub redelivers a push that outlives its deadline, which would run it twice.
+    const ingest = configuration.resources.get('google_pubsub_subscription.ratings_ingest')?.body;
+    expect(ingest?.ack_deadline_seconds).toBe('${local.ingest_timeout_seconds + 30}');
+    const ingestFunction = nested(
+      configuration.resources.get('google_cloudfunctions2_function.ingest_rating')?.body,
+      'service_config',
+    );
+    expect(ingestFunction?.timeout_seconds).toBe('${local.ingest_timeout_seconds}');
+
+    const retrain = configuration.resources.get('google_pubsub_subscription.retrain_model')?.body;
+    expect(retrain?.ack_deadline_seconds).toBe(600);
+    const retrainFunction = nested(
+      configuration.resources.get('google_cloudfunctions2_function.retrain_model')?.body,
+      'service_config',
+    );
+    expect(retrainFunction?.timeout_seconds).toBe('${var.retrain_timeout_seconds}');
+    const timeoutRule = validationConditions('retrain_timeout_seconds').join(' ');
+    const maximum = Number(/var\.retrain_timeout_seconds <= (\d+)/.exec(timeoutRule)?.[1]);
+    expect(maximum).toBeLessThan(600);
+    expect(maximum).toBeLessThanOrEqual(540);
+  });
+
+  it('keeps the dead letters in a subscription, since a topic alone keeps nothing', async () => {
+    const holders: string[] = [];
+    for (const block of resourcesOfType(configuration, 'google_pubsub_subscription')) {
+      const [topic] = await addressesIn(block.body.topic);
+      if (configuration.resources.get(topic ?? '')?.body.name === 'ratings-dead-letter') {
+        holders.push(block.address);
+      }
+    }
+    expect(holders).toHaveLength(1);
+  });
+
+  it('has the nightly scheduler publish to retrain as its own identity', async () => {
+    const jobs = resourcesOfType(configuration, 'google_cloud_scheduler_job');
+    expect(jobs).toHaveLength(1);
+    const target = nested(jobs[0]!.body, 'http_target');
+    expect(String(target?.uri)).toBe(
+      'https://pubsub.googleapis.com/v1/${google_pubsub_topic.retrain.id}:publish',
+    );
+    const [identity] = await addressesIn(nested(target, 'oauth_token')?.service_account_email);
+    const grants = await grantsTo(`\${${identity}.member}`);
+    expect(grants).toEqual([
+      'google_pubsub_topic_iam_member: roles/pubsub.publisher on google_pubsub_topic.retrain',
+    ]);
+  });
+});
+
+/** `member` values of run.invoker grants on a function's Cloud Run service. */
+async function invokersOf(functionAddress: string): Promise<string[]> {
+  const members: string[] = [];
+  for (const block of resourcesOfType(configuration, 'google_cloud_run_service_iam_member')) {
+    if (block.body.role !== 'roles/run.invoker') {
+      continue;
+    }
+    if ((await addressesIn(block.body.service)).includes(functionAddress)) {
+      members.push(String(block.body.member));
+    }
+  }
+  return members;
+}
+
+async function pushSubscriptionsTo(functionAddress: string): Promise<Block[]> {
+  const found: Block[] = [];
+  for (const block of resourcesOfType(configuration, 'google_pubsub_subscription')) {
+    const endpoint = nested(block.body, 'push_config')?.push_endpoint;
+    if ((await addressesIn(endpoint)).includes(functionAddress)) {
+      found.push(block);
+    }
+  }
+  return found;
+}
+
+/** Every IAM grant to a member, as "resource type: role on target". */
+async function grantsTo(member: string): Promise<string[]> {
+  const grants: string[] = [];
+  for (const block of configuration.resources.values()) {
+    if (block.body.member !== member || typeof block.body.role !== 'string') {
+      continue;
+    }
+    const type = block.address.split('.')[0];
+    const targetAttributes = Object.entries(block.body).filter(
+      ([key]) => !['member', 'role', 'condition'].includes(key),
+    );
+    const targets = new Set(await addressesIn(Object.fromEntries(targetAttributes)));
+    grants.push(`${type}: ${block.body.role} on ${[...targets].join(', ') || 'the project'}`);
+  }
+  return grants;
+}
+
+describe('nothing is more open than it needs to be', () => {
+  const grants = () =>
+    [...configuration.resources.values()].filter((block) => typeof block.body.role === 'string');
+
+  it('grants no basic role (owner, editor, viewer)', () => {
+    expect(grants().length).toBeGreaterThan(10);
+    for (const block of grants()) {
+      expect(BASIC_ROLES, block.address).not.toContain(block.body.role);
+    }
+  });
+
+  it('uses additive members only: no authoritative bindings or policies', () => {
+    const authoritative = [...configuration.resources.keys()].filter((address) =>
+      /_iam_(binding|policy)\./.test(address),
+    );
+    expect(authoritative).toEqual([]);
+  });
+
+  it('opens only the rating endpoint to allUsers', async () => {
+    const [rateMovie] = resourcesOfType(configuration, 'google_cloudfunctions2_function').filter(
+      (block) => nested(block.body, 'build_config')?.entry_point === 'rateMovie',
+    );
+    const publicGrants = grants().filter((block) =>
+      PUBLIC_MEMBERS.some((member) => JSON.stringify(block.body).includes(member)),
+    );
+    expect(publicGrants.map((block) => block.address)).toHaveLength(1);
+    const [grant] = publicGrants;
+    expect(grant?.address.startsWith('google_cloud_run_service_iam_member.')).toBe(true);
+    expect(grant?.body.role).toBe('roles/run.invoker');
+    expect(await addressesIn(grant?.body.service)).toEqual([rateMovie?.address]);
+  });
+
+  it('grants on the project only roles no narrower resource takes', () => {
+    for (const block of resourcesOfType(configuration, 'google_project_iam_member')) {
+      const role = String(block.body.role);
+      expect(Object.keys(PROJECT_LEVEL_ROLES), block.address).toContain(role);
+      if (role.startsWith('roles/storage.')) {
+        // Buckets take grants; a project-wide storage role must be narrowed by a condition.
+        expect(nested(block.body, 'condition')?.expression, block.address).toMatch(
+          /resource\.name/,
+        );
+      }
+    }
+  });
+
+  it('gives every function its own service account and no other identity’s roles', async () => {
+    const identities = resourcesOfType(configuration, 'google_service_account').map(
+      (block) => `\${${block.address}.member}`,
+    );
+    const seen = new Map<string, string>();
+    for (const identity of identities) {
+      const roles = await grantsTo(identity);
+      seen.set(identity, roles.join('; '));
+    }
+    expect(seen.get('${google_service_account.rate_movie.member}')).toBe(
+      'google_pubsub_topic_iam_member: roles/pubsub.publisher on google_pubsub_topic.ratings',
+    );
+    expect(seen.get('${google_service_account.ingest_rating.member}')?.split('; ').sort()).toEqual([
+      'google_bigquery_table_iam_member: roles/bigquery.dataEditor on google_bigquery_table.rating_events',
+      'google_project_iam_member: roles/datastore.user on the project',
+      'google_pubsub_topic_iam_member: roles/pubsub.publisher on google_pubsub_topic.ratings_dead_letter',
+      'google_storage_bucket_iam_member: roles/storage.objectViewer on google_storage_bucket.models',
+    ]);
+    expect(seen.get('${google_service_account.retrain_model.member}')?.split('; ').sort()).toEqual([
+      'google_bigquery_dataset_iam_member: roles/bigquery.dataViewer on google_bigquery_dataset.reel',
+      'google_project_iam_member: roles/bigquery.jobUser on the project',
+      'google_project_iam_member: roles/datastore.user on the project',
+      'google_storage_bucket_iam_member: roles/storage.objectUser on google_storage_bucket.models',
+    ]);
+  });
+
+  it('keeps the models bucket private, versioned, and never expires live model files', () => {
+    const bucket = configuration.resources.get('google_storage_bucket.models')?.body;
+    expect(bucket?.uniform_bucket_level_access).toBe(true);
+    expect(bucket?.public_access_prevention).toBe('enforced');
+    expect(nested(bucket, 'versioning')?.enabled).toBe(true);
+    const rules = ((bucket?.lifecycle_rule ?? []) as Body[]).map((rule) => ({
+      action: nested(rule, 'action')?.type,
+      condition: nested(rule, 'condition'),
+    }));
+    for (const rule of rules.filter((r) => r.action === 'Delete')) {
+      // Deleting by age alone would delete the serving model once it is old enough.
+      expect(rule.condition?.with_state).toBe('ARCHIVED');
+    }
+    expect(rules.some((r) => r.action === 'Delete')).toBe(true);
+  });
+});
+
+describe('variables are validated where they take free input', () => {
+  it('has a description and a type for every variable', () => {
+    for (const [address, block] of configuration.variables) {
+      expect(typeof block.body.description, address).toBe('string');
+      expect(block.body.type, address).toBeDefined();
+    }
+  });
+
+  it('validates every variable except the listed ones', () => {
+    const unvalidated = [...configuration.variables.entries()]
+      .filter(([, block]) => !Array.isArray(block.body.validation))
+      .map(([address]) => address.replace('var.', ''))
+      .sort();
+    expect(unvalidated).toEqual(Object.keys(UNVALIDATED_VARIABLES).sort());
+  });
+
+  it('covers the inputs the issue names', () => {
+    for (const name of [
+      'project_id',
+      'region',
+      'retrain_schedule',
+      'model',
+      'function_memory_mib',
+      'retrain_timeout_seconds',
+      'allowed_origins',
+      'rate_limit_per_minute',
+    ]) {
+      expect(configuration.variables.has(`var.${name}`), name).toBe(true);
+    }
+  });
+
+  it('retrains nightly by default', () => {
+    const schedule = String(configuration.variables.get('var.retrain_schedule')?.body.default);
+    const [minute, hour, dayOfMonth, month, dayOfWeek] = schedule.split(' ');
+    expect(minute).toMatch(/^\d+$/);
+    expect(Number(hour)).toBeLessThan(24);
+    expect(hour).toMatch(/^\d+$/);
+    expect([dayOfMonth, month, dayOfWeek]).toEqual(['*', '*', '*']);
+  });
+
+  it('refuses a demo- project', () => {
+    const conditions = validationConditions('project_id');
+    expect(conditions).toContain('${!startswith(var.project_id, "demo-")}');
+  });
+
+  // The regex validations, run on examples (RE2 and JavaScript agree on these patterns).
+  const cases: Array<[string, string[], string[]]> = [
+    ['project_id', ['reel-prod-123', 'my-reel-project'], ['Reel', 'a', 'my_project', 'reel-']],
+    ['region', ['us-central1', 'europe-west1', 'asia-northeast3'], ['us-central1-a', 'EU', 'us']],
+    ['retrain_schedule', ['0 3 * * *', '*/30 2-4 * * 1-5'], ['0 3 * *', 'nightly', '0 3 * * * *']],
+    [
+      'allowed_origins',
+      ['https://reel.example.com', 'https://a.b:8443'],
+      ['http://x.com', 'https://x.com/', 'https://*.x.com'],
+    ],
+    [
+      'retrain_time_zone',
+      ['Etc/UTC', 'Europe/Paris', 'America/Argentina/Buenos_Aires'],
+      ['Paris', 'Europe/'],
+    ],
+  ];
+  for (const [variable, valid, invalid] of cases) {
+    it(`checks ${variable} by its pattern`, () => {
+      const patterns = validationConditions(variable).flatMap((condition) =>
+        [...condition.matchAll(/regex\("((?:[^"\\]|\\.)*)", (?:var\.\w+|o)\)/g)].map(
+          (m) => new RegExp(JSON.parse(`"${m[1]}"`) as string),
+        ),
+      );
+      expect(patterns.length, variable).toBeGreaterThan(0);
+      const accepts = (value: string) => patterns.every((pattern) => pattern.test(value));
+      for (const value of valid) {
+        expect(accepts(value), `${variable} = ${value}`).toBe(true);
+      }
+      for (const value of invalid) {
+        expect(accepts(value), `${variable} = ${value}`).toBe(false);
+      }
+    });
+  }
+});
+
+describe('outputs', () => {
+  it('give the site URL, API URL, bucket names and topic names', () => {
+    for (const name of [
+      'site_url',
+      'api_url',
+      'rate_movie_url',
+      'models_bucket',
+      'function_sources_bucket',
+      'topics',
+      'firebase_web_config',
+      'hosting_rewrite',
+    ]) {
+      expect(configuration.outputs.has(`output.${name}`), name).toBe(true);
+    }
+  });
+});
+
+describe('the README’s deploy guide', () => {
+  const readme = readFileSync(`${repoRoot}README.md`, 'utf8');
+
+  it('lists every resource and data source the Terraform declares', () => {
+    const grants = [...configuration.resources.keys()].filter((a) => /_iam_member\./.test(a));
+    const others = [...configuration.resources.keys(), ...configuration.dataSources.keys()].filter(
+      (address) => !grants.includes(address),
+    );
+    const unlisted = others.filter((address) => {
+      const name = address.split('.').at(-1)!;
+      const type = address.slice(0, address.length - name.length - 1);
+      const grouped = new RegExp(
+        `\`${type.replace(/\./g, '\\.')}\\.\\{[^}]*\\b${name}\\b[^}]*\\}\``,
+      );
+      return !readme.includes(`\`${address}\``) && !grouped.test(readme);
+    });
+    expect(unlisted).toEqual([]);
+    expect(readme).toContain(`IAM members (${grants.length})`);
+  });
+});
+
+describe.skipIf(!hasTerraform())('terraform fmt (only where terraform is installed)', () => {
+  it('finds nothing to reformat', () => {
+    const output = execFileSync('terraform', ['fmt', '-check', '-list=true', terraformDir], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    expect(output).toBe('');
+  });
+});
+
+function validationConditions(variable: string): string[] {
+  const validations = configuration.variables.get(`var.${variable}`)?.body.validation;
+  return Array.isArray(validations)
+    ? validations.map((validation) => String(literal(validation as Body, 'condition')))
+    : [];
+}
+
+function hasTerraform(): boolean {
+  try {
+    execFileSync('terraform', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,38 @@
+# Terraform and provider pins. Only patch releases float, so a plan made today is the plan
+# made next month; raise the minor versions on purpose, after reading their changelogs.
+
+terraform {
+  # 1.9 is the first release whose variable validations may refer to other variables.
+  required_version = ">= 1.9.0, < 2.0.0"
+  required_providers {
+    google = {
+      source  = "hashicorp/google"
+      version = "~> 7.38.0"
+    }
+    google-beta = {
+      source  = "hashicorp/google-beta"
+      version = "~> 7.38.0"
+    }
+    # Zips the staged functions package at plan time, so no zip tool is needed on the machine.
+    archive = {
+      source  = "hashicorp/archive"
+      version = "~> 2.7.0"
+    }
+  }
+}
+
+# Firebase and Identity Platform APIs bill quota to the caller's project; with user credentials
+# (gcloud auth application-default login) that needs user_project_override.
+provider "google" {
+  project               = var.project_id
+  region                = var.region
+  user_project_override = true
+  billing_project       = var.project_id
+}
+
+provider "google-beta" {
+  project               = var.project_id
+  region                = var.region
+  user_project_override = true
+  billing_project       = var.project_id
+}
