@@ -1,0 +1,211 @@
+import { balancedChunks, fillUniform } from './chunks.js';
+import type { RankingConfig } from './config.js';
+import { rankingEvidence } from './evidence.js';
+import type { Executor } from './executor.js';
+import { serialExecutor } from './executor.js';
+import { CHUNK_COUNT, type TrainOptions } from './explicit.js';
+import type { ImplicitSide } from './implicit-step.js';
+import type { GramArgs, ImplicitLossArgs, ImplicitRowsArgs } from './kernels.js';
+import { buildLayout, type Csr, gatherFloat32, sharedFloat32, sharedFloat64 } from './layout.js';
+import type { Ratings } from './types.js';
+
+/** A trained ranking model: score(u, i) = x_u·y_i. */
+export interface RankingModel {
+  readonly k: number;
+  readonly config: RankingConfig;
+  /** y_i, items × k row-major. */
+  readonly itemFactors: Float64Array;
+  /** x_u, users × k: exactly the user step against the final item side (what fold-in gives). */
+  readonly userFactors: Float64Array;
+}
+
+/** The item side of a ranking model as the user step needs it, α₀·YᵀY included. */
+export function rankingUserSide(
+  model: Pick<RankingModel, 'k' | 'config' | 'itemFactors'>,
+): ImplicitSide {
+  const { k, config, itemFactors } = model;
+  const gram = new Float64Array(k * k);
+  const rows = itemFactors.length / k;
+  for (let row = 0; row < rows; row++) {
+    const base = row * k;
+    for (let r = 0; r < k; r++) {
+      const yr = config.unobservedWeight * itemFactors[base + r];
+      for (let c = 0; c <= r; c++) gram[r * k + c] += yr * itemFactors[base + c];
+    }
+  }
+  mirror(gram, k);
+  return sideOf(config, k, itemFactors, gram);
+}
+
+function sideOf(
+  config: RankingConfig,
+  k: number,
+  fixedFactors: Float64Array,
+  gram: Float64Array,
+): ImplicitSide {
+  return {
+    k,
+    unobservedWeight: config.unobservedWeight,
+    regularization: config.regularization,
+    frequencyExponent: config.frequencyExponent,
+    fixedFactors,
+    gram,
+  };
+}
+
+function mirror(gram: Float64Array, k: number): void {
+  for (let r = 0; r < k; r++) for (let c = 0; c < r; c++) gram[c * k + r] = gram[r * k + c];
+}
+
+/**
+ * Trains the ranking model by weighted implicit ALS over every (user, movie) cell, the
+ * evidence of each rating given by {@link rankingEvidence}. Each iteration solves every item,
+ * then every user (by `config.cgSteps` conjugate-gradient steps, or exactly); the last user
+ * step is always exact, so the returned user vectors are what fold-in computes.
+ */
+export async function trainRanking(
+  ratings: Ratings,
+  config: RankingConfig,
+  options: TrainOptions,
+): Promise<RankingModel> {
+  const layout = options.layout ?? buildLayout(ratings);
+  const executor = options.executor ?? serialExecutor;
+  const clock = options.clock ?? (() => performance.now() / 1000);
+  const { userCount, itemCount } = ratings;
+  const k = config.factors;
+  const ratingCount = ratings.value.length;
+
+  const evidence = userEvidence(config, layout.byUser, ratings);
+  const userFactors = sharedFloat64(userCount * k);
+  const itemFactors = sharedFloat64(itemCount * k);
+  fillUniform(userFactors, config.initScale, options.random);
+
+  const rowCost = config.cgSteps > 0 ? k : k * k;
+  const items = {
+    chunkStarts: balancedChunks(layout.byItem.offsets, CHUNK_COUNT, rowCost),
+    offsets: layout.byItem.offsets,
+    indices: layout.byItem.indices,
+    weights: gatherFloat32(layout.byItem, evidence.weights),
+    targets: gatherFloat32(layout.byItem, evidence.targets),
+  };
+  const users = {
+    chunkStarts: balancedChunks(layout.byUser.offsets, CHUNK_COUNT, rowCost),
+    offsets: layout.byUser.offsets,
+    indices: layout.byUser.indices,
+    weights: gatherFloat32(layout.byUser, evidence.weights),
+    targets: gatherFloat32(layout.byUser, evidence.targets),
+  };
+
+  for (let iteration = 1; iteration <= config.iterations; iteration++) {
+    const started = clock();
+    const gramOfUsers = await gramOf(executor, userFactors, k, config.unobservedWeight);
+    const itemArgs: ImplicitRowsArgs = {
+      ...items,
+      side: sideOf(config, k, userFactors, gramOfUsers),
+      factors: itemFactors,
+      cgSteps: config.cgSteps,
+    };
+    await executor.run('implicitRows', itemArgs, items.chunkStarts.length - 1);
+    const itemGram = await gramOf(executor, itemFactors, k, config.unobservedWeight);
+    const userArgs: ImplicitRowsArgs = {
+      ...users,
+      side: sideOf(config, k, itemFactors, itemGram),
+      factors: userFactors,
+      cgSteps: iteration === config.iterations ? 0 : config.cgSteps,
+    };
+    await executor.run('implicitRows', userArgs, users.chunkStarts.length - 1);
+    const seconds = clock() - started;
+    if (options.onIteration) {
+      const chunkCount = users.chunkStarts.length - 1;
+      const lossArgs: ImplicitLossArgs = {
+        ...users,
+        side: sideOf(config, k, itemFactors, itemGram),
+        factors: userFactors,
+        partials: sharedFloat64(2 * chunkCount),
+      };
+      await executor.run('implicitLoss', lossArgs, chunkCount);
+      let loss = 0;
+      for (let c = 0; c < chunkCount; c++)
+        loss += lossArgs.partials[2 * c] + lossArgs.partials[2 * c + 1];
+      for (let row = 0; row < itemCount; row++) {
+        let norm = 0;
+        for (let d = 0; d < k; d++) norm += itemFactors[row * k + d] ** 2;
+        const count = layout.byItem.offsets[row + 1] - layout.byItem.offsets[row];
+        loss +=
+          config.regularization *
+          (count + config.unobservedWeight * userCount) ** config.frequencyExponent *
+          norm;
+      }
+      options.onIteration({
+        model: 'ranking',
+        iteration,
+        seconds,
+        loss: loss / Math.max(1, ratingCount),
+      });
+    }
+  }
+  return { k, config, itemFactors, userFactors };
+}
+
+/** α₀·FᵀF over all rows of `factors`, summed from per-chunk partials in chunk order. */
+async function gramOf(
+  executor: Executor,
+  factors: Float64Array,
+  k: number,
+  scale: number,
+): Promise<Float64Array> {
+  const rows = factors.length / k;
+  const offsets = new Int32Array(rows + 1);
+  const chunkStarts = balancedChunks(offsets, CHUNK_COUNT, 1);
+  const chunkCount = chunkStarts.length - 1;
+  const args: GramArgs = {
+    k,
+    factors,
+    scale,
+    chunkStarts,
+    partials: sharedFloat64(chunkCount * k * k),
+  };
+  await executor.run('gram', args, chunkCount);
+  const gram = sharedFloat64(k * k);
+  for (let c = 0; c < chunkCount; c++) {
+    const base = c * k * k;
+    for (let n = 0; n < k * k; n++) gram[n] += args.partials[base + n];
+  }
+  mirror(gram, k);
+  return gram;
+}
+
+/** Evidence weights and targets of every rating, in the original (coordinate) order. */
+function userEvidence(config: RankingConfig, byUser: Csr, ratings: Ratings) {
+  const n = ratings.value.length;
+  const { offsets, source } = byUser;
+  const values = gatherFloat32(byUser, ratings.value);
+  const timestamps = ratings.timestamp ? new Float64Array(n) : undefined;
+  if (timestamps && ratings.timestamp)
+    for (let p = 0; p < n; p++) timestamps[p] = ratings.timestamp[source[p]];
+  const weightsByUser = new Float32Array(n);
+  const targetsByUser = new Float32Array(n);
+  let longest = 0;
+  for (let u = 0; u < byUser.rowCount; u++)
+    longest = Math.max(longest, offsets[u + 1] - offsets[u]);
+  const sortedTimes = new Float64Array(longest);
+  for (let u = 0; u < byUser.rowCount; u++) {
+    rankingEvidence(
+      config,
+      values,
+      timestamps,
+      offsets[u],
+      offsets[u + 1],
+      weightsByUser,
+      targetsByUser,
+      sortedTimes,
+    );
+  }
+  const weights = sharedFloat32(n);
+  const targets = sharedFloat32(n);
+  for (let p = 0; p < n; p++) {
+    weights[source[p]] = weightsByUser[p];
+    targets[source[p]] = targetsByUser[p];
+  }
+  return { weights, targets };
+}
