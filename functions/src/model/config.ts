@@ -44,8 +44,10 @@ export interface RankingConfig {
   readonly regularization: number;
   /** ν in λ·(n + α₀·m)^ν (Rendle et al. 2021); 0 = plain λ. */
   readonly frequencyExponent: number;
-  /** α₀: confidence of every unobserved cell. */
+  /** α₀: confidence of every unobserved cell (times π_i). */
   readonly unobservedWeight: number;
+  /** ω in π_i ∝ n_i^ω, the popularity weighting of unobserved cells; 0 = uniform. */
+  readonly unobservedExponent: number;
   /** α: evidence weight of an observed rating. */
   readonly alpha: number;
   readonly positiveThreshold: number;
@@ -91,6 +93,7 @@ export const DEFAULT_MODEL_CONFIG: ModelConfig = {
     regularization: 1,
     frequencyExponent: 0,
     unobservedWeight: 1,
+    unobservedExponent: 0,
     alpha: 10,
     positiveThreshold: 0.5,
     ratingSlope: 0,

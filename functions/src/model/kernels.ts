@@ -6,10 +6,9 @@ import {
 } from './explicit-step.js';
 import {
   addGramRows,
-  type ImplicitScratch,
+  ImplicitScratch,
   type ImplicitSide,
-  implicitRowRegularization,
-  implicitScratch,
+  implicitRowsLoss,
   refineImplicitRow,
   solveImplicitRow,
 } from './implicit-step.js';
@@ -56,6 +55,8 @@ export interface GramArgs extends Chunked {
   readonly k: number;
   readonly factors: Float64Array;
   readonly scale: number;
+  /** Per-row weights of the sum; absent = 1. */
+  readonly rowWeights?: Float64Array;
   /** chunkCount × k × k partial sums (lower triangles). */
   readonly partials: Float64Array;
 }
@@ -89,7 +90,7 @@ function explicitWorkFor(k: number, maxSessions: number): ExplicitScratch {
 }
 
 function implicitWorkFor(k: number): ImplicitScratch {
-  if (implicitWork?.b.length !== k) implicitWork = implicitScratch(k);
+  if (implicitWork?.k !== k) implicitWork = new ImplicitScratch(k);
   return implicitWork;
 }
 
@@ -148,7 +149,15 @@ export const kernels = {
     const { k, factors, scale, partials, chunkStarts } = args;
     const partial = partials.subarray(chunk * k * k, (chunk + 1) * k * k);
     partial.fill(0);
-    addGramRows(partial, factors, k, chunkStarts[chunk], chunkStarts[chunk + 1], scale);
+    addGramRows(
+      partial,
+      factors,
+      k,
+      chunkStarts[chunk],
+      chunkStarts[chunk + 1],
+      scale,
+      args.rowWeights,
+    );
   },
 
   explicitLoss(args: ExplicitLossArgs, chunk: number): void {
@@ -183,36 +192,17 @@ export const kernels = {
 
   implicitLoss(args: ImplicitLossArgs, chunk: number): void {
     const { side, offsets, indices, weights, targets, factors, partials, chunkStarts } = args;
-    const { k, gram, fixedFactors, unobservedWeight } = side;
-    let loss = 0;
-    let penalty = 0;
-    for (let row = chunkStarts[chunk]; row < chunkStarts[chunk + 1]; row++) {
-      const out = row * k;
-      // α₀·Σ over every column of x·f (all cells as if unobserved) = xᵀ(α₀FᵀF)x …
-      let quadratic = 0;
-      let norm = 0;
-      for (let d = 0; d < k; d++) {
-        const xd = factors[out + d];
-        norm += xd * xd;
-        let s = 0;
-        for (let e = 0; e < k; e++) s += gram[d * k + e] * factors[out + e];
-        quadratic += xd * s;
-      }
-      loss += quadratic;
-      // … then each observed cell swaps α₀·ŷ² for (α₀ + w)(p − ŷ)².
-      const start = offsets[row];
-      const end = offsets[row + 1];
-      for (let q = start; q < end; q++) {
-        const base = indices[q] * k;
-        let dot = 0;
-        for (let d = 0; d < k; d++) dot += factors[out + d] * fixedFactors[base + d];
-        const e = targets[q] - dot;
-        loss += (unobservedWeight + weights[q]) * e * e - unobservedWeight * dot * dot;
-      }
-      penalty += implicitRowRegularization(side, end - start) * norm;
-    }
-    partials[2 * chunk] = loss;
-    partials[2 * chunk + 1] = penalty;
+    implicitRowsLoss(
+      side,
+      offsets,
+      indices,
+      weights,
+      targets,
+      factors,
+      chunkStarts[chunk],
+      chunkStarts[chunk + 1],
+      partials.subarray(2 * chunk, 2 * chunk + 2),
+    );
   },
 };
 

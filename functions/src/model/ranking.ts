@@ -1,12 +1,12 @@
 import { balancedChunks, fillUniform } from './chunks.js';
 import type { RankingConfig } from './config.js';
 import { rankingEvidence } from './evidence.js';
-import type { Executor } from './executor.js';
-import { serialExecutor } from './executor.js';
+import { type Executor, serialExecutor } from './executor.js';
 import { CHUNK_COUNT, type TrainOptions } from './explicit.js';
-import type { ImplicitSide } from './implicit-step.js';
+import { addGramRows, type ImplicitSide } from './implicit-step.js';
 import type { GramArgs, ImplicitLossArgs, ImplicitRowsArgs } from './kernels.js';
 import { buildLayout, type Csr, gatherFloat32, sharedFloat32, sharedFloat64 } from './layout.js';
+import { mirrorLower } from './linalg.js';
 import type { Ratings } from './types.js';
 
 /** A trained ranking model: score(u, i) = x_u·y_i. */
@@ -15,26 +15,21 @@ export interface RankingModel {
   readonly config: RankingConfig;
   /** y_i, items × k row-major. */
   readonly itemFactors: Float64Array;
+  /** π_i, the weight of item i's unobserved cells (see implicit-step.ts). */
+  readonly itemWeights: Float64Array;
   /** x_u, users × k: exactly the user step against the final item side (what fold-in gives). */
   readonly userFactors: Float64Array;
 }
 
-/** The item side of a ranking model as the user step needs it, α₀·YᵀY included. */
+/** The item side of a ranking model as the user step needs it, Σ α₀π·y·yᵀ included. */
 export function rankingUserSide(
-  model: Pick<RankingModel, 'k' | 'config' | 'itemFactors'>,
+  model: Pick<RankingModel, 'k' | 'config' | 'itemFactors' | 'itemWeights'>,
 ): ImplicitSide {
-  const { k, config, itemFactors } = model;
+  const { k, config, itemFactors, itemWeights } = model;
   const gram = new Float64Array(k * k);
-  const rows = itemFactors.length / k;
-  for (let row = 0; row < rows; row++) {
-    const base = row * k;
-    for (let r = 0; r < k; r++) {
-      const yr = config.unobservedWeight * itemFactors[base + r];
-      for (let c = 0; c <= r; c++) gram[r * k + c] += yr * itemFactors[base + c];
-    }
-  }
-  mirror(gram, k);
-  return sideOf(config, k, itemFactors, gram);
+  addGramRows(gram, itemFactors, k, 0, itemWeights.length, config.unobservedWeight, itemWeights);
+  mirrorLower(gram, k);
+  return sideOf(config, k, itemFactors, gram, itemWeights, false);
 }
 
 function sideOf(
@@ -42,6 +37,8 @@ function sideOf(
   k: number,
   fixedFactors: Float64Array,
   gram: Float64Array,
+  itemWeights: Float64Array,
+  solvingItems: boolean,
 ): ImplicitSide {
   return {
     k,
@@ -50,11 +47,26 @@ function sideOf(
     frequencyExponent: config.frequencyExponent,
     fixedFactors,
     gram,
+    itemWeights,
+    solvingItems,
   };
 }
 
-function mirror(gram: Float64Array, k: number): void {
-  for (let r = 0; r < k; r++) for (let c = 0; c < r; c++) gram[c * k + r] = gram[r * k + c];
+/**
+ * π_i = n_i^ω / mean_j(n_j^ω), n_i being item i's rating count: with ω > 0 a popular movie
+ * someone has not rated counts more against it than an obscure one. ω = 0 gives π = 1.
+ */
+export function unobservedItemWeights(byItem: Csr, exponent: number): Float64Array {
+  const weights = sharedFloat64(byItem.rowCount);
+  let sum = 0;
+  for (let i = 0; i < byItem.rowCount; i++) {
+    const count = byItem.offsets[i + 1] - byItem.offsets[i];
+    weights[i] = exponent === 0 ? 1 : count ** exponent;
+    sum += weights[i];
+  }
+  const mean = sum / Math.max(1, byItem.rowCount);
+  if (mean > 0) for (let i = 0; i < weights.length; i++) weights[i] /= mean;
+  return weights;
 }
 
 /**
@@ -76,6 +88,7 @@ export async function trainRanking(
   const ratingCount = ratings.value.length;
 
   const evidence = userEvidence(config, layout.byUser, ratings);
+  const itemWeights = unobservedItemWeights(layout.byItem, config.unobservedExponent);
   const userFactors = sharedFloat64(userCount * k);
   const itemFactors = sharedFloat64(itemCount * k);
   fillUniform(userFactors, config.initScale, options.random);
@@ -98,18 +111,18 @@ export async function trainRanking(
 
   for (let iteration = 1; iteration <= config.iterations; iteration++) {
     const started = clock();
-    const gramOfUsers = await gramOf(executor, userFactors, k, config.unobservedWeight);
+    const userGram = await gramOf(executor, userFactors, k, config.unobservedWeight, undefined);
     const itemArgs: ImplicitRowsArgs = {
       ...items,
-      side: sideOf(config, k, userFactors, gramOfUsers),
+      side: sideOf(config, k, userFactors, userGram, itemWeights, true),
       factors: itemFactors,
       cgSteps: config.cgSteps,
     };
     await executor.run('implicitRows', itemArgs, items.chunkStarts.length - 1);
-    const itemGram = await gramOf(executor, itemFactors, k, config.unobservedWeight);
+    const itemGram = await gramOf(executor, itemFactors, k, config.unobservedWeight, itemWeights);
     const userArgs: ImplicitRowsArgs = {
       ...users,
-      side: sideOf(config, k, itemFactors, itemGram),
+      side: sideOf(config, k, itemFactors, itemGram, itemWeights, false),
       factors: userFactors,
       cgSteps: iteration === config.iterations ? 0 : config.cgSteps,
     };
@@ -117,25 +130,13 @@ export async function trainRanking(
     const seconds = clock() - started;
     if (options.onIteration) {
       const chunkCount = users.chunkStarts.length - 1;
-      const lossArgs: ImplicitLossArgs = {
-        ...users,
-        side: sideOf(config, k, itemFactors, itemGram),
-        factors: userFactors,
-        partials: sharedFloat64(2 * chunkCount),
-      };
+      const lossArgs: ImplicitLossArgs = { ...userArgs, partials: sharedFloat64(2 * chunkCount) };
       await executor.run('implicitLoss', lossArgs, chunkCount);
       let loss = 0;
-      for (let c = 0; c < chunkCount; c++)
+      for (let c = 0; c < chunkCount; c++) {
         loss += lossArgs.partials[2 * c] + lossArgs.partials[2 * c + 1];
-      for (let row = 0; row < itemCount; row++) {
-        let norm = 0;
-        for (let d = 0; d < k; d++) norm += itemFactors[row * k + d] ** 2;
-        const count = layout.byItem.offsets[row + 1] - layout.byItem.offsets[row];
-        loss +=
-          config.regularization *
-          (count + config.unobservedWeight * userCount) ** config.frequencyExponent *
-          norm;
       }
+      loss += itemPenalty(config, k, itemFactors, layout.byItem, userCount);
       options.onIteration({
         model: 'ranking',
         iteration,
@@ -144,24 +145,45 @@ export async function trainRanking(
       });
     }
   }
-  return { k, config, itemFactors, userFactors };
+  return { k, config, itemFactors, itemWeights, userFactors };
 }
 
-/** α₀·FᵀF over all rows of `factors`, summed from per-chunk partials in chunk order. */
+function itemPenalty(
+  config: RankingConfig,
+  k: number,
+  itemFactors: Float64Array,
+  byItem: Csr,
+  userCount: number,
+): number {
+  let penalty = 0;
+  for (let row = 0; row < byItem.rowCount; row++) {
+    let norm = 0;
+    for (let d = 0; d < k; d++) norm += itemFactors[row * k + d] ** 2;
+    const count = byItem.offsets[row + 1] - byItem.offsets[row];
+    penalty +=
+      config.regularization *
+      (count + config.unobservedWeight * userCount) ** config.frequencyExponent *
+      norm;
+  }
+  return penalty;
+}
+
+/** scale·Σ w_r·f_r·f_rᵀ over all rows of `factors`, summed from per-chunk partials in order. */
 async function gramOf(
   executor: Executor,
   factors: Float64Array,
   k: number,
   scale: number,
+  rowWeights: Float64Array | undefined,
 ): Promise<Float64Array> {
   const rows = factors.length / k;
-  const offsets = new Int32Array(rows + 1);
-  const chunkStarts = balancedChunks(offsets, CHUNK_COUNT, 1);
+  const chunkStarts = balancedChunks(new Int32Array(rows + 1), CHUNK_COUNT, 1);
   const chunkCount = chunkStarts.length - 1;
   const args: GramArgs = {
     k,
     factors,
     scale,
+    rowWeights,
     chunkStarts,
     partials: sharedFloat64(chunkCount * k * k),
   };
@@ -171,7 +193,7 @@ async function gramOf(
     const base = c * k * k;
     for (let n = 0; n < k * k; n++) gram[n] += args.partials[base + n];
   }
-  mirror(gram, k);
+  mirrorLower(gram, k);
   return gram;
 }
 
@@ -180,9 +202,11 @@ function userEvidence(config: RankingConfig, byUser: Csr, ratings: Ratings) {
   const n = ratings.value.length;
   const { offsets, source } = byUser;
   const values = gatherFloat32(byUser, ratings.value);
-  const timestamps = ratings.timestamp ? new Float64Array(n) : undefined;
-  if (timestamps && ratings.timestamp)
+  let timestamps: Float64Array | undefined;
+  if (ratings.timestamp) {
+    timestamps = new Float64Array(n);
     for (let p = 0; p < n; p++) timestamps[p] = ratings.timestamp[source[p]];
+  }
   const weightsByUser = new Float32Array(n);
   const targetsByUser = new Float32Array(n);
   let longest = 0;
