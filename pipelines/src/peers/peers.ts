@@ -157,6 +157,7 @@ function python(dir: string, request: PeerRequest): Promise<Run> {
     ...process.env,
     OPENBLAS_NUM_THREADS: '1',
     MKL_NUM_THREADS: '1',
+    PYTHONDONTWRITEBYTECODE: '1',
     OMP_NUM_THREADS: String(request.threads),
   };
   return exec(PYTHON, args, env);

@@ -1,0 +1,103 @@
+import type { IterationReport } from '@reel/functions/model';
+import type { ProtocolRResult } from '../eval/protocol-r.js';
+import type { ContenderResult } from '../eval/protocol-t.js';
+import { fixed, formatTable } from './table.js';
+
+/** "met" or "missed by …" for a target `value ≥ target` (or ≤ when `atMost`). */
+export function verdict(value: number, target: number, atMost = false, decimals = 4): string {
+  const met = atMost ? value <= target : value >= target;
+  return met ? 'met' : `missed by ${Math.abs(value - target).toFixed(decimals)}`;
+}
+
+export function renderProtocolR(result: ProtocolRResult): string[] {
+  const rows: (string | number)[][] = [
+    ['RMSE', fixed(result.rmse), `target ≤ 0.850: ${verdict(result.rmse, 0.85, true)}`],
+    ['MAE', fixed(result.mae), ''],
+    ['RMSE without the test time', fixed(result.rmseWithoutTime), 'no session bias'],
+    ['MAE without the test time', fixed(result.maeWithoutTime), ''],
+  ];
+  const cv = result.crossValidation;
+  if (cv) {
+    rows.push(
+      [
+        `${cv.folds}-fold CV RMSE`,
+        `${fixed(cv.rmse.mean)} ± ${fixed(cv.rmse.std)}`,
+        'mean ± sample std',
+      ],
+      [`${cv.folds}-fold CV MAE`, `${fixed(cv.mae.mean)} ± ${fixed(cv.mae.std)}`, ''],
+    );
+  }
+  rows.push(
+    ['train seconds', fixed(result.trainSeconds, 2), `${result.trainRatings} train ratings`],
+    [
+      'test ratings',
+      result.testRatings,
+      `${result.coldTestRatings} with a user or movie unseen in train`,
+    ],
+  );
+  return [
+    formatTable(['metric', 'value', 'note'], rows),
+    '',
+    ...renderIterations(result.iterations),
+  ];
+}
+
+export function renderIterations(iterations: readonly IterationReport[]): string[] {
+  if (iterations.length === 0) return [];
+  const rows = iterations.map((it) => [
+    it.iteration,
+    fixed(it.seconds, 3),
+    fixed(it.loss, 5),
+    it.trainRmse === undefined ? '–' : fixed(it.trainRmse),
+  ]);
+  return [
+    `training loss per iteration (${iterations[0].model} model; seconds exclude the loss pass)`,
+    formatTable(['iteration', 'seconds', 'loss / rating', 'train RMSE'], rows),
+  ];
+}
+
+export function renderProtocolT(results: readonly ContenderResult[]): string[] {
+  const rows = results.map((r) => [
+    r.label,
+    fixed(r.ndcg10),
+    fixed(r.recall10),
+    fixed(r.recall20),
+    fixed(r.precision10),
+    fixed(r.map10),
+    fixed(r.hr10),
+    fixed(r.coverage10),
+    fixed(r.popularityPercentile, 1),
+    fixed(r.fitSeconds, 2),
+  ]);
+  const lines = [
+    formatTable(
+      [
+        'model',
+        'NDCG@10',
+        'Recall@10',
+        'Recall@20',
+        'P@10',
+        'MAP@10',
+        'HR@10',
+        'coverage@10',
+        'pop. pct',
+        'fit s',
+      ],
+      rows,
+    ),
+    `users evaluated: ${results[0]?.users ?? 0} (at least one held-out rating ≥ 4.0)`,
+  ];
+  const ours = results[0];
+  const popularity = results.find((r) => r.key === 'popularity');
+  if (ours && popularity) {
+    const recallRatio = ours.recall20 / popularity.recall20;
+    const coverageRatio = ours.coverage10 / popularity.coverage10;
+    lines.push(
+      '',
+      `NDCG@10 ${fixed(ours.ndcg10)}: target ≥ 0.110 ${verdict(ours.ndcg10, 0.11)}`,
+      `Recall@20 ${fixed(recallRatio, 2)}× popularity's: target ≥ 1.6× ${verdict(recallRatio, 1.6, false, 2)}`,
+      `coverage@10 ${fixed(coverageRatio, 2)}× popularity's: target ≥ 5× ${verdict(coverageRatio, 5, false, 2)}`,
+    );
+  }
+  return lines;
+}
