@@ -1,78 +1,91 @@
+import { z } from 'zod';
+
 /**
- * Every hyper-parameter of the model set, in one typed object. {@link DEFAULT_MODEL_CONFIG}
- * holds the values the harness's tuning run chose on a validation split carved from the
- * training data (never the test split).
+ * Every hyper-parameter of the model set, in one typed, JSON-safe object (it is stored in each
+ * model's manifest). {@link DEFAULT_MODEL_CONFIG} holds the values the harness's tuning run
+ * chose on a validation split carved from the training data (never the test split).
  */
 
-/** Biased matrix factorisation by ALS, for predicted stars: r̂ = μ + b_u + b_i + p_u·q_i. */
-export interface ExplicitConfig {
+const positiveInteger = z.number().int('must be an integer').positive('must be positive');
+const positive = z.number().positive('must be positive');
+const nonNegative = z.number().nonnegative('must be at least 0');
+
+/** Biased matrix factorisation with session biases, for predicted stars (explicit-step.ts). */
+export const explicitConfigSchema = z.strictObject({
   /** Latent dimension k. */
-  readonly factors: number;
+  factors: positiveInteger,
   /** ALS iterations (each solves every item, then every user). */
-  readonly iterations: number;
+  iterations: positiveInteger,
   /** λ on the factors, scaled by n^ν for a row with n ratings. */
-  readonly regularization: number;
+  regularization: positive,
   /** λ_b on the biases, scaled by n^ν_b. */
-  readonly biasRegularization: number;
+  biasRegularization: positive,
   /** ν: 0 = plain λ, 1 = ALS-WR's weighted-λ (λ·n). */
-  readonly frequencyExponent: number;
+  frequencyExponent: nonNegative,
   /** ν_b, the same for the biases. */
-  readonly biasFrequencyExponent: number;
+  biasFrequencyExponent: nonNegative,
   /**
    * Seconds of pause that end a rating session; each session of a user gets its own bias
-   * (people rate a whole session more generously or more harshly). Infinity turns session
-   * biases off (one session per user would only duplicate b_u); so do ratings without
-   * timestamps.
+   * (people rate a whole session more generously or more harshly). null turns session
+   * biases off; so do ratings without timestamps.
    */
-  readonly sessionGap: number;
+  sessionGap: positive.nullable(),
   /** λ_s on each session bias. */
-  readonly sessionRegularization: number;
-  /** Initial factors are uniform in ±initScale. */
-  readonly initScale: number;
-}
+  sessionRegularization: positive,
+  /** Initial user factors are uniform in ±initScale. */
+  initScale: positive,
+});
 
 /**
- * The ranking model: weighted implicit ALS whose evidence comes from ratings. A rating r at or
- * above `positiveThreshold` is a positive cell with evidence weight α·(1 + β·(r − threshold));
- * one below it is a negative cell (target 0) with weight α·negativeWeight. Each weight is then
- * multiplied by the rating's recency within its user's history, 2^(−age / recencyHalfLife)
- * floored at `recencyFloor`, where age = how many of the user's ratings are newer.
+ * The ranking model: weighted implicit ALS whose evidence comes from ratings (evidence.ts,
+ * implicit-step.ts). A rating r ≥ θ is a positive cell with weight α·(1 + β·(r − θ)), one
+ * below θ a negative cell (target 0) with weight α·negativeWeight; each weight then keeps
+ * 2^(−age/recencyHalfLife), at least recencyFloor, of itself, age being how many of the
+ * user's ratings are newer.
  */
-export interface RankingConfig {
-  readonly factors: number;
-  readonly iterations: number;
-  readonly regularization: number;
+export const rankingConfigSchema = z.strictObject({
+  factors: positiveInteger,
+  iterations: positiveInteger,
+  regularization: positive,
   /** ν in λ·(n + α₀·m)^ν (Rendle et al. 2021); 0 = plain λ. */
-  readonly frequencyExponent: number;
+  frequencyExponent: nonNegative,
   /** α₀: confidence of every unobserved cell (times π_i). */
-  readonly unobservedWeight: number;
+  unobservedWeight: positive,
   /** ω in π_i ∝ n_i^ω, the popularity weighting of unobserved cells; 0 = uniform. */
-  readonly unobservedExponent: number;
+  unobservedExponent: nonNegative,
   /** α: evidence weight of an observed rating. */
-  readonly alpha: number;
-  readonly positiveThreshold: number;
-  /** β: extra weight per star above the threshold. */
-  readonly ratingSlope: number;
-  /** Weight of a rating below the threshold relative to α (its target is 0). */
-  readonly negativeWeight: number;
-  /** In ratings; Infinity turns recency weighting off. */
-  readonly recencyHalfLife: number;
-  readonly recencyFloor: number;
-  readonly cgSteps: number;
-  readonly initScale: number;
-}
+  alpha: positive,
+  /** θ, in stars. */
+  positiveThreshold: positive,
+  /** β: extra weight per star above θ. */
+  ratingSlope: nonNegative,
+  /** Weight of a rating below θ relative to α. */
+  negativeWeight: nonNegative,
+  /** In ratings; null turns recency weighting off (so do ratings without timestamps). */
+  recencyHalfLife: positive.nullable(),
+  recencyFloor: z.number().min(0, 'must be at least 0').max(1, 'must be at most 1'),
+  /** Conjugate-gradient steps per row solve (warm-started); 0 = exact. The last user step is always exact. */
+  cgSteps: z.number().int('must be an integer').nonnegative('must be at least 0'),
+  /** Initial user factors are uniform in ±initScale. */
+  initScale: positive,
+});
 
 /** The cold-start list: Bayesian average (m·C + Σr) / (m + n), C = the global mean. */
-export interface PopularityConfig {
+export const popularityConfigSchema = z.strictObject({
   /** m: how many ratings at the global mean a movie's own ratings are blended with. */
-  readonly priorCount: number;
-}
+  priorCount: nonNegative,
+});
 
-export interface ModelConfig {
-  readonly explicit: ExplicitConfig;
-  readonly ranking: RankingConfig;
-  readonly popularity: PopularityConfig;
-}
+export const modelConfigSchema = z.strictObject({
+  explicit: explicitConfigSchema,
+  ranking: rankingConfigSchema,
+  popularity: popularityConfigSchema,
+});
+
+export type ExplicitConfig = z.infer<typeof explicitConfigSchema>;
+export type RankingConfig = z.infer<typeof rankingConfigSchema>;
+export type PopularityConfig = z.infer<typeof popularityConfigSchema>;
+export type ModelConfig = z.infer<typeof modelConfigSchema>;
 
 /** The defaults (see the file comment for where they come from). */
 export const DEFAULT_MODEL_CONFIG: ModelConfig = {
@@ -89,19 +102,72 @@ export const DEFAULT_MODEL_CONFIG: ModelConfig = {
   },
   ranking: {
     factors: 64,
-    iterations: 12,
-    regularization: 1,
-    frequencyExponent: 0,
+    iterations: 10,
+    regularization: 0.154,
+    frequencyExponent: 0.5,
     unobservedWeight: 1,
     unobservedExponent: 0,
-    alpha: 10,
-    positiveThreshold: 0.5,
-    ratingSlope: 0,
-    negativeWeight: 1,
-    recencyHalfLife: Number.POSITIVE_INFINITY,
-    recencyFloor: 0,
+    alpha: 1.153,
+    positiveThreshold: 4,
+    ratingSlope: 0.137,
+    negativeWeight: 0.458,
+    recencyHalfLife: 3.793,
+    recencyFloor: 0.2,
     cgSteps: 0,
     initScale: 0.01,
   },
   popularity: { priorCount: 10 },
 };
+
+/** Overrides of some fields of a {@link ModelConfig}. */
+export interface ModelConfigOverrides {
+  readonly explicit?: Partial<ExplicitConfig>;
+  readonly ranking?: Partial<RankingConfig>;
+  readonly popularity?: Partial<PopularityConfig>;
+}
+
+/**
+ * The defaults with `overrides` applied, validated: throws a RangeError naming every bad
+ * field (e.g. "ranking.factors: must be positive (got 0)").
+ */
+export function resolveModelConfig(
+  overrides: ModelConfigOverrides = {},
+  base: ModelConfig = DEFAULT_MODEL_CONFIG,
+): ModelConfig {
+  const merged = {
+    explicit: { ...base.explicit, ...overrides.explicit },
+    ranking: { ...base.ranking, ...overrides.ranking },
+    popularity: { ...base.popularity, ...overrides.popularity },
+  };
+  return parseModelConfig(merged, 'model config');
+}
+
+/** Validates a whole config (e.g. from a manifest); `what` names it in the error. */
+export function parseModelConfig(input: unknown, what: string): ModelConfig {
+  const result = modelConfigSchema.safeParse(input);
+  if (result.success) return result.data;
+  throw new RangeError(`${what}: ${describeIssues(result.error, input)}`);
+}
+
+/** One line per issue: the dotted path, what is wrong and the value found. */
+export function describeIssues(error: z.ZodError, input: unknown): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.join('.');
+      if (issue.code === 'unrecognized_keys') {
+        return `${path ? `${path}: ` : ''}unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}`;
+      }
+      const found = valueAt(input, issue.path);
+      const got = found === undefined ? 'missing' : JSON.stringify(found);
+      return `${path}: ${issue.message} (got ${got})`;
+    })
+    .join('; ');
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    value = value !== null && typeof value === 'object' ? Reflect.get(value, key) : undefined;
+  }
+  return value;
+}

@@ -26,7 +26,8 @@ export function rankingEvidence(
   const { alpha, positiveThreshold, ratingSlope, negativeWeight, recencyHalfLife, recencyFloor } =
     config;
   const count = end - start;
-  const useRecency = timestamps !== undefined && Number.isFinite(recencyHalfLife) && count > 1;
+  const halfLife = recencyHalfLife ?? 0;
+  const useRecency = timestamps !== undefined && recencyHalfLife !== null && count > 1;
   if (useRecency) {
     for (let q = start; q < end; q++) sortedTimes[q - start] = timestamps[q];
     sortedTimes.subarray(0, count).sort();
@@ -43,7 +44,7 @@ export function rankingEvidence(
     }
     if (useRecency) {
       const age = count - upperBound(sortedTimes, count, timestamps[q]);
-      w *= Math.max(recencyFloor, 2 ** (-age / recencyHalfLife));
+      w *= Math.max(recencyFloor, 2 ** (-age / halfLife));
     }
     weights[q] = w;
   }

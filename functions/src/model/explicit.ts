@@ -95,7 +95,7 @@ function sideOf(
 
 /** Whether a model trained with `config` on `ratings` has session biases. */
 export function usesSessions(config: ExplicitConfig, ratings: Pick<Ratings, 'timestamp'>): boolean {
-  return ratings.timestamp !== undefined && Number.isFinite(config.sessionGap);
+  return ratings.timestamp !== undefined && config.sessionGap !== null;
 }
 
 /**
@@ -225,7 +225,7 @@ function userSessions(config: ExplicitConfig, layout: RatingLayout, ratings: Rat
       timestamps,
       offsets[u],
       offsets[u + 1],
-      config.sessionGap,
+      config.sessionGap ?? 0,
       total,
       ofRatingByUser,
       sortedTimes,
@@ -294,7 +294,7 @@ export function sessionBiasAt(model: ExplicitModel, user: number, t: number): nu
   if (!sessions) return 0;
   const first = sessions.starts[user];
   const count = sessions.starts[user + 1] - first;
-  const gap = model.config.sessionGap;
+  const gap = model.config.sessionGap ?? 0;
   // Sessions are in time order: find the last one starting at or before t.
   const at = upperBound(sessions.firstTime.subarray(first, first + count), count, t) - 1;
   if (at >= 0 && t - sessions.lastTime[first + at] <= gap) return sessions.biases[first + at];

@@ -26,8 +26,24 @@ export function rankingUserSide(
   model: Pick<RankingModel, 'k' | 'config' | 'itemFactors' | 'itemWeights'>,
 ): ImplicitSide {
   const { k, config, itemFactors, itemWeights } = model;
+  const chunkStarts = gramChunks(itemWeights.length);
+  const partial = new Float64Array(k * k);
   const gram = new Float64Array(k * k);
-  addGramRows(gram, itemFactors, k, 0, itemWeights.length, config.unobservedWeight, itemWeights);
+  // The trainer's summation order (per-chunk partials, added in chunk order), so fold-in
+  // reproduces its user step bit for bit.
+  for (let c = 0; c + 1 < chunkStarts.length; c++) {
+    partial.fill(0);
+    addGramRows(
+      partial,
+      itemFactors,
+      k,
+      chunkStarts[c],
+      chunkStarts[c + 1],
+      config.unobservedWeight,
+      itemWeights,
+    );
+    for (let n = 0; n < k * k; n++) gram[n] += partial[n];
+  }
   mirrorLower(gram, k);
   return sideOf(config, k, itemFactors, gram, itemWeights, false);
 }
@@ -168,6 +184,11 @@ function itemPenalty(
   return penalty;
 }
 
+/** Equal chunks of rows for summing a Gram matrix. */
+function gramChunks(rows: number): Int32Array {
+  return balancedChunks(new Int32Array(rows + 1), CHUNK_COUNT, 1);
+}
+
 /** scale·Σ w_r·f_r·f_rᵀ over all rows of `factors`, summed from per-chunk partials in order. */
 async function gramOf(
   executor: Executor,
@@ -176,8 +197,7 @@ async function gramOf(
   scale: number,
   rowWeights: Float64Array | undefined,
 ): Promise<Float64Array> {
-  const rows = factors.length / k;
-  const chunkStarts = balancedChunks(new Int32Array(rows + 1), CHUNK_COUNT, 1);
+  const chunkStarts = gramChunks(factors.length / k);
   const chunkCount = chunkStarts.length - 1;
   const args: GramArgs = {
     k,
