@@ -1,6 +1,6 @@
 import { basename, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DEFAULT_MODEL_CONFIG } from '@reel/functions/model';
+import { BUNDLED_RATINGS } from '../data/bundled.js';
 import { loadRatingsFile } from '../data/load-ratings.js';
 import { protocolTContenders } from '../eval/contenders.js';
 import { runProtocolR } from '../eval/protocol-r.js';
@@ -12,10 +12,6 @@ import { stderrProgress } from '../report/progress.js';
 import { renderProtocolR, renderProtocolT } from '../report/render.js';
 import { type FlagSpec, integerFlag, parseFlags, runMain, UsageError, usageText } from './args.js';
 import { createExecutor } from './executor.js';
-
-export const BUNDLED_RATINGS = fileURLToPath(
-  new URL('../../data/ml-latest-small/ratings.csv', import.meta.url),
-);
 
 const FLAGS: Record<string, FlagSpec> = {
   ratings: {
@@ -103,7 +99,7 @@ runMain(async () => {
       };
       const results = await runProtocolT(
         task,
-        protocolTContenders(DEFAULT_MODEL_CONFIG, { seed, executor }),
+        protocolTContenders(DEFAULT_MODEL_CONFIG, { seed, executor, movieIds: loaded.movieIds }),
         stderrProgress,
       );
       const [ours, ...baselines] = results;

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  listMetrics,
-  popularityPercentiles,
-  RankingAccumulator,
-  ratingErrors,
-  topN,
-} from './metrics.js';
+import { listMetrics, popularityPercentiles, RankingAccumulator, ratingErrors } from './metrics.js';
 
 describe('ratingErrors', () => {
   it('clips predictions to [0.5, 5] before measuring', () => {
@@ -94,15 +88,5 @@ describe('RankingAccumulator', () => {
     expect(summary.coverage10).toBe(4 / 40);
     // Recommended items 0, 1, 2, 2, 3 with percentiles 0, 2.5, 5, 5, 7.5.
     expect(summary.popularityPercentile).toBeCloseTo(20 / 5, 12);
-  });
-});
-
-describe('topN', () => {
-  it('takes the best unexcluded items, ties to the lower index', () => {
-    const excluded = new Int32Array(5);
-    excluded[4] = 7;
-    expect([...topN([1, 3, 3, 2, 5], 3, excluded, 7)]).toEqual([1, 2, 3]);
-    expect([...topN([1, 3, 3, 2, 5], 3, excluded, 0)]).toEqual([4]);
-    expect([...topN([2, 2, 2, 2], 10, new Int32Array(4), 1)]).toEqual([0, 1, 2, 3]);
   });
 });

@@ -156,33 +156,3 @@ export class RankingAccumulator {
     };
   }
 }
-
-/**
- * The `n` highest-scoring items not excluded, best first; ties go to the lower item index so
- * lists are deterministic. Excluded items are those with `excluded[item] === marker`.
- */
-export function topN(
-  scores: ArrayLike<number>,
-  n: number,
-  excluded: Int32Array,
-  marker: number,
-): Int32Array {
-  const items = new Int32Array(n).fill(-1);
-  const best = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
-  let filled = 0;
-  for (let i = 0; i < scores.length; i++) {
-    if (excluded[i] === marker) continue;
-    const score = scores[i];
-    if (filled === n && !(score > best[n - 1])) continue;
-    // Insertion from the end: equal scores stay behind earlier (lower-index) items.
-    let p = filled < n ? filled++ : n - 1;
-    while (p > 0 && score > best[p - 1]) {
-      best[p] = best[p - 1];
-      items[p] = items[p - 1];
-      p--;
-    }
-    best[p] = score;
-    items[p] = i;
-  }
-  return filled < n ? items.subarray(0, filled) : items;
-}

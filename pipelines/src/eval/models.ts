@@ -10,7 +10,6 @@ import {
   trainExplicit,
   trainRanking,
 } from '@reel/functions/model';
-import type { Scorer } from './protocol-t.js';
 
 /** A trained model with how long its fit took and its loss per iteration. */
 export interface Fitted<M> {
@@ -68,33 +67,4 @@ export async function fitRanking(
     });
   }
   return { model, fitSeconds, iterations };
-}
-
-/** x_u·y_i for every item: the ranking model's score. */
-export function rankingScorer(model: RankingModel): Scorer {
-  return factorScorer(model.k, model.userFactors, model.itemFactors);
-}
-
-/**
- * The rating model used for ranking: predicted stars without the user's constant terms
- * (μ + b_u orders nothing), i.e. b_i + p_u·q_i.
- */
-export function ratingModelScorer(model: ExplicitModel): Scorer {
-  const dot = factorScorer(model.k, model.userFactors, model.itemFactors);
-  return (user, scores) => {
-    dot(user, scores);
-    for (let i = 0; i < scores.length; i++) scores[i] += model.itemBiases[i];
-  };
-}
-
-function factorScorer(k: number, users: Float64Array, items: Float64Array): Scorer {
-  return (user, scores) => {
-    const base = user * k;
-    for (let i = 0; i < scores.length; i++) {
-      let dot = 0;
-      const row = i * k;
-      for (let f = 0; f < k; f++) dot += users[base + f] * items[row + f];
-      scores[i] = dot;
-    }
-  };
 }

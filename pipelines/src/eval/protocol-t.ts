@@ -1,6 +1,6 @@
-import type { Ratings } from '@reel/functions/model';
+import { type Ratings, topNByScores } from '@reel/functions/model';
 import { type ProgressSink, silentProgress } from '../report/progress.js';
-import { popularityPercentiles, RankingAccumulator, type RankingSummary, topN } from './metrics.js';
+import { popularityPercentiles, RankingAccumulator, type RankingSummary } from './metrics.js';
 import { rowsByUser, type Split, temporalSplit } from './splits.js';
 
 /** Relevant = a held-out rating at or above this (Protocol T). */
@@ -8,8 +8,11 @@ export const RELEVANT_RATING = 4;
 /** Every list is this long: Recall@20 needs 20. */
 export const LIST_LENGTH = 20;
 
-/** Fills `scores[item]` for every item (higher = better) for one user. */
-export type Scorer = (user: number, scores: Float64Array) => void;
+/**
+ * The top `count` items for `user`, best first, never one of `exclude` (the user's train
+ * items, ascending item indices).
+ */
+export type Ranker = (user: number, exclude: Int32Array, count: number) => ArrayLike<number>;
 
 /** Protocol T's split and what every evaluated list is scored against. */
 export interface RankingTask {
@@ -18,7 +21,7 @@ export interface RankingTask {
   readonly users: Int32Array;
   /** Relevant held-out movies of each evaluated user. */
   readonly relevant: ReadonlyMap<number, ReadonlySet<number>>;
-  /** Train items of each user (row indices grouped by user). */
+  /** Train rating rows of each user, in file order (offsets into rows). */
   readonly trainRows: ReturnType<typeof rowsByUser>;
   /** Popularity percentile of every movie in train (see popularityPercentiles). */
   readonly percentiles: Float64Array;
@@ -48,25 +51,38 @@ export function rankingTask(ratings: Ratings, split: Split = temporalSplit(ratin
   };
 }
 
-/**
- * Ranks every movie the user did not rate in train with `scorer` and keeps the best
- * LIST_LENGTH, ties to the lower movie index; one list per evaluated user, in `task.users` order.
- */
+/** The items `user` rated in train, ascending (what every list leaves out). */
+export function trainItems(task: RankingTask, user: number): Int32Array {
+  const { offsets, rows } = task.trainRows;
+  const items = new Int32Array(offsets[user + 1] - offsets[user]);
+  for (let p = offsets[user]; p < offsets[user + 1]; p++) {
+    items[p - offsets[user]] = task.split.train.item[rows[p]];
+  }
+  return items.sort();
+}
+
+/** A ranker over a score per item, with the model module's top-N (ties to the lower index). */
+export function scoreRanker(
+  fill: (user: number, exclude: Int32Array, scores: Float64Array) => void,
+  itemCount: number,
+): Ranker {
+  const scores = new Float64Array(itemCount);
+  return (user, exclude, count) => {
+    fill(user, exclude, scores);
+    return topNByScores(scores, { count, exclude }).items;
+  };
+}
+
+/** One list of LIST_LENGTH per evaluated user, in `task.users` order. */
 export function rankAll(
   task: RankingTask,
-  scorer: Scorer,
+  ranker: Ranker,
   progress: ProgressSink = silentProgress,
-): Int32Array[] {
-  const { train } = task.split;
-  const scores = new Float64Array(train.itemCount);
-  const excluded = new Int32Array(train.itemCount).fill(-1);
-  const { offsets, rows } = task.trainRows;
-  const lists: Int32Array[] = [];
+): ArrayLike<number>[] {
+  const lists: ArrayLike<number>[] = [];
   let last = performance.now();
   task.users.forEach((user, index) => {
-    for (let p = offsets[user]; p < offsets[user + 1]; p++) excluded[train.item[rows[p]]] = user;
-    scorer(user, scores);
-    lists.push(topN(scores, LIST_LENGTH, excluded, user).slice());
+    lists.push(ranker(user, trainItems(task, user), LIST_LENGTH));
     if (performance.now() - last > 5000) {
       last = performance.now();
       progress(`ranking: ${index + 1}/${task.users.length} users`);
@@ -89,12 +105,12 @@ export function scoreLists(task: RankingTask, lists: readonly ArrayLike<number>[
 
 /** One model or baseline ranked in the same Protocol T run. */
 export interface Contender {
-  /** JSON key (ranking model: the top level; baselines: under `baselines`). */
+  /** JSON key (ours: the top level; baselines: under `baselines`). */
   readonly key: string;
   /** Table label. */
   readonly label: string;
-  /** Fits on the train split; fitSeconds covers the fit only. */
-  readonly fit: (train: Ratings) => Promise<{ scorer: Scorer; fitSeconds: number }>;
+  /** Fits on the task's train split; fitSeconds covers the fit only. */
+  readonly fit: (task: RankingTask) => Promise<{ rank: Ranker; fitSeconds: number }>;
 }
 
 export interface ContenderResult extends RankingSummary {
@@ -112,8 +128,8 @@ export async function runProtocolT(
   const results: ContenderResult[] = [];
   for (const contender of contenders) {
     progress(`protocol T: fitting ${contender.label}`);
-    const { scorer, fitSeconds } = await contender.fit(task.split.train);
-    const summary = scoreLists(task, rankAll(task, scorer, progress));
+    const { rank, fitSeconds } = await contender.fit(task);
+    const summary = scoreLists(task, rankAll(task, rank, progress));
     progress(`protocol T: ${contender.label} NDCG@10 ${summary.ndcg10.toFixed(4)}`);
     results.push({ key: contender.key, label: contender.label, fitSeconds, ...summary });
   }
