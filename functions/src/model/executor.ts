@@ -47,16 +47,7 @@ export function createWorkerPool(threads: number): Executor {
   if (!Number.isInteger(threads) || threads < 1) {
     throw new RangeError(`worker pool: threads must be a positive integer, got ${threads}`);
   }
-  // Under tsx or vitest this module runs from its .ts source; the worker must too.
-  const fromSource = import.meta.url.endsWith('.ts');
-  const url = new URL(
-    fromSource ? './executor-worker.ts' : './executor-worker.js',
-    import.meta.url,
-  );
-  const workers = Array.from(
-    { length: threads },
-    () => new Worker(url, fromSource ? { execArgv: ['--import', 'tsx'] } : {}),
-  );
+  const workers = Array.from({ length: threads }, () => startWorker());
   // Idle workers must not keep the process alive; runOn holds a reference while one works.
   for (const worker of workers) worker.unref();
   let busy = false;
@@ -80,6 +71,21 @@ export function createWorkerPool(threads: number): Executor {
       await Promise.all(workers.map((worker) => worker.terminate()));
     },
   };
+}
+
+// Starts one worker on executor-worker.js, or, when this module runs from its TypeScript source
+// (under tsx or vitest, which do not reach into worker threads), on executor-worker.ts through
+// tsx's loader registered in the worker first.
+function startWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts')) {
+    return new Worker(new URL('./executor-worker.js', import.meta.url));
+  }
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./executor-worker.ts', import.meta.url).href;
+  const bootstrap =
+    `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); ` +
+    `return import(${JSON.stringify(entry)}); });`;
+  return new Worker(bootstrap, { eval: true });
 }
 
 function runOn(worker: Worker, job: WorkerJob): Promise<void> {

@@ -236,27 +236,33 @@ export class Recommender {
    * score = Σ_j c_j·(yᵢᵀA⁻¹y_j). Undefined when no rating contributed positively.
    */
   because(user: FoldedUser, row: number): { movieId: number; rating: number } | undefined {
+    const contributions = this.contributions(user, row);
+    let best = -1;
+    for (let q = 0; q < contributions.length; q++) {
+      if (contributions[q] > 0 && (best < 0 || contributions[q] > contributions[best])) best = q;
+    }
+    if (best < 0) return undefined;
+    return { movieId: this.set.itemIds[user.ranking.items[best]], rating: user.ratings[best] };
+  }
+
+  /**
+   * Each rated movie's share of row `row`'s ranking score, in the order of `user.rated`:
+   * c_j·(yᵢᵀA⁻¹y_j), summing to the score.
+   */
+  contributions(user: FoldedUser, row: number): Float64Array {
     const { k, itemFactors } = this.set.ranking;
     const { cholesky, coefficients, items } = user.ranking;
     const v = itemFactors.slice(row * k, row * k + k);
     choleskySubstitute(cholesky, v, k);
-    let best = -1;
-    let bestContribution = 0;
+    const out = new Float64Array(items.length);
     for (let q = 0; q < items.length; q++) {
       if (coefficients[q] === 0) continue;
       const base = items[q] * k;
       let dot = 0;
       for (let d = 0; d < k; d++) dot += v[d] * itemFactors[base + d];
-      const contribution = coefficients[q] * dot;
-      if (contribution > bestContribution) {
-        bestContribution = contribution;
-        best = q;
-      }
+      out[q] = coefficients[q] * dot;
     }
-    if (best < 0) return undefined;
-    const rated = items[best];
-    const at = lowerBound(user.rated, rated);
-    return { movieId: this.set.itemIds[rated], rating: user.ratings[at] };
+    return out;
   }
 
   /**
@@ -307,15 +313,4 @@ export class Recommender {
     }
     return this.zeros;
   }
-}
-
-function lowerBound(sorted: Int32Array, value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
