@@ -1,5 +1,5 @@
 import { basename, dirname } from 'node:path';
-import { DEFAULT_MODEL_CONFIG, type ModelConfig } from '@reel/functions/model';
+import { DEFAULT_MODEL_CONFIG, type ModelConfig, resolveModelConfig } from '@reel/functions/model';
 import { BUNDLED_RATINGS } from '../data/bundled.js';
 import { loadRatingsFile } from '../data/load-ratings.js';
 import { datasetInfo, headerLines } from '../report/header.js';
@@ -124,7 +124,11 @@ async function tune<C extends object>(
   const { best, trials } = await coordinateDescent({
     start,
     dimensions,
-    score,
+    // A grid value the model rejects fails here, with the model's own message.
+    score: (config) => {
+      resolveModelConfig({ [name]: config });
+      return score(config);
+    },
     passes,
     tolerance,
     onTrial: (trial, key) => {

@@ -9,7 +9,8 @@
 export interface Dimension<C> {
   /** The config key this dimension sets. */
   readonly key: keyof C & string;
-  readonly values: readonly number[];
+  /** Candidate values; null where the config uses null for "off". */
+  readonly values: readonly (number | null)[];
   /** Values are ascending in cost: prefer the cheapest within the tolerance of the best. */
   readonly cost?: boolean;
 }
@@ -53,8 +54,8 @@ export async function coordinateDescent<C extends object>(
   for (let pass = 0; pass < options.passes; pass++) {
     let changed = false;
     for (const dimension of options.dimensions) {
-      const scored: { value: number; score: number }[] = [];
-      for (const value of candidates(dimension, current[dimension.key] as number)) {
+      const scored: { value: number | null; score: number }[] = [];
+      for (const value of candidates(dimension, current[dimension.key] as number | null)) {
         const config = { ...current, [dimension.key]: value };
         scored.push({ value, score: await evaluate(config, dimension.key) });
       }
@@ -74,10 +75,10 @@ export async function coordinateDescent<C extends object>(
 }
 
 /** The grid's values plus the current one if the grid lacks it (in cost order for cost dimensions). */
-function candidates<C>(dimension: Dimension<C>, current: number): number[] {
+function candidates<C>(dimension: Dimension<C>, current: number | null): (number | null)[] {
   if (dimension.values.includes(current)) return [...dimension.values];
-  if (!dimension.cost) return [current, ...dimension.values];
-  const position = dimension.values.findIndex((v) => v > current);
+  if (!dimension.cost || current === null) return [current, ...dimension.values];
+  const position = dimension.values.findIndex((v) => v !== null && v > current);
   const values = [...dimension.values];
   values.splice(position < 0 ? values.length : position, 0, current);
   return values;
