@@ -2,14 +2,16 @@ import { basename, dirname } from 'node:path';
 import { DEFAULT_MODEL_CONFIG } from '@reel/functions/model';
 import { BUNDLED_RATINGS } from '../data/bundled.js';
 import { loadRatingsFile } from '../data/load-ratings.js';
-import { protocolTContenders } from '../eval/contenders.js';
+import { fitModelSet, protocolTContenders } from '../eval/contenders.js';
+import { consistency, foldInCost, progressive } from '../eval/protocol-f.js';
 import { runProtocolR } from '../eval/protocol-r.js';
 import { type ContenderResult, rankingTask, runProtocolT } from '../eval/protocol-t.js';
+import { writeProgressiveChart } from '../report/charts.js';
 import { datasetInfo, headerLines } from '../report/header.js';
 import { toJson } from '../report/json.js';
 import { describeMachine } from '../report/machine.js';
 import { stderrProgress } from '../report/progress.js';
-import { renderProtocolR, renderProtocolT } from '../report/render.js';
+import { renderProtocolF, renderProtocolR, renderProtocolT } from '../report/render.js';
 import { type FlagSpec, integerFlag, parseFlags, runMain, UsageError, usageText } from './args.js';
 import { createExecutor } from './executor.js';
 
@@ -36,6 +38,10 @@ const FLAGS: Record<string, FlagSpec> = {
     description: 'leave malformed lines out (reported) instead of failing',
   },
   charts: { type: 'string', description: 'write the SVG charts of this run into this directory' },
+  requests: {
+    type: 'string',
+    description: 'Protocol F cost: timed requests per catalogue size (default 2000)',
+  },
 };
 const USAGE = usageText(
   'npm run eval -- --protocol R|T|F [--ratings <file>] [--json] [flags]',
@@ -119,7 +125,53 @@ runMain(async () => {
         baselines: Object.fromEntries(baselines.map((b) => [b.key, summaryJson(b)])),
       };
     } else {
-      throw new UsageError('--protocol F is not wired yet');
+      const task = rankingTask(loaded.ratings);
+      const requests = integerFlag(flags, 'requests', 2000, 1, 1_000_000);
+      const parameters = {
+        split: 'per-user temporal (Protocol T)',
+        progressive: 'users with ≥ 30 train ratings',
+        cost: `10,000 and 60,000 movies, k = 64, ${requests} requests after ${Math.ceil(requests / 10)} warm-up`,
+        threads,
+      };
+      const { set, recommender } = await fitModelSet(task.split.train, DEFAULT_MODEL_CONFIG, {
+        seed,
+        executor,
+        movieIds: loaded.movieIds,
+      });
+      stderrProgress('protocol F: consistency');
+      const consistent = consistency(set, task);
+      const steps = progressive(task, recommender, loaded.movieIds, stderrProgress);
+      const { offsets } = task.trainRows;
+      const counts = Array.from(
+        { length: task.split.train.userCount },
+        (_, u) => offsets[u + 1] - offsets[u],
+      ).filter((c) => c > 0);
+      const cost = [10_000, 60_000].map((movies) => {
+        stderrProgress(`protocol F: cost at ${movies} movies`);
+        return foldInCost(movies, counts, { seed, requests, warmup: Math.ceil(requests / 10) });
+      });
+      lines.push(
+        ...header('Protocol F: fold-in', parameters),
+        '',
+        ...renderProtocolF({ consistency: consistent, progressive: steps, cost }),
+      );
+      json = {
+        protocol,
+        dataset,
+        parameters,
+        seed,
+        machine,
+        maxRelDiff: consistent.maxRelDiff,
+        consistency: consistent,
+        progressive: steps,
+        p50Ms: cost[0].p50Ms,
+        p99Ms: cost[0].p99Ms,
+        cost,
+      };
+      if (typeof flags.charts === 'string') {
+        const file = await writeProgressiveChart(flags.charts, steps, dataset, seed);
+        stderrProgress(`wrote ${file}`);
+      }
     }
     process.stdout.write(`${lines.join('\n')}\n`);
     if (flags.json) process.stdout.write(`${toJson(json)}\n`);

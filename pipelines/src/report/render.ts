@@ -1,4 +1,5 @@
 import type { IterationReport } from '@reel/functions/model';
+import type { ConsistencyResult, CostResult, ProgressiveStep } from '../eval/protocol-f.js';
 import type { ProtocolRResult } from '../eval/protocol-r.js';
 import type { ContenderResult } from '../eval/protocol-t.js';
 import { fixed, formatTable } from './table.js';
@@ -100,4 +101,88 @@ export function renderProtocolT(results: readonly ContenderResult[]): string[] {
     );
   }
   return lines;
+}
+
+export function renderProtocolF(result: {
+  consistency: ConsistencyResult;
+  progressive: ProgressiveStep[];
+  cost: CostResult[];
+}): string[] {
+  const { consistency, progressive, cost } = result;
+  const popular = progressive[0];
+  const beats = progressive
+    .filter((s) => s.n === 'all' || s.n >= 3)
+    .every((s) => s.ndcg10 > popular.ndcg10);
+  const lines = [
+    "consistency: fold-in of each user's train ratings vs the trainer's own user vectors (float64)",
+    formatTable(
+      ['model', 'users', 'max relative difference'],
+      [
+        [
+          'ranking (x_u)',
+          consistency.ranking.users,
+          consistency.ranking.maxRelDiff.toExponential(2),
+        ],
+        [
+          'rating (p_u, b_u, session bias)',
+          consistency.explicit.users,
+          consistency.explicit.maxRelDiff.toExponential(2),
+        ],
+      ],
+    ),
+    `maxRelDiff ${consistency.maxRelDiff.toExponential(2)}: target ≤ 1e-6 ${consistency.maxRelDiff <= 1e-6 ? 'met' : 'missed'}`,
+    '',
+    `progressive personalisation: ${popular.users} users with ≥ 30 train ratings, first n train ratings folded in, served top 10`,
+    formatTable(
+      ['n', 'NDCG@10', 'Recall@10', 'HR@10', 'coverage@10', 'vs n = 0'],
+      progressive.map((s) => [
+        String(s.n),
+        fixed(s.ndcg10),
+        fixed(s.recall10),
+        fixed(s.hr10),
+        fixed(s.coverage10),
+        `${fixed(s.ndcg10 / popular.ndcg10, 2)}×`,
+      ]),
+    ),
+    `beats popularity (n = 0) from n = 3 on: ${beats ? 'met' : 'missed'}`,
+    '',
+    'cost: one fold-in + top 20 over the catalogue, single thread, random factors (ms); served = the same with "because" for each',
+    formatTable(
+      [
+        'movies',
+        'k',
+        'requests',
+        'ratings',
+        'p50',
+        'p99',
+        'fold-in p50',
+        'top-N p50',
+        'served p50',
+        'served p99',
+        'target',
+      ],
+      cost.map((c) => [
+        c.movies,
+        c.k,
+        c.requests,
+        fixed(c.meanRatings, 1),
+        fixed(c.p50Ms, 3),
+        fixed(c.p99Ms, 3),
+        fixed(c.foldInP50Ms, 3),
+        fixed(c.topNP50Ms, 3),
+        fixed(c.withBecause.p50Ms, 3),
+        fixed(c.withBecause.p99Ms, 3),
+        costVerdict(c),
+      ]),
+    ),
+  ];
+  return lines;
+}
+
+function costVerdict(c: CostResult): string {
+  if (c.movies <= 10_000) {
+    const met = c.p50Ms <= 1 && c.p99Ms <= 3;
+    return `p50 ≤ 1, p99 ≤ 3: ${met ? 'met' : 'missed'}`;
+  }
+  return `p50 ≤ 10: ${c.p50Ms <= 10 ? 'met' : 'missed'}`;
 }
