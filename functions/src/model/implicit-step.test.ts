@@ -12,7 +12,16 @@ import { mulberry32 } from './random.js';
 // Three movies with k = 2: y1 = (1, 0), y2 = (0, 1), y3 = (1, 1); α₀ = 1, π = 1, λ = 0.5.
 function sideFor(itemFactors: Float64Array, k: number, itemWeights?: Float64Array): ImplicitSide {
   const gram = new Float64Array(k * k);
-  addGramRows(gram, itemFactors, k, 0, itemFactors.length / k, 1, itemWeights);
+  addGramRows(
+    gram,
+    itemFactors,
+    k,
+    0,
+    itemFactors.length / k,
+    1,
+    itemWeights,
+    new ImplicitScratch(k),
+  );
   mirrorLower(gram, k);
   return {
     k,

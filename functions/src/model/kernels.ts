@@ -10,6 +10,7 @@ import {
   type ImplicitSide,
   implicitRowsLoss,
   refineImplicitRow,
+  rotateRows,
   solveImplicitRow,
 } from './implicit-step.js';
 
@@ -59,6 +60,13 @@ export interface GramArgs extends Chunked {
   readonly rowWeights?: Float64Array;
   /** chunkCount × k × k partial sums (lower triangles). */
   readonly partials: Float64Array;
+}
+
+export interface RotateArgs extends Chunked {
+  readonly k: number;
+  readonly factors: Float64Array;
+  /** k × k, row-major: each row f becomes f·rotation. */
+  readonly rotation: Float64Array;
 }
 
 export interface ExplicitLossArgs extends Chunked, Rows {
@@ -157,6 +165,19 @@ export const kernels = {
       chunkStarts[chunk + 1],
       scale,
       args.rowWeights,
+      implicitWorkFor(k),
+    );
+  },
+
+  rotate(args: RotateArgs, chunk: number): void {
+    const { k, factors, rotation, chunkStarts } = args;
+    rotateRows(
+      factors,
+      k,
+      rotation,
+      chunkStarts[chunk],
+      chunkStarts[chunk + 1],
+      implicitWorkFor(k).r,
     );
   },
 

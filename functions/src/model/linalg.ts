@@ -1,3 +1,5 @@
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+
 /**
  * Small dense solves on row-major Float64Array matrices, written out by hand because they are
  * the inner loop of every ALS step (one k×k system per user and per item).
@@ -18,23 +20,34 @@ export function choleskySolve(a: Float64Array, b: Float64Array, n: number): bool
 export function choleskyFactor(a: Float64Array, n: number): boolean {
   for (let j = 0; j < n; j++) {
     const rowJ = j * n;
-    let d = a[rowJ + j];
-    for (let p = 0; p < j; p++) {
-      const l = a[rowJ + p];
-      d -= l * l;
-    }
+    let d = a[rowJ + j] - dotPrefix(a, rowJ, rowJ, j);
     if (!(d > 0)) return false;
     d = Math.sqrt(d);
     a[rowJ + j] = d;
     const inv = 1 / d;
     for (let i = j + 1; i < n; i++) {
       const rowI = i * n;
-      let s = a[rowI + j];
-      for (let p = 0; p < j; p++) s -= a[rowI + p] * a[rowJ + p];
-      a[rowI + j] = s * inv;
+      a[rowI + j] = (a[rowI + j] - dotPrefix(a, rowI, rowJ, j)) * inv;
     }
   }
   return true;
+}
+
+// Σ_{p<length} a[x + p]·a[y + p] with four accumulators (the Cholesky inner loop).
+function dotPrefix(a: Float64Array, x: number, y: number, length: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let p = 0;
+  for (; p + 3 < length; p += 4) {
+    s0 += a[x + p] * a[y + p];
+    s1 += a[x + p + 1] * a[y + p + 1];
+    s2 += a[x + p + 2] * a[y + p + 2];
+    s3 += a[x + p + 3] * a[y + p + 3];
+  }
+  for (; p < length; p++) s0 += a[x + p] * a[y + p];
+  return s0 + s1 + (s2 + s3);
 }
 
 /** Given L from {@link choleskyFactor}, overwrites b with the solution of L·Lᵀ·x = b. */
@@ -171,4 +184,21 @@ export function addGramBlocked(
 /** The smallest multiple of 4 that is ≥ n. */
 export function roundUp4(n: number): number {
   return (n + 3) & ~3;
+}
+
+/**
+ * Eigenvalues and eigenvectors of a symmetric n×n matrix (row-major, both triangles), by
+ * ml-matrix (once per ALS half-step, not a hot loop): `vectors` is row-major with eigenvector
+ * j in column j, so rotating a row vector f into the eigenbasis is f·V.
+ */
+export function symmetricEigen(
+  a: Float64Array,
+  n: number,
+): { values: Float64Array; vectors: Float64Array } {
+  const rows = Array.from({ length: n }, (_, r) => Array.from(a.subarray(r * n, r * n + n)));
+  const decomposition = new EigenvalueDecomposition(new Matrix(rows), { assumeSymmetric: true });
+  return {
+    values: Float64Array.from(decomposition.realEigenvalues),
+    vectors: Float64Array.from(decomposition.eigenvectorMatrix.to1DArray()),
+  };
 }

@@ -3,10 +3,10 @@ import type { RankingConfig } from './config.js';
 import { rankingEvidence } from './evidence.js';
 import { type Executor, serialExecutor } from './executor.js';
 import { CHUNK_COUNT, type TrainOptions } from './explicit.js';
-import { addGramRows, type ImplicitSide } from './implicit-step.js';
-import type { GramArgs, ImplicitLossArgs, ImplicitRowsArgs } from './kernels.js';
+import { addGramRows, ImplicitScratch, type ImplicitSide } from './implicit-step.js';
+import type { GramArgs, ImplicitLossArgs, ImplicitRowsArgs, RotateArgs } from './kernels.js';
 import { buildLayout, type Csr, gatherFloat32, sharedFloat32, sharedFloat64 } from './layout.js';
-import { mirrorLower } from './linalg.js';
+import { mirrorLower, symmetricEigen } from './linalg.js';
 import type { Ratings } from './types.js';
 
 /** A trained ranking model: score(u, i) = x_u·y_i. */
@@ -29,6 +29,7 @@ export function rankingUserSide(
   const chunkStarts = gramChunks(itemWeights.length);
   const partial = new Float64Array(k * k);
   const gram = new Float64Array(k * k);
+  const scratch = new ImplicitScratch(k);
   // The trainer's summation order (per-chunk partials, added in chunk order), so fold-in
   // reproduces its user step bit for bit.
   for (let c = 0; c + 1 < chunkStarts.length; c++) {
@@ -41,6 +42,7 @@ export function rankingUserSide(
       chunkStarts[c + 1],
       config.unobservedWeight,
       itemWeights,
+      scratch,
     );
     for (let n = 0; n < k * k; n++) gram[n] += partial[n];
   }
@@ -125,24 +127,56 @@ export async function trainRanking(
     targets: gatherFloat32(layout.byUser, evidence.targets),
   };
 
+  // With conjugate gradient, a half-step may first rotate both sides into the eigenbasis of
+  // the fixed side's Gram matrix (an orthogonal change of basis leaves every score and the
+  // objective unchanged): there the Gram matrix is diagonal, so each of the cgSteps + 1
+  // products per row costs O(n·k) instead of O(k² + n·k), and the Jacobi preconditioner sees
+  // most of the system. Rotating costs k² per row of both sides, so it pays when
+  // (cgSteps + 1)·solved rows > solved rows + fixed rows.
+  const pays = (solved: number, fixed: number) =>
+    config.cgSteps > 0 && (config.cgSteps + 1) * solved > solved + fixed;
+  const rotateFor = {
+    items: pays(itemCount, userCount),
+    users: pays(userCount, itemCount),
+  };
+  const halfStep = async (solving: 'items' | 'users', exact: boolean) => {
+    const fixed = solving === 'items' ? userFactors : itemFactors;
+    const weights = solving === 'items' ? undefined : itemWeights;
+    let gram = await gramOf(executor, fixed, k, config.unobservedWeight, weights);
+    let gramDiagonal: Float64Array | undefined;
+    if (rotateFor[solving] && !exact) {
+      const { values, vectors } = symmetricEigen(gram, k);
+      const rotation = sharedFloat64(k * k);
+      rotation.set(vectors);
+      for (const factors of [userFactors, itemFactors]) {
+        const chunkStarts = gramChunks(factors.length / k);
+        const args: RotateArgs = { k, factors, rotation, chunkStarts };
+        await executor.run('rotate', args, chunkStarts.length - 1);
+      }
+      gramDiagonal = sharedFloat64(k);
+      gramDiagonal.set(values);
+      gram = sharedFloat64(k * k);
+      for (let d = 0; d < k; d++) gram[d * k + d] = values[d];
+    }
+    const rows = solving === 'items' ? items : users;
+    const args: ImplicitRowsArgs = {
+      ...rows,
+      side: { ...sideOf(config, k, fixed, gram, itemWeights, solving === 'items'), gramDiagonal },
+      factors: solving === 'items' ? itemFactors : userFactors,
+      cgSteps: exact ? 0 : config.cgSteps,
+    };
+    await executor.run('implicitRows', args, rows.chunkStarts.length - 1);
+    return args;
+  };
+
   for (let iteration = 1; iteration <= config.iterations; iteration++) {
     const started = clock();
-    const userGram = await gramOf(executor, userFactors, k, config.unobservedWeight, undefined);
-    const itemArgs: ImplicitRowsArgs = {
-      ...items,
-      side: sideOf(config, k, userFactors, userGram, itemWeights, true),
-      factors: itemFactors,
-      cgSteps: config.cgSteps,
-    };
-    await executor.run('implicitRows', itemArgs, items.chunkStarts.length - 1);
-    const itemGram = await gramOf(executor, itemFactors, k, config.unobservedWeight, itemWeights);
-    const userArgs: ImplicitRowsArgs = {
-      ...users,
-      side: sideOf(config, k, itemFactors, itemGram, itemWeights, false),
-      factors: userFactors,
-      cgSteps: iteration === config.iterations ? 0 : config.cgSteps,
-    };
-    await executor.run('implicitRows', userArgs, users.chunkStarts.length - 1);
+    await halfStep('items', config.cgSteps === 0);
+    // The last user step is exact and uses the Gram matrix as fold-in computes it.
+    const userArgs = await halfStep(
+      'users',
+      config.cgSteps === 0 || iteration === config.iterations,
+    );
     const seconds = clock() - started;
     if (options.onIteration) {
       const chunkCount = users.chunkStarts.length - 1;
