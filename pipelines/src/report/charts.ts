@@ -52,6 +52,7 @@ export async function writeLossChart(
     xLabel: 'iteration',
     yLabel: 'training loss per rating',
     yFromZero: false,
+    xTicks: iterationTicks(iterations.length),
     series: [
       {
         name: 'regularised training objective ÷ ratings',
@@ -60,6 +61,13 @@ export async function writeLossChart(
     ],
   });
   return save(directory, file, svg);
+}
+
+/** Iterations 1..count: every one up to 12, else 1 and every 5th. */
+function iterationTicks(count: number): { value: number; label: string }[] {
+  const step = count <= 12 ? 1 : 5;
+  const values = [1, ...Array.from({ length: Math.floor(count / step) }, (_, n) => (n + 1) * step)];
+  return [...new Set(values)].map((value) => ({ value, label: String(value) }));
 }
 
 async function save(directory: string, file: string, svg: string): Promise<string> {

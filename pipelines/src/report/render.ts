@@ -1,7 +1,9 @@
 import type { IterationReport } from '@reel/functions/model';
+import type { RetrainMeasurement } from '../bench/child.js';
 import type { ConsistencyResult, CostResult, ProgressiveStep } from '../eval/protocol-f.js';
 import type { ProtocolRResult } from '../eval/protocol-r.js';
 import type { ContenderResult } from '../eval/protocol-t.js';
+import type { ComparisonRow } from '../peers/compare.js';
 import { fixed, formatTable } from './table.js';
 
 /** "met" or "missed by …" for a target `value ≥ target` (or ≤ when `atMost`). */
@@ -185,4 +187,122 @@ function costVerdict(c: CostResult): string {
     return `p50 ≤ 1, p99 ≤ 3: ${met ? 'met' : 'missed'}`;
   }
   return `p50 ≤ 10: ${c.p50Ms <= 10 ? 'met' : 'missed'}`;
+}
+
+/** Protocol S's targets: seconds, and memory where the protocol sets one. */
+export const SCALE_TARGETS: Record<string, { seconds: number; rssMiB?: number }> = {
+  'ml-latest-small': { seconds: 2 },
+  ml1m: { seconds: 20 },
+  ml25m: { seconds: 600, rssMiB: 8192 },
+};
+
+export function renderProtocolS(dataset: string, m: RetrainMeasurement): string[] {
+  const target = SCALE_TARGETS[dataset];
+  const mean = (xs: number[]) =>
+    xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : Number.NaN;
+  const rows: (string | number)[][] = [
+    [
+      'total: ratings in memory → model files',
+      fixed(m.totalSeconds, 2),
+      target
+        ? `target ≤ ${target.seconds} s: ${verdict(m.totalSeconds, target.seconds, true, 2)}`
+        : '',
+    ],
+    ['  training (both models)', fixed(m.trainSeconds, 2), ''],
+    ['    layout and set-up', fixed(m.setupSeconds, 2), 'CSR layouts, evidence, sessions'],
+    [
+      `    rating model, ${m.explicit.iterations} iterations (k = ${m.explicit.factors})`,
+      fixed(sum(m.explicit.secondsPerIteration), 2),
+      `${fixed(mean(m.explicit.secondsPerIteration), 3)} s per iteration`,
+    ],
+    [
+      `    ranking model, ${m.ranking.iterations} iterations (k = ${m.ranking.factors})`,
+      fixed(sum(m.ranking.secondsPerIteration), 2),
+      `${fixed(mean(m.ranking.secondsPerIteration), 3)} s per iteration`,
+    ],
+    [
+      '  encode model files',
+      fixed(m.encodeSeconds, 3),
+      `${(m.modelBytes / 2 ** 20).toFixed(1)} MiB`,
+    ],
+    ['  write model files', fixed(m.writeSeconds, 3), 'local disk'],
+    [
+      'peak RSS (MiB)',
+      fixed(m.peakRssMiB, 0),
+      target?.rssMiB
+        ? `target ≤ ${target.rssMiB} MiB: ${verdict(m.peakRssMiB, target.rssMiB, true, 0)}`
+        : '',
+    ],
+    ['RSS with the ratings loaded, before training (MiB)', fixed(m.dataRssMiB, 0), ''],
+  ];
+  const iterations = Math.max(
+    m.explicit.secondsPerIteration.length,
+    m.ranking.secondsPerIteration.length,
+  );
+  const perIteration = Array.from({ length: iterations }, (_, n) => [
+    n + 1,
+    fixed(m.explicit.secondsPerIteration[n], 3),
+    fixed(m.ranking.secondsPerIteration[n], 3),
+  ]);
+  return [
+    formatTable(['step', 'seconds', 'note'], rows),
+    '',
+    'seconds per iteration',
+    formatTable(['iteration', 'rating model', 'ranking model'], perIteration),
+    '',
+    'seconds in each parallel kernel',
+    formatTable(
+      ['kernel', 'seconds'],
+      Object.entries(m.kernels).map(([name, seconds]) => [name, fixed(seconds, 2)]),
+    ),
+  ];
+}
+
+export function renderPeers(rows: readonly ComparisonRow[]): string[] {
+  const table = formatTable(
+    [
+      'system',
+      'version',
+      'threads',
+      'RMSE',
+      'MAE',
+      'fit s (R)',
+      'NDCG@10',
+      'Recall@20',
+      'coverage@10',
+      'fit s (T)',
+    ],
+    rows.map((row) => [
+      row.name,
+      row.version ?? '',
+      row.threads ?? '',
+      fixed(row.rating?.rmse),
+      fixed(row.rating?.mae),
+      fixed(row.rating?.fitSeconds, 2),
+      fixed(row.ranking?.ndcg10),
+      fixed(row.ranking?.recall20),
+      fixed(row.ranking?.coverage10),
+      fixed(row.ranking?.fitSeconds, 2),
+    ]),
+  );
+  const lines = [table];
+  for (const row of rows) if (row.problem) lines.push(`${row.name}: ${row.problem}`);
+  const [ours, ...peers] = rows;
+  for (const peer of peers) {
+    if (peer.rating && ours.rating) {
+      lines.push(
+        `our rating-model fit time = ${fixed(ours.rating.fitSeconds / peer.rating.fitSeconds, 2)}× ${peer.name}'s`,
+      );
+    }
+    if (peer.ranking && ours.ranking) {
+      lines.push(
+        `our ranking-model fit time = ${fixed(ours.ranking.fitSeconds / peer.ranking.fitSeconds, 2)}× ${peer.name}'s`,
+      );
+    }
+  }
+  return lines;
+}
+
+function sum(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
 }

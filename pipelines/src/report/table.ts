@@ -2,7 +2,12 @@
 export function formatTable(header: string[], rows: (string | number)[][]): string {
   const cells = [header, ...rows.map((row) => row.map(String))];
   const widths = header.map((_, c) => Math.max(...cells.map((row) => (row[c] ?? '').length)));
-  const numeric = header.map((_, c) => rows.length > 0 && rows.every((row) => isNumeric(row[c])));
+  // A column is numeric when every cell is a number or "–" (not measured) or empty.
+  const numeric = header.map(
+    (_, c) =>
+      rows.some((row) => isNumeric(row[c])) &&
+      rows.every((row) => isNumeric(row[c]) || row[c] === '–' || row[c] === ''),
+  );
   const line = (row: string[]) =>
     row
       .map((cell, c) => (numeric[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
