@@ -65,12 +65,13 @@ export interface RankingUser {
  * Folds one user into the ranking model: their factors from their ratings with the item side
  * fixed, by the trainer's own user step (same function, same order), so the result equals the
  * trainer's user vector for the same ratings. `side` is the model's user side
- * ({@link rankingUserSide}, built once per model).
+ * ({@link rankingUserSide}, built once per model); pass `scratch` to reuse work space.
  */
 export function foldInRanking(
   side: ImplicitSide,
   config: Parameters<typeof rankingEvidence>[0],
   ratings: UserItemRatings,
+  scratch: ImplicitScratch = new ImplicitScratch(side.k),
 ): RankingUser {
   const { k } = side;
   const sorted = sortByItem(ratings, side.fixedFactors.length / k);
@@ -87,7 +88,6 @@ export function foldInRanking(
     targets,
     new Float64Array(n),
   );
-  const scratch = new ImplicitScratch(k);
   const factors = new Float64Array(k);
   solveImplicitRow(side, sorted.items, weights, targets, 0, n, factors, 0, scratch);
   const coefficients = new Float64Array(n);
@@ -117,6 +117,7 @@ export interface ExplicitUser {
 export function foldInExplicit(
   model: Pick<ExplicitModel, 'k' | 'globalMean' | 'config' | 'itemFactors' | 'itemBiases'>,
   ratings: UserItemRatings,
+  scratch: ExplicitScratch = new ExplicitScratch(model.k),
 ): ExplicitUser {
   const { k, config } = model;
   const sorted = sortByItem(ratings, model.itemBiases.length);
@@ -145,7 +146,7 @@ export function foldInExplicit(
     };
     for (const t of sorted.timestamps) if (!(t <= latest)) latest = t;
   }
-  const scratch = new ExplicitScratch(k, sessionCount);
+  scratch.reserveSessions(sessionCount);
   solveExplicitRow(
     side,
     sorted.items,

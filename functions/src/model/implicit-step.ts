@@ -43,6 +43,13 @@ export interface ImplicitSide {
 /** Ratings gathered per batch: small enough to stay in cache, large enough to amortise. */
 const BATCH = 128;
 
+/**
+ * Conjugate gradient reads a row's fixed-side vectors cgSteps + 1 times; rows with at most
+ * this many cells copy them into contiguous work space first, so only the first read is
+ * scattered over memory.
+ */
+const GATHER_CELLS = 1024;
+
 /** Work space for one thread's row solves at dimension k. */
 export class ImplicitScratch {
   readonly size: number;
@@ -56,6 +63,7 @@ export class ImplicitScratch {
   readonly preconditioner: Float64Array;
   readonly gathered: Float64Array;
   readonly weighted: Float64Array;
+  readonly cells: Float64Array;
 
   constructor(readonly k: number) {
     this.size = roundUp4(k);
@@ -69,6 +77,7 @@ export class ImplicitScratch {
     this.preconditioner = new Float64Array(k);
     this.gathered = new Float64Array(this.size * BATCH);
     this.weighted = new Float64Array(this.size * BATCH);
+    this.cells = new Float64Array(k * GATHER_CELLS);
   }
 }
 
@@ -174,7 +183,7 @@ export function refineImplicitRow(
   steps: number,
   scratch: ImplicitScratch,
 ): void {
-  const { k, fixedFactors, gram, gramDiagonal } = side;
+  const { k, gram, gramDiagonal } = side;
   const { b: x, r, p, ap, z, preconditioner } = scratch;
   const out = row * k;
   for (let d = 0; d < k; d++) x[d] = factors[out + d];
@@ -186,16 +195,30 @@ export function refineImplicitRow(
     r[d] = -r[d];
     preconditioner[d] = gramScale * gram[d * k + d] + lambda;
   }
-  for (let q = start; q < end; q++) {
-    const w = weights[q];
-    const base = indices[q] * k;
-    for (let d = 0; d < k; d++) {
-      const f = fixedFactors[base + d];
-      preconditioner[d] += w * f * f;
+  const count = end - start;
+  let cells = side.fixedFactors;
+  if (count <= GATHER_CELLS) {
+    cells = scratch.cells;
+    for (let q = start; q < end; q++) {
+      cells.set(side.fixedFactors.subarray(indices[q] * k, indices[q] * k + k), (q - start) * k);
     }
   }
-  // r += Σ_q ((α₀π + w)·p_q − w·(f_q·x))·f_q
-  addRatingTerms(side, indices, weights, targets, start, end, row, x, r, true);
+  const gathered = cells !== side.fixedFactors;
+  // r += Σ_q ((α₀π + w)·p_q − w·(f_q·x))·f_q, and M += Σ_q w·f_q²
+  addRatingTerms(
+    side,
+    cells,
+    gathered,
+    indices,
+    weights,
+    targets,
+    start,
+    end,
+    row,
+    x,
+    r,
+    preconditioner,
+  );
   let rz = 0;
   for (let d = 0; d < k; d++) {
     z[d] = r[d] / preconditioner[d];
@@ -205,7 +228,20 @@ export function refineImplicitRow(
   for (let step = 0; step < steps && rz > 1e-30; step++) {
     multiplyGram(gram, gramDiagonal, gramScale, lambda, p, ap, k);
     // ap += Σ_q w·(f_q·p)·f_q
-    addRatingTerms(side, indices, weights, targets, start, end, row, p, ap, false);
+    addRatingTerms(
+      side,
+      cells,
+      gathered,
+      indices,
+      weights,
+      targets,
+      start,
+      end,
+      row,
+      p,
+      ap,
+      undefined,
+    );
     let pAp = 0;
     for (let d = 0; d < k; d++) pAp += p[d] * ap[d];
     const alpha = rz / pAp;
@@ -225,11 +261,14 @@ export function refineImplicitRow(
 
 /**
  * Adds the observed cells' part of one CG product to `out`, four cells at a time (their dot
- * products share each load of v, their updates each store of out):
- * with `residual`, Σ_q ((α₀π + w_q)·p_q − w_q·(f_q·v))·f_q; without, Σ_q w_q·(f_q·v)·f_q.
+ * products share each load of v, their updates each store of out). Given `diagonal` (the
+ * residual pass): out += Σ_q ((α₀π + w_q)·p_q − w_q·(f_q·v))·f_q and diagonal += Σ_q w_q·f_q²;
+ * otherwise out += Σ_q w_q·(f_q·v)·f_q.
  */
 function addRatingTerms(
   side: ImplicitSide,
+  f: Float64Array,
+  gathered: boolean,
   indices: Int32Array,
   weights: Float32Array,
   targets: Float32Array,
@@ -238,19 +277,22 @@ function addRatingTerms(
   row: number,
   v: Float64Array,
   out: Float64Array,
-  residual: boolean,
+  diagonal: Float64Array | undefined,
 ): void {
-  const { k, fixedFactors: f } = side;
+  const { k } = side;
+  const residual = diagonal !== undefined;
+  // Where cell q's fixed-side vector starts in f.
+  const baseOf = (q: number) => (gathered ? (q - start) * k : indices[q] * k);
   const coefficient = (q: number, dot: number) =>
     residual
       ? (unobservedOf(side, indices, q, row) + weights[q]) * targets[q] - weights[q] * dot
       : weights[q] * dot;
   let q = start;
   for (; q + 3 < end; q += 4) {
-    const b0 = indices[q] * k;
-    const b1 = indices[q + 1] * k;
-    const b2 = indices[q + 2] * k;
-    const b3 = indices[q + 3] * k;
+    const b0 = baseOf(q);
+    const b1 = baseOf(q + 1);
+    const b2 = baseOf(q + 2);
+    const b3 = baseOf(q + 3);
     let t0 = 0;
     let t1 = 0;
     let t2 = 0;
@@ -266,16 +308,36 @@ function addRatingTerms(
     t1 = coefficient(q + 1, t1);
     t2 = coefficient(q + 2, t2);
     t3 = coefficient(q + 3, t3);
-    for (let d = 0; d < k; d++) {
-      out[d] += t0 * f[b0 + d] + t1 * f[b1 + d] + t2 * f[b2 + d] + t3 * f[b3 + d];
+    if (diagonal) {
+      const w0 = weights[q];
+      const w1 = weights[q + 1];
+      const w2 = weights[q + 2];
+      const w3 = weights[q + 3];
+      for (let d = 0; d < k; d++) {
+        const f0 = f[b0 + d];
+        const f1 = f[b1 + d];
+        const f2 = f[b2 + d];
+        const f3 = f[b3 + d];
+        out[d] += t0 * f0 + t1 * f1 + t2 * f2 + t3 * f3;
+        diagonal[d] += w0 * f0 * f0 + w1 * f1 * f1 + w2 * f2 * f2 + w3 * f3 * f3;
+      }
+    } else {
+      for (let d = 0; d < k; d++) {
+        out[d] += t0 * f[b0 + d] + t1 * f[b1 + d] + t2 * f[b2 + d] + t3 * f[b3 + d];
+      }
     }
   }
   for (; q < end; q++) {
-    const base = indices[q] * k;
+    const base = baseOf(q);
     let t = 0;
     for (let d = 0; d < k; d++) t += f[base + d] * v[d];
     t = coefficient(q, t);
-    for (let d = 0; d < k; d++) out[d] += t * f[base + d];
+    const w = weights[q];
+    for (let d = 0; d < k; d++) {
+      const fd = f[base + d];
+      out[d] += t * fd;
+      if (diagonal) diagonal[d] += w * fd * fd;
+    }
   }
 }
 

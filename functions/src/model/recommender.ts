@@ -1,6 +1,7 @@
 import { bayesianAverage } from './baselines.js';
+import { ExplicitScratch } from './explicit-step.js';
 import { type ExplicitUser, foldInExplicit, foldInRanking, type RankingUser } from './fold-in.js';
-import type { ImplicitSide } from './implicit-step.js';
+import { ImplicitScratch, type ImplicitSide } from './implicit-step.js';
 import { choleskySubstitute } from './linalg.js';
 import type { ModelSet } from './model-set.js';
 import { rankingUserSide } from './ranking.js';
@@ -76,6 +77,8 @@ export class Recommender {
   private readonly rankingSide: ImplicitSide;
   private readonly popularScores: Float64Array;
   private readonly itemNorms: Float64Array;
+  private readonly rankingScratch: ImplicitScratch;
+  private readonly explicitScratch: ExplicitScratch;
 
   constructor(set: ModelSet) {
     this.set = set;
@@ -87,6 +90,8 @@ export class Recommender {
       this.rowOf.set(movieId, row);
     });
     this.rankingSide = rankingUserSide(set.ranking);
+    this.rankingScratch = new ImplicitScratch(set.ranking.k);
+    this.explicitScratch = new ExplicitScratch(set.explicit.k);
     this.popularScores = bayesianAverage(set.popularity, set.config.popularity);
     const { k, itemFactors } = set.ranking;
     this.itemNorms = new Float64Array(set.itemIds.length);
@@ -138,8 +143,13 @@ export class Recommender {
       values: Float32Array.from(values),
       timestamps: timed ? Float64Array.from(times) : undefined,
     };
-    const ranking = foldInRanking(this.rankingSide, this.set.ranking.config, input);
-    const explicit = foldInExplicit(this.set.explicit, input);
+    const ranking = foldInRanking(
+      this.rankingSide,
+      this.set.ranking.config,
+      input,
+      this.rankingScratch,
+    );
+    const explicit = foldInExplicit(this.set.explicit, input, this.explicitScratch);
     const order = Array.from(rows.keys()).sort((a, b) => rows[a] - rows[b]);
     return {
       ranking,

@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import { BUNDLED_RATINGS } from '../data/bundled.js';
 import { loadRatingsFile } from '../data/load-ratings.js';
 import type { LoadedRatings } from '../data/ratings-parser.js';
@@ -20,7 +21,7 @@ export async function benchRatings(
   if (dataset === 'ml-latest-small') {
     return {
       loaded: await loadRatingsFile(BUNDLED_RATINGS, { progress }),
-      source: BUNDLED_RATINGS,
+      source: relative(process.cwd(), BUNDLED_RATINGS),
     };
   }
   const size = typeof dataset === 'string' ? SYNTHETIC_SIZES[dataset] : dataset;

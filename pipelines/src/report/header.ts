@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import type { LoadedRatings } from '../data/ratings-parser.js';
 import { toJson } from './json.js';
 import { type Machine, machineLine } from './machine.js';
@@ -12,10 +13,11 @@ export interface DatasetInfo {
   movies: number;
 }
 
+/** `source` is shown relative to the working directory, so printed figures hold no home paths. */
 export function datasetInfo(name: string, source: string, loaded: LoadedRatings): DatasetInfo {
   return {
     name,
-    source,
+    source: relative(process.cwd(), source) || source,
     ratings: loaded.ratings.value.length,
     users: loaded.ratings.userCount,
     movies: loaded.ratings.itemCount,
