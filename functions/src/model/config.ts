@@ -1,0 +1,173 @@
+import { z } from 'zod';
+
+/**
+ * Every hyper-parameter of the model set, in one typed, JSON-safe object (it is stored in each
+ * model's manifest). {@link DEFAULT_MODEL_CONFIG} holds the values the harness's tuning run
+ * chose on a validation split carved from the training data (never the test split).
+ */
+
+const positiveInteger = z.number().int('must be an integer').positive('must be positive');
+const positive = z.number().positive('must be positive');
+const nonNegative = z.number().nonnegative('must be at least 0');
+
+/** Biased matrix factorisation with session biases, for predicted stars (explicit-step.ts). */
+export const explicitConfigSchema = z.strictObject({
+  /** Latent dimension k. */
+  factors: positiveInteger,
+  /** ALS iterations (each solves every item, then every user). */
+  iterations: positiveInteger,
+  /** λ on the factors, scaled by n^ν for a row with n ratings. */
+  regularization: positive,
+  /** λ_b on the biases, scaled by n^ν_b. */
+  biasRegularization: positive,
+  /** ν: 0 = plain λ, 1 = ALS-WR's weighted-λ (λ·n). */
+  frequencyExponent: nonNegative,
+  /** ν_b, the same for the biases. */
+  biasFrequencyExponent: nonNegative,
+  /**
+   * Seconds of pause that end a rating session; each session of a user gets its own bias
+   * (people rate a whole session more generously or more harshly). null turns session
+   * biases off; so do ratings without timestamps.
+   */
+  sessionGap: positive.nullable(),
+  /** λ_s on each session bias. */
+  sessionRegularization: positive,
+  /** Initial user factors are uniform in ±initScale. */
+  initScale: positive,
+});
+
+/**
+ * The ranking model: weighted implicit ALS whose evidence comes from ratings (evidence.ts,
+ * implicit-step.ts). A rating r ≥ θ is a positive cell with weight α·(1 + β·(r − θ)), one
+ * below θ a negative cell (target 0) with weight α·negativeWeight; each weight then keeps
+ * 2^(−age/recencyHalfLife), at least recencyFloor, of itself, age being how many of the
+ * user's ratings are newer.
+ */
+export const rankingConfigSchema = z.strictObject({
+  factors: positiveInteger,
+  iterations: positiveInteger,
+  regularization: positive,
+  /** ν in λ·(n + α₀·m)^ν (Rendle et al. 2021); 0 = plain λ. */
+  frequencyExponent: nonNegative,
+  /** α₀: confidence of every unobserved cell (times π_i). */
+  unobservedWeight: positive,
+  /** ω in π_i ∝ n_i^ω, the popularity weighting of unobserved cells; 0 = uniform. */
+  unobservedExponent: nonNegative,
+  /** α: evidence weight of an observed rating. */
+  alpha: positive,
+  /** θ, in stars. */
+  positiveThreshold: positive,
+  /** β: extra weight per star above θ. */
+  ratingSlope: nonNegative,
+  /** Weight of a rating below θ relative to α. */
+  negativeWeight: nonNegative,
+  /** In ratings; null turns recency weighting off (so do ratings without timestamps). */
+  recencyHalfLife: positive.nullable(),
+  recencyFloor: z.number().min(0, 'must be at least 0').max(1, 'must be at most 1'),
+  /** Conjugate-gradient steps per row solve (warm-started); 0 = exact. The last user step is always exact. */
+  cgSteps: z.number().int('must be an integer').nonnegative('must be at least 0'),
+  /** Initial user factors are uniform in ±initScale. */
+  initScale: positive,
+});
+
+/** The cold-start list: Bayesian average (m·C + Σr) / (m + n), C = the global mean. */
+export const popularityConfigSchema = z.strictObject({
+  /** m: how many ratings at the global mean a movie's own ratings are blended with. */
+  priorCount: nonNegative,
+});
+
+export const modelConfigSchema = z.strictObject({
+  explicit: explicitConfigSchema,
+  ranking: rankingConfigSchema,
+  popularity: popularityConfigSchema,
+});
+
+export type ExplicitConfig = z.infer<typeof explicitConfigSchema>;
+export type RankingConfig = z.infer<typeof rankingConfigSchema>;
+export type PopularityConfig = z.infer<typeof popularityConfigSchema>;
+export type ModelConfig = z.infer<typeof modelConfigSchema>;
+
+/** The defaults (see the file comment for where they come from). */
+export const DEFAULT_MODEL_CONFIG: ModelConfig = {
+  explicit: {
+    factors: 16,
+    iterations: 25,
+    regularization: 1.4,
+    biasRegularization: 5,
+    frequencyExponent: 0.5,
+    biasFrequencyExponent: 0,
+    sessionGap: 600,
+    sessionRegularization: 5,
+    initScale: 0.1,
+  },
+  ranking: {
+    factors: 64,
+    iterations: 10,
+    regularization: 0.154,
+    frequencyExponent: 0.5,
+    unobservedWeight: 1,
+    unobservedExponent: 0,
+    alpha: 1.153,
+    positiveThreshold: 4,
+    ratingSlope: 0.137,
+    negativeWeight: 0.458,
+    recencyHalfLife: 3.793,
+    recencyFloor: 0.2,
+    cgSteps: 0,
+    initScale: 0.01,
+  },
+  popularity: { priorCount: 10 },
+};
+
+/** Overrides of some fields of a {@link ModelConfig}. */
+export interface ModelConfigOverrides {
+  readonly explicit?: Partial<ExplicitConfig>;
+  readonly ranking?: Partial<RankingConfig>;
+  readonly popularity?: Partial<PopularityConfig>;
+}
+
+/**
+ * The defaults with `overrides` applied, validated: throws a RangeError naming every bad
+ * field (e.g. "ranking.factors: must be positive (got 0)").
+ */
+export function resolveModelConfig(
+  overrides: ModelConfigOverrides = {},
+  base: ModelConfig = DEFAULT_MODEL_CONFIG,
+): ModelConfig {
+  const merged = {
+    explicit: { ...base.explicit, ...overrides.explicit },
+    ranking: { ...base.ranking, ...overrides.ranking },
+    popularity: { ...base.popularity, ...overrides.popularity },
+  };
+  return parseModelConfig(merged, 'model config');
+}
+
+/** Validates a whole config (e.g. from a manifest); `what` names it in the error. */
+export function parseModelConfig(input: unknown, what: string): ModelConfig {
+  const result = modelConfigSchema.safeParse(input);
+  if (result.success) return result.data;
+  throw new RangeError(`${what}: ${describeIssues(result.error, input)}`);
+}
+
+/** One line per issue: the dotted path, what is wrong and the value found. */
+export function describeIssues(error: z.ZodError, input: unknown): string {
+  return error.issues
+    .map((issue) => {
+      const path = issue.path.join('.');
+      if (issue.code === 'unrecognized_keys') {
+        return `${path ? `${path}: ` : ''}unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}`;
+      }
+      const found = valueAt(input, issue.path);
+      const got = found === undefined ? 'missing' : JSON.stringify(found);
+      return `${path}: ${issue.message} (got ${got})`;
+    })
+    .join('; ');
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    value = value !== null && typeof value === 'object' ? Reflect.get(value, key) : undefined;
+  }
+  return value;
+}

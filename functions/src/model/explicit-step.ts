@@ -1,0 +1,205 @@
+import { addGramBlocked, choleskySolve, roundUp4 } from './linalg.js';
+
+/**
+ * One half-step of biased ALS for rating prediction with session biases,
+ *
+ *   r̂(u, i, t) = μ + b_u + s_u(t) + b_i + p_u·q_i,
+ *
+ * s_u(t) being the bias of the rating session (a run of ratings without a long pause) that
+ * time t falls in. With the other side (factors F, biases c) fixed, each row solves for its
+ * own bias and factors z = (b, p) ∈ ℝ^(k+1) from its ratings, features ỹ_j = (1, F_j), targets
+ * t_j = r_j − μ − c_j − o_j (o_j the fixed side's session bias, in the item step):
+ *
+ *   (Σ_j ỹ_j ỹ_jᵀ + diag(λ_b·n^ν_b, λ·n^ν, …, λ·n^ν)) z = Σ_j t_j ỹ_j,
+ *
+ * n being the row's rating count (ν = 1 is ALS-WR's weighted-λ regularisation). In the user
+ * step each session d (n_d ratings) adds an unknown s_d with penalty λ_s·s_d²; it is
+ * eliminated exactly (Schur complement): with S_d = Σ_{j∈d} ỹ_j and T_d = Σ_{j∈d} t_j the
+ * system loses Σ_d S_d S_dᵀ/(n_d + λ_s) on the left and Σ_d T_d S_d/(n_d + λ_s) on the right,
+ * and afterwards s_d = (T_d − S_d·z)/(n_d + λ_s).
+ */
+export interface ExplicitSide {
+  /** Latent dimension k (the bias is solved beside the k factors). */
+  readonly k: number;
+  readonly globalMean: number;
+  readonly regularization: number;
+  readonly biasRegularization: number;
+  readonly frequencyExponent: number;
+  readonly biasFrequencyExponent: number;
+  /** Factors of the fixed side, row-major (rows × k). */
+  readonly fixedFactors: Float64Array;
+  /** Biases of the fixed side. */
+  readonly fixedBiases: Float64Array;
+}
+
+/**
+ * The session of every rating of the rows being solved (in their order) and one bias per
+ * session. In the user step the rows' session biases are solved; in the item step they are
+ * the fixed users' offsets.
+ */
+export interface RatingSessions {
+  readonly ofRating: Int32Array;
+  readonly biases: Float64Array;
+  /** λ_s, the penalty on each session bias. */
+  readonly regularization: number;
+}
+
+/** Ratings gathered per batch: small enough to stay in cache, large enough to amortise. */
+const BATCH = 128;
+
+/** Work space for one thread's row solves at dimension k with up to `maxSessions` sessions a row. */
+export class ExplicitScratch {
+  readonly size: number;
+  readonly g: Float64Array;
+  readonly a: Float64Array;
+  readonly b: Float64Array;
+  readonly gathered: Float64Array;
+  sessionSums: Float64Array;
+  sessionScaled: Float64Array;
+  sessionTargets: Float64Array;
+  sessionCounts: Float64Array;
+
+  constructor(
+    readonly k: number,
+    maxSessions = 0,
+  ) {
+    const n = k + 1;
+    this.size = roundUp4(n);
+    this.g = new Float64Array(this.size * this.size);
+    this.a = new Float64Array(n * n);
+    this.b = new Float64Array(n);
+    this.gathered = new Float64Array(this.size * BATCH);
+    this.sessionSums = new Float64Array(0);
+    this.sessionScaled = new Float64Array(0);
+    this.sessionTargets = new Float64Array(0);
+    this.sessionCounts = new Float64Array(0);
+    this.reserveSessions(maxSessions);
+  }
+
+  /** Makes room for rows with up to `count` sessions. */
+  reserveSessions(count: number): void {
+    if (this.sessionCounts.length >= count) return;
+    this.sessionSums = new Float64Array(this.size * count);
+    this.sessionScaled = new Float64Array(this.size * count);
+    this.sessionTargets = new Float64Array(count);
+    this.sessionCounts = new Float64Array(count);
+  }
+}
+
+/**
+ * Solves exactly (Cholesky) for one row from its ratings `values[start..end)` of the fixed-side
+ * rows `indices[start..end)`, writing its bias to `biases[row]` and its factors to
+ * `factors[row·k ..]`.
+ *
+ * `sessions`, when given, is either the fixed side's (item step: `solveSessions` false, each
+ * rating's target is reduced by its session's bias) or this row's own (user step:
+ * `solveSessions` true, the row's sessions are numbered firstSession ≤ id < firstSession +
+ * sessionCount and their biases are written). Fold-in calls this same function, so a
+ * folded-in user equals the trainer's bit for bit when given the same ratings in the same
+ * (ascending item) order.
+ */
+export function solveExplicitRow(
+  side: ExplicitSide,
+  indices: Int32Array,
+  values: Float32Array,
+  start: number,
+  end: number,
+  factors: Float64Array,
+  biases: Float64Array,
+  row: number,
+  sessions: RatingSessions | undefined,
+  solveSessions: boolean,
+  firstSession: number,
+  sessionCount: number,
+  scratch: ExplicitScratch,
+): void {
+  const { k, globalMean, fixedFactors, fixedBiases } = side;
+  const n = k + 1;
+  const count = end - start;
+  if (count === 0) {
+    biases[row] = 0;
+    factors.fill(0, row * k, row * k + k);
+    return;
+  }
+  const { size, g, a, b, gathered } = scratch;
+  const own = solveSessions && sessions !== undefined;
+  if (own) {
+    scratch.reserveSessions(sessionCount);
+    scratch.sessionSums.fill(0, 0, size * sessionCount);
+    scratch.sessionTargets.fill(0, 0, sessionCount);
+    scratch.sessionCounts.fill(0, 0, sessionCount);
+  }
+  const { sessionSums, sessionTargets, sessionCounts } = scratch;
+  g.fill(0);
+  b.fill(0);
+  for (let batchStart = start; batchStart < end; batchStart += BATCH) {
+    const batch = Math.min(BATCH, end - batchStart);
+    gathered.fill(0, n * batch, size * batch);
+    for (let col = 0; col < batch; col++) {
+      const q = batchStart + col;
+      const j = indices[q];
+      let t = values[q] - globalMean - fixedBiases[j];
+      if (sessions && !solveSessions) t -= sessions.biases[sessions.ofRating[q]];
+      const base = j * k;
+      gathered[col] = 1;
+      b[0] += t;
+      for (let d = 0; d < k; d++) {
+        const f = fixedFactors[base + d];
+        gathered[(d + 1) * batch + col] = f;
+        b[d + 1] += t * f;
+      }
+      if (own) {
+        const s = sessions.ofRating[q] - firstSession;
+        sessionCounts[s] += 1;
+        sessionTargets[s] += t;
+        sessionSums[s] += 1;
+        for (let d = 0; d < k; d++)
+          sessionSums[(d + 1) * sessionCount + s] += fixedFactors[base + d];
+      }
+    }
+    addGramBlocked(g, size, gathered, gathered, batch);
+  }
+  if (own) subtractSessions(scratch, sessions.regularization, sessionCount, n);
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c <= r; c++) a[r * n + c] = g[r * size + c];
+  }
+  a[0] += side.biasRegularization * count ** side.biasFrequencyExponent;
+  const lambda = side.regularization * count ** side.frequencyExponent;
+  for (let r = 1; r < n; r++) a[r * n + r] += lambda;
+  if (!choleskySolve(a, b, n)) {
+    throw new Error(`explicit ALS: the system of row ${row} is not positive definite`);
+  }
+  biases[row] = b[0];
+  const out = row * k;
+  for (let r = 0; r < k; r++) factors[out + r] = b[r + 1];
+  if (own) {
+    for (let s = 0; s < sessionCount; s++) {
+      let dot = 0;
+      for (let r = 0; r < n; r++) dot += sessionSums[r * sessionCount + s] * b[r];
+      sessions.biases[firstSession + s] =
+        (sessionTargets[s] - dot) / (sessionCounts[s] + sessions.regularization);
+    }
+  }
+}
+
+// Eliminates the row's session biases: g −= Σ_d S_d S_dᵀ/(n_d + λ_s), b −= Σ_d T_d S_d/(n_d + λ_s).
+function subtractSessions(
+  scratch: ExplicitScratch,
+  regularization: number,
+  sessionCount: number,
+  n: number,
+): void {
+  const { size, g, b, sessionSums, sessionScaled, sessionTargets, sessionCounts } = scratch;
+  for (let s = 0; s < sessionCount; s++) {
+    const inverse = 1 / (sessionCounts[s] + regularization);
+    const targetScale = sessionTargets[s] * inverse;
+    for (let r = 0; r < n; r++) {
+      const sum = sessionSums[r * sessionCount + s];
+      sessionScaled[r * sessionCount + s] = -sum * inverse;
+      b[r] -= targetScale * sum;
+    }
+  }
+  sessionScaled.fill(0, n * sessionCount, size * sessionCount);
+  sessionSums.fill(0, n * sessionCount, size * sessionCount);
+  addGramBlocked(g, size, sessionScaled, sessionSums, sessionCount);
+}

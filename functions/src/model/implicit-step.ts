@@ -1,0 +1,492 @@
+import { addGramBlocked, choleskySolve, roundUp4 } from './linalg.js';
+
+/**
+ * One half-step of weighted implicit ALS (Hu, Koren & Volinsky 2008, generalised): every
+ * (user, item) cell has a target p (0 where nothing was observed) and a confidence c: α₀·π_i
+ * where nothing was observed, α₀·π_i + w for an observed cell with evidence weight w. π_i ≥ 0
+ * weights the unobserved cells of item i (popularity-aware: a popular movie someone has not
+ * rated is stronger evidence against it than an obscure one, He et al. 2016); π = 1 gives the
+ * classic model. Each user solves
+ *
+ *   (Σ_i α₀π_i·y_i·y_iᵀ + Σ_j w_j·y_j·y_jᵀ + λ_u·I) x = Σ_j (α₀π_j + w_j)·p_j·y_j
+ *
+ * over their observed cells j, and each item i solves
+ *
+ *   (α₀π_i·XᵀX + Σ_u w_u·x_u·x_uᵀ + λ_i·I) y = Σ_u (α₀π_i + w_u)·p_u·x_u,
+ *
+ * with λ_r = λ·(n + α₀·m)^ν for a row with n observed cells and m rows on the other side (the
+ * frequency-scaled regularisation of Rendle et al. 2021; ν = 0 gives a plain λ).
+ */
+export interface ImplicitSide {
+  readonly k: number;
+  readonly unobservedWeight: number;
+  readonly regularization: number;
+  readonly frequencyExponent: number;
+  /** Factors of the fixed side, row-major (rows × k). */
+  readonly fixedFactors: Float64Array;
+  /**
+   * The unobserved part shared by every row (k × k, row-major, both triangles):
+   * Σ_i α₀π_i·y_i·y_iᵀ when solving users, α₀·XᵀX when solving items.
+   */
+  readonly gram: Float64Array;
+  /**
+   * Set when `gram` is diagonal (the trainer works in the eigenbasis of the fixed side's Gram
+   * matrix): its diagonal, so conjugate gradient multiplies by it in O(k), not O(k²).
+   */
+  readonly gramDiagonal?: Float64Array;
+  /** π of every item; absent means 1 for all. */
+  readonly itemWeights?: Float64Array;
+  /** Whether the rows being solved are items (so π applies per row, not per cell). */
+  readonly solvingItems: boolean;
+}
+
+/** Ratings gathered per batch: small enough to stay in cache, large enough to amortise. */
+const BATCH = 128;
+
+/**
+ * Conjugate gradient reads a row's fixed-side vectors cgSteps + 1 times; rows with at most
+ * this many cells copy them into contiguous work space first, so only the first read is
+ * scattered over memory.
+ */
+const GATHER_CELLS = 1024;
+
+/** Work space for one thread's row solves at dimension k. */
+export class ImplicitScratch {
+  readonly size: number;
+  readonly g: Float64Array;
+  readonly a: Float64Array;
+  readonly b: Float64Array;
+  readonly r: Float64Array;
+  readonly p: Float64Array;
+  readonly ap: Float64Array;
+  readonly z: Float64Array;
+  readonly preconditioner: Float64Array;
+  readonly gathered: Float64Array;
+  readonly weighted: Float64Array;
+  readonly cells: Float64Array;
+
+  constructor(readonly k: number) {
+    this.size = roundUp4(k);
+    this.g = new Float64Array(this.size * this.size);
+    this.a = new Float64Array(k * k);
+    this.b = new Float64Array(k);
+    this.r = new Float64Array(k);
+    this.p = new Float64Array(k);
+    this.ap = new Float64Array(k);
+    this.z = new Float64Array(k);
+    this.preconditioner = new Float64Array(k);
+    this.gathered = new Float64Array(this.size * BATCH);
+    this.weighted = new Float64Array(this.size * BATCH);
+    this.cells = new Float64Array(k * GATHER_CELLS);
+  }
+}
+
+/** λ_r for a row with `count` observed cells. */
+export function implicitRowRegularization(side: ImplicitSide, count: number): number {
+  const fixedCount = side.fixedFactors.length / side.k;
+  return (
+    side.regularization * (count + side.unobservedWeight * fixedCount) ** side.frequencyExponent
+  );
+}
+
+/** α₀π of the unobserved cell behind observed cell q of row `row`. */
+function unobservedOf(side: ImplicitSide, indices: Int32Array, q: number, row: number): number {
+  const { itemWeights } = side;
+  if (!itemWeights) return side.unobservedWeight;
+  return side.unobservedWeight * itemWeights[side.solvingItems ? row : indices[q]];
+}
+
+/**
+ * Builds row `row`'s system in `scratch.a` (lower triangle) and `scratch.b` from its observed
+ * cells `[start, end)`: columns `indices`, evidence weights `weights`, targets `targets`.
+ */
+export function buildImplicitSystem(
+  side: ImplicitSide,
+  indices: Int32Array,
+  weights: Float32Array,
+  targets: Float32Array,
+  start: number,
+  end: number,
+  row: number,
+  scratch: ImplicitScratch,
+): void {
+  const { k, fixedFactors, gram } = side;
+  const { size, g, a, b, gathered, weighted } = scratch;
+  g.fill(0);
+  b.fill(0);
+  for (let batchStart = start; batchStart < end; batchStart += BATCH) {
+    const batch = Math.min(BATCH, end - batchStart);
+    for (let col = 0; col < batch; col++) {
+      const q = batchStart + col;
+      const base = indices[q] * k;
+      const w = weights[q];
+      const coefficient = (unobservedOf(side, indices, q, row) + w) * targets[q];
+      for (let d = 0; d < k; d++) {
+        const f = fixedFactors[base + d];
+        gathered[d * batch + col] = f;
+        weighted[d * batch + col] = w * f;
+        b[d] += coefficient * f;
+      }
+    }
+    gathered.fill(0, k * batch, size * batch);
+    weighted.fill(0, k * batch, size * batch);
+    addGramBlocked(g, size, weighted, gathered, batch);
+  }
+  const gramScale = side.solvingItems && side.itemWeights ? side.itemWeights[row] : 1;
+  for (let r = 0; r < k; r++) {
+    for (let c = 0; c <= r; c++) a[r * k + c] = gramScale * gram[r * k + c] + g[r * size + c];
+  }
+  const lambda = implicitRowRegularization(side, end - start);
+  for (let d = 0; d < k; d++) a[d * k + d] += lambda;
+}
+
+/**
+ * Solves exactly (Cholesky) for one row and writes it to `factors[row·k ..]`; leaves the
+ * Cholesky factor of the row's system in `scratch.a` (used to explain a recommendation).
+ * Fold-in calls this same function, so a folded-in user equals the trainer's bit for bit when
+ * given the same cells in the same (ascending item) order.
+ */
+export function solveImplicitRow(
+  side: ImplicitSide,
+  indices: Int32Array,
+  weights: Float32Array,
+  targets: Float32Array,
+  start: number,
+  end: number,
+  factors: Float64Array,
+  row: number,
+  scratch: ImplicitScratch,
+): void {
+  const { k } = side;
+  buildImplicitSystem(side, indices, weights, targets, start, end, row, scratch);
+  if (!choleskySolve(scratch.a, scratch.b, k)) {
+    throw new Error(`implicit ALS: the system of row ${row} is not positive definite`);
+  }
+  factors.set(scratch.b, row * k);
+}
+
+/**
+ * Improves one row in place by `steps` conjugate-gradient iterations on the same system as
+ * {@link solveImplicitRow}, from its current value (Takács et al. 2011, as in `implicit`),
+ * preconditioned by the system's diagonal (Jacobi). O(steps·(k² + n·k)) instead of
+ * O(n·k² + k³), and O(steps·n·k) when the Gram matrix is diagonal.
+ */
+export function refineImplicitRow(
+  side: ImplicitSide,
+  indices: Int32Array,
+  weights: Float32Array,
+  targets: Float32Array,
+  start: number,
+  end: number,
+  factors: Float64Array,
+  row: number,
+  steps: number,
+  scratch: ImplicitScratch,
+): void {
+  const { k, gram, gramDiagonal } = side;
+  const { b: x, r, p, ap, z, preconditioner } = scratch;
+  const out = row * k;
+  for (let d = 0; d < k; d++) x[d] = factors[out + d];
+  const lambda = implicitRowRegularization(side, end - start);
+  const gramScale = side.solvingItems && side.itemWeights ? side.itemWeights[row] : 1;
+  // r = b − A·x with A·x = s·G·x + Σ w (f·x) f + λx and b = Σ (α₀π + w) p f; M = diag(A).
+  multiplyGram(gram, gramDiagonal, gramScale, lambda, x, r, k);
+  for (let d = 0; d < k; d++) {
+    r[d] = -r[d];
+    preconditioner[d] = gramScale * gram[d * k + d] + lambda;
+  }
+  const count = end - start;
+  let cells = side.fixedFactors;
+  if (count <= GATHER_CELLS) {
+    cells = scratch.cells;
+    for (let q = start; q < end; q++) {
+      cells.set(side.fixedFactors.subarray(indices[q] * k, indices[q] * k + k), (q - start) * k);
+    }
+  }
+  const gathered = cells !== side.fixedFactors;
+  // r += Σ_q ((α₀π + w)·p_q − w·(f_q·x))·f_q, and M += Σ_q w·f_q²
+  addRatingTerms(
+    side,
+    cells,
+    gathered,
+    indices,
+    weights,
+    targets,
+    start,
+    end,
+    row,
+    x,
+    r,
+    preconditioner,
+  );
+  let rz = 0;
+  for (let d = 0; d < k; d++) {
+    z[d] = r[d] / preconditioner[d];
+    p[d] = z[d];
+    rz += r[d] * z[d];
+  }
+  for (let step = 0; step < steps && rz > 1e-30; step++) {
+    multiplyGram(gram, gramDiagonal, gramScale, lambda, p, ap, k);
+    // ap += Σ_q w·(f_q·p)·f_q
+    addRatingTerms(
+      side,
+      cells,
+      gathered,
+      indices,
+      weights,
+      targets,
+      start,
+      end,
+      row,
+      p,
+      ap,
+      undefined,
+    );
+    let pAp = 0;
+    for (let d = 0; d < k; d++) pAp += p[d] * ap[d];
+    const alpha = rz / pAp;
+    let rzNew = 0;
+    for (let d = 0; d < k; d++) {
+      x[d] += alpha * p[d];
+      r[d] -= alpha * ap[d];
+      z[d] = r[d] / preconditioner[d];
+      rzNew += r[d] * z[d];
+    }
+    const beta = rzNew / rz;
+    for (let d = 0; d < k; d++) p[d] = z[d] + beta * p[d];
+    rz = rzNew;
+  }
+  for (let d = 0; d < k; d++) factors[out + d] = x[d];
+}
+
+/**
+ * Adds the observed cells' part of one CG product to `out`, four cells at a time (their dot
+ * products share each load of v, their updates each store of out). Given `diagonal` (the
+ * residual pass): out += Σ_q ((α₀π + w_q)·p_q − w_q·(f_q·v))·f_q and diagonal += Σ_q w_q·f_q²;
+ * otherwise out += Σ_q w_q·(f_q·v)·f_q.
+ */
+function addRatingTerms(
+  side: ImplicitSide,
+  f: Float64Array,
+  gathered: boolean,
+  indices: Int32Array,
+  weights: Float32Array,
+  targets: Float32Array,
+  start: number,
+  end: number,
+  row: number,
+  v: Float64Array,
+  out: Float64Array,
+  diagonal: Float64Array | undefined,
+): void {
+  const { k } = side;
+  const residual = diagonal !== undefined;
+  // Where cell q's fixed-side vector starts in f.
+  const baseOf = (q: number) => (gathered ? (q - start) * k : indices[q] * k);
+  const coefficient = (q: number, dot: number) =>
+    residual
+      ? (unobservedOf(side, indices, q, row) + weights[q]) * targets[q] - weights[q] * dot
+      : weights[q] * dot;
+  let q = start;
+  for (; q + 3 < end; q += 4) {
+    const b0 = baseOf(q);
+    const b1 = baseOf(q + 1);
+    const b2 = baseOf(q + 2);
+    const b3 = baseOf(q + 3);
+    let t0 = 0;
+    let t1 = 0;
+    let t2 = 0;
+    let t3 = 0;
+    for (let d = 0; d < k; d++) {
+      const vd = v[d];
+      t0 += f[b0 + d] * vd;
+      t1 += f[b1 + d] * vd;
+      t2 += f[b2 + d] * vd;
+      t3 += f[b3 + d] * vd;
+    }
+    t0 = coefficient(q, t0);
+    t1 = coefficient(q + 1, t1);
+    t2 = coefficient(q + 2, t2);
+    t3 = coefficient(q + 3, t3);
+    if (diagonal) {
+      const w0 = weights[q];
+      const w1 = weights[q + 1];
+      const w2 = weights[q + 2];
+      const w3 = weights[q + 3];
+      for (let d = 0; d < k; d++) {
+        const f0 = f[b0 + d];
+        const f1 = f[b1 + d];
+        const f2 = f[b2 + d];
+        const f3 = f[b3 + d];
+        out[d] += t0 * f0 + t1 * f1 + t2 * f2 + t3 * f3;
+        diagonal[d] += w0 * f0 * f0 + w1 * f1 * f1 + w2 * f2 * f2 + w3 * f3 * f3;
+      }
+    } else {
+      for (let d = 0; d < k; d++) {
+        out[d] += t0 * f[b0 + d] + t1 * f[b1 + d] + t2 * f[b2 + d] + t3 * f[b3 + d];
+      }
+    }
+  }
+  for (; q < end; q++) {
+    const base = baseOf(q);
+    let t = 0;
+    for (let d = 0; d < k; d++) t += f[base + d] * v[d];
+    t = coefficient(q, t);
+    const w = weights[q];
+    for (let d = 0; d < k; d++) {
+      const fd = f[base + d];
+      out[d] += t * fd;
+      if (diagonal) diagonal[d] += w * fd * fd;
+    }
+  }
+}
+
+// out = s·G·v + λ·v, in O(k) when G is diagonal.
+function multiplyGram(
+  gram: Float64Array,
+  diagonal: Float64Array | undefined,
+  scale: number,
+  lambda: number,
+  v: Float64Array,
+  out: Float64Array,
+  k: number,
+): void {
+  if (diagonal) {
+    for (let d = 0; d < k; d++) out[d] = (scale * diagonal[d] + lambda) * v[d];
+    return;
+  }
+  for (let d = 0; d < k; d++) {
+    let s = 0;
+    const rowG = d * k;
+    for (let e = 0; e < k; e++) s += gram[rowG + e] * v[e];
+    out[d] = scale * s + lambda * v[d];
+  }
+}
+
+/**
+ * Adds Σ s_r·f_r·f_rᵀ over rows [start, end) of `factors` (rows × k) to the lower triangle of
+ * `gram` (k × k), s_r = scale·rowWeights[r] (or scale): one partial sum of the Gram matrix
+ * that every row solve of the other side shares. Rows are gathered in batches and summed with
+ * the register-blocked kernel; `scratch` is work space for it.
+ */
+export function addGramRows(
+  gram: Float64Array,
+  factors: Float64Array,
+  k: number,
+  start: number,
+  end: number,
+  scale: number,
+  rowWeights: Float64Array | undefined,
+  scratch: ImplicitScratch,
+): void {
+  const { size, g, gathered, weighted } = scratch;
+  g.fill(0);
+  for (let batchStart = start; batchStart < end; batchStart += BATCH) {
+    const batch = Math.min(BATCH, end - batchStart);
+    for (let col = 0; col < batch; col++) {
+      const row = batchStart + col;
+      const base = row * k;
+      const s = rowWeights ? scale * rowWeights[row] : scale;
+      for (let d = 0; d < k; d++) {
+        const f = factors[base + d];
+        gathered[d * batch + col] = f;
+        weighted[d * batch + col] = s * f;
+      }
+    }
+    gathered.fill(0, k * batch, size * batch);
+    weighted.fill(0, k * batch, size * batch);
+    addGramBlocked(g, size, weighted, gathered, batch);
+  }
+  for (let r = 0; r < k; r++) {
+    for (let c = 0; c <= r; c++) gram[r * k + c] += g[r * size + c];
+  }
+}
+
+/** Rotates rows [start, end) of `factors` (rows × k) in place: f ← f·V (V k × k, row-major). */
+export function rotateRows(
+  factors: Float64Array,
+  k: number,
+  rotation: Float64Array,
+  start: number,
+  end: number,
+  row: Float64Array,
+): void {
+  // Four output columns at a time in registers: three times the speed of updating the row in
+  // the inner loop (measured, k = 64).
+  const k4 = k - (k % 4);
+  for (let r = start; r < end; r++) {
+    const base = r * k;
+    for (let d = 0; d < k; d++) row[d] = factors[base + d];
+    let c = 0;
+    for (; c < k4; c += 4) {
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let d = 0; d < k; d++) {
+        const x = row[d];
+        const o = d * k + c;
+        s0 += x * rotation[o];
+        s1 += x * rotation[o + 1];
+        s2 += x * rotation[o + 2];
+        s3 += x * rotation[o + 3];
+      }
+      factors[base + c] = s0;
+      factors[base + c + 1] = s1;
+      factors[base + c + 2] = s2;
+      factors[base + c + 3] = s3;
+    }
+    for (; c < k; c++) {
+      let s0 = 0;
+      for (let d = 0; d < k; d++) s0 += row[d] * rotation[d * k + c];
+      factors[base + c] = s0;
+    }
+  }
+}
+
+/**
+ * The evidence-weighted loss of the rows [start, end): Σ over every cell of its confidence
+ * times its squared error, and Σ λ_r·‖x_r‖². Returned as [loss, penalty] in `out`.
+ */
+export function implicitRowsLoss(
+  side: ImplicitSide,
+  offsets: Int32Array,
+  indices: Int32Array,
+  weights: Float32Array,
+  targets: Float32Array,
+  factors: Float64Array,
+  start: number,
+  end: number,
+  out: Float64Array,
+): void {
+  const { k, gram, fixedFactors } = side;
+  let loss = 0;
+  let penalty = 0;
+  for (let row = start; row < end; row++) {
+    const base = row * k;
+    const gramScale = side.solvingItems && side.itemWeights ? side.itemWeights[row] : 1;
+    // Every cell as if unobserved: xᵀ(s·G)x …
+    let quadratic = 0;
+    let norm = 0;
+    for (let d = 0; d < k; d++) {
+      const xd = factors[base + d];
+      norm += xd * xd;
+      let s = 0;
+      for (let e = 0; e < k; e++) s += gram[d * k + e] * factors[base + e];
+      quadratic += xd * s;
+    }
+    loss += gramScale * quadratic;
+    // … then each observed cell swaps α₀π·ŷ² for (α₀π + w)(p − ŷ)².
+    for (let q = offsets[row]; q < offsets[row + 1]; q++) {
+      const fixed = indices[q] * k;
+      let dot = 0;
+      for (let d = 0; d < k; d++) dot += factors[base + d] * fixedFactors[fixed + d];
+      const e = targets[q] - dot;
+      const c0 = unobservedOf(side, indices, q, row);
+      loss += (c0 + weights[q]) * e * e - c0 * dot * dot;
+    }
+    penalty += implicitRowRegularization(side, offsets[row + 1] - offsets[row]) * norm;
+  }
+  out[0] = loss;
+  out[1] = penalty;
+}

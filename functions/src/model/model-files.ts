@@ -1,0 +1,247 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { describeIssues, modelConfigSchema } from './config.js';
+import type { ModelSet } from './model-set.js';
+
+/**
+ * Model files: one model version as named byte buffers. Arrays are little-endian, row-major
+ * (`items × k` for factors); manifest.json describes the version and every array file with
+ * its byte length and sha256. Encoding and decoding are pure (bytes in, bytes out); the
+ * storage adapter writes every file first and moves the "current" pointer last.
+ */
+
+/** The format this build writes and reads. */
+export const MODEL_FORMAT = 'reel-model/1';
+
+export const MANIFEST_FILE = 'manifest.json';
+
+const dtypes = { float32: 4, int32: 4 } as const;
+type Dtype = keyof typeof dtypes;
+
+const fileEntrySchema = z.strictObject({
+  dtype: z.enum(['float32', 'int32']),
+  shape: z.array(z.number().int().nonnegative()),
+  bytes: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits'),
+});
+
+const manifestSchema = z.strictObject({
+  format: z.literal(MODEL_FORMAT),
+  version: z.string().min(1),
+  createdAt: z.string(),
+  /** Timestamp of the newest rating the model was trained on (the data cut-off). */
+  trainedThrough: z.string(),
+  itemIds: z.array(z.number().int()),
+  globalMean: z.number(),
+  config: modelConfigSchema,
+  training: z.strictObject({ users: z.number().int(), ratings: z.number().int() }),
+  /** Metrics on the held-out split, by the names of EVALUATION.md. */
+  metrics: z.record(z.string(), z.number()),
+  files: z.record(z.string(), fileEntrySchema),
+});
+
+export type ModelManifest = z.infer<typeof manifestSchema>;
+
+/** What the manifest records beside the arrays. */
+export interface ModelMetadata {
+  readonly version: string;
+  readonly createdAt: string;
+  readonly trainedThrough: string;
+  readonly training: { readonly users: number; readonly ratings: number };
+  readonly metrics: Readonly<Record<string, number>>;
+}
+
+/** The array files of a model set: name → (dtype, shape, values). */
+function arraysOf(set: ModelSet) {
+  const items = set.itemIds.length;
+  return {
+    'explicit-item-factors.f32': {
+      dtype: 'float32',
+      shape: [items, set.explicit.k],
+      values: set.explicit.itemFactors,
+    },
+    'explicit-item-biases.f32': {
+      dtype: 'float32',
+      shape: [items],
+      values: set.explicit.itemBiases,
+    },
+    'ranking-item-factors.f32': {
+      dtype: 'float32',
+      shape: [items, set.ranking.k],
+      values: set.ranking.itemFactors,
+    },
+    'ranking-item-weights.f32': {
+      dtype: 'float32',
+      shape: [items],
+      values: set.ranking.itemWeights,
+    },
+    'item-rating-counts.i32': { dtype: 'int32', shape: [items], values: set.popularity.counts },
+    'item-rating-means.f32': { dtype: 'float32', shape: [items], values: set.popularity.means },
+  } satisfies Record<string, { dtype: Dtype; shape: number[]; values: ArrayLike<number> }>;
+}
+
+type ArrayName = keyof ReturnType<typeof arraysOf>;
+
+/** Encodes a model set as files: every array file, then manifest.json. */
+export function encodeModelFiles(set: ModelSet, metadata: ModelMetadata): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>();
+  const entries: ModelManifest['files'] = {};
+  for (const [name, array] of Object.entries(arraysOf(set))) {
+    const bytes = encodeArray(array.dtype, array.values);
+    files.set(name, bytes);
+    entries[name] = {
+      dtype: array.dtype,
+      shape: array.shape,
+      bytes: bytes.byteLength,
+      sha256: sha256(bytes),
+    };
+  }
+  const manifest: ModelManifest = {
+    format: MODEL_FORMAT,
+    version: metadata.version,
+    createdAt: metadata.createdAt,
+    trainedThrough: metadata.trainedThrough,
+    itemIds: Array.from(set.itemIds),
+    globalMean: set.explicit.globalMean,
+    config: set.config,
+    training: { ...metadata.training },
+    metrics: { ...metadata.metrics },
+    files: entries,
+  };
+  files.set(MANIFEST_FILE, new TextEncoder().encode(`${JSON.stringify(manifest, null, 1)}\n`));
+  return files;
+}
+
+/** A model decoded from files: the model set and its manifest. */
+export interface DecodedModel {
+  readonly manifest: ModelManifest;
+  readonly set: ModelSet;
+}
+
+/**
+ * Decodes model files, checking everything before trusting anything: the manifest's format
+ * and fields, that every array file is present, as long as the manifest says (else it is
+ * truncated or padded), shaped as the manifest's items and k say, and matches its sha256.
+ * Throws an Error that names the file and what is wrong.
+ */
+export function decodeModelFiles(files: ReadonlyMap<string, Uint8Array>): DecodedModel {
+  const manifest = parseManifest(files.get(MANIFEST_FILE));
+  const items = manifest.itemIds.length;
+  const { explicit, ranking } = manifest.config;
+  const expected: Record<ArrayName, number[]> = {
+    'explicit-item-factors.f32': [items, explicit.factors],
+    'explicit-item-biases.f32': [items],
+    'ranking-item-factors.f32': [items, ranking.factors],
+    'ranking-item-weights.f32': [items],
+    'item-rating-counts.i32': [items],
+    'item-rating-means.f32': [items],
+  };
+  const arrays = new Map<string, Float64Array | Int32Array>();
+  for (const [name, shape] of Object.entries(expected)) {
+    const entry = manifest.files[name];
+    if (!entry) throw new Error(`model files: manifest.json does not list ${name}`);
+    if (entry.shape.join('×') !== shape.join('×')) {
+      throw new Error(
+        `model files: ${name} is ${entry.shape.join('×')} in the manifest's file list but the ` +
+          `manifest's items and config make it ${shape.join('×')}`,
+      );
+    }
+    const bytes = files.get(name);
+    if (!bytes) throw new Error(`model files: ${name} is missing`);
+    if (bytes.byteLength !== entry.bytes) {
+      const how = bytes.byteLength < entry.bytes ? 'truncated' : 'longer than the manifest says';
+      throw new Error(
+        `model files: ${name} is ${how}: ${bytes.byteLength} bytes, manifest says ${entry.bytes}`,
+      );
+    }
+    const want = shape.reduce((a, b) => a * b, 1) * dtypes[entry.dtype];
+    if (entry.bytes !== want) {
+      throw new Error(
+        `model files: ${name} has ${entry.bytes} bytes but a ${shape.join('×')} ${entry.dtype} ` +
+          `array has ${want}`,
+      );
+    }
+    const digest = sha256(bytes);
+    if (digest !== entry.sha256) {
+      throw new Error(
+        `model files: ${name} fails its checksum (sha256 ${digest}, manifest says ${entry.sha256})`,
+      );
+    }
+    arrays.set(name, decodeArray(entry.dtype, bytes));
+  }
+  const get = <T extends Float64Array | Int32Array>(name: ArrayName) => arrays.get(name) as T;
+  const set: ModelSet = {
+    itemIds: Int32Array.from(manifest.itemIds),
+    config: manifest.config,
+    explicit: {
+      k: explicit.factors,
+      globalMean: manifest.globalMean,
+      config: explicit,
+      itemFactors: get('explicit-item-factors.f32'),
+      itemBiases: get('explicit-item-biases.f32'),
+    },
+    ranking: {
+      k: ranking.factors,
+      config: ranking,
+      itemFactors: get('ranking-item-factors.f32'),
+      itemWeights: get('ranking-item-weights.f32'),
+    },
+    popularity: {
+      counts: get('item-rating-counts.i32'),
+      means: get('item-rating-means.f32'),
+      globalMean: manifest.globalMean,
+    },
+  };
+  return { manifest, set };
+}
+
+function parseManifest(bytes: Uint8Array | undefined): ModelManifest {
+  if (!bytes) throw new Error(`model files: ${MANIFEST_FILE} is missing`);
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+  } catch (error) {
+    throw new Error(
+      `model files: ${MANIFEST_FILE} is not valid JSON (${(error as Error).message})`,
+    );
+  }
+  const format = (json as { format?: unknown } | null)?.format;
+  if (format !== MODEL_FORMAT) {
+    throw new Error(
+      `model files: unknown model format ${JSON.stringify(format)}; this build reads ${MODEL_FORMAT}`,
+    );
+  }
+  const result = manifestSchema.safeParse(json);
+  if (!result.success) {
+    throw new Error(`model files: ${MANIFEST_FILE}: ${describeIssues(result.error, json)}`);
+  }
+  return result.data;
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function encodeArray(dtype: Dtype, values: ArrayLike<number>): Uint8Array {
+  const bytes = new Uint8Array(values.length * dtypes[dtype]);
+  const view = new DataView(bytes.buffer);
+  for (let n = 0; n < values.length; n++) {
+    if (dtype === 'float32') view.setFloat32(4 * n, values[n], true);
+    else view.setInt32(4 * n, values[n], true);
+  }
+  return bytes;
+}
+
+// Float32 files decode to Float64Array: the math runs in float64 on one array type.
+function decodeArray(dtype: Dtype, bytes: Uint8Array): Float64Array | Int32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const count = bytes.byteLength / dtypes[dtype];
+  if (dtype === 'int32') {
+    const out = new Int32Array(count);
+    for (let n = 0; n < count; n++) out[n] = view.getInt32(4 * n, true);
+    return out;
+  }
+  const out = new Float64Array(count);
+  for (let n = 0; n < count; n++) out[n] = view.getFloat32(4 * n, true);
+  return out;
+}

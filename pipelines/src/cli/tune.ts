@@ -1,0 +1,183 @@
+import { basename, dirname } from 'node:path';
+import { DEFAULT_MODEL_CONFIG, type ModelConfig, resolveModelConfig } from '@reel/functions/model';
+import { BUNDLED_RATINGS } from '../data/bundled.js';
+import { loadRatingsFile } from '../data/load-ratings.js';
+import { datasetInfo, headerLines } from '../report/header.js';
+import { toJson } from '../report/json.js';
+import { describeMachine } from '../report/machine.js';
+import { stderrProgress } from '../report/progress.js';
+import { formatTable } from '../report/table.js';
+import {
+  EXPLICIT_GRID,
+  explicitObjective,
+  RANKING_GRID,
+  rankingObjective,
+  validationSplits,
+} from '../tune/objectives.js';
+import { coordinateDescent, type Dimension } from '../tune/search.js';
+import { type FlagSpec, integerFlag, parseFlags, runMain, usageText } from './args.js';
+import { createExecutor } from './executor.js';
+
+const FLAGS: Record<string, FlagSpec> = {
+  ratings: { type: 'string', description: 'ratings file (default: the bundled ml-latest-small)' },
+  model: {
+    type: 'string',
+    choices: ['explicit', 'ranking', 'both'],
+    description: 'which model to tune (default both)',
+  },
+  passes: { type: 'string', description: 'coordinate-descent passes over the grid (default 2)' },
+  json: {
+    type: 'boolean',
+    description: 'print one JSON object (the chosen config) as the last line',
+  },
+  seed: { type: 'string', description: 'seed of the splits and of training (default 42)' },
+  threads: {
+    type: 'string',
+    description: 'training threads (default: the cores this machine has)',
+  },
+};
+const USAGE = usageText('npm run tune -- [--model explicit|ranking|both] [--json] [flags]', FLAGS);
+
+runMain(async () => {
+  const flags = parseFlags(process.argv.slice(2), FLAGS, USAGE);
+  const seed = integerFlag(flags, 'seed', 42, 0, 2 ** 32 - 1);
+  const passes = integerFlag(flags, 'passes', 2, 1, 10);
+  const machine = describeMachine();
+  const threads = integerFlag(flags, 'threads', machine.cores, 1, 256);
+  const which = (flags.model as string | undefined) ?? 'both';
+  const path = typeof flags.ratings === 'string' ? flags.ratings : BUNDLED_RATINGS;
+  const loaded = await loadRatingsFile(path, { progress: stderrProgress });
+  const splits = validationSplits(loaded.ratings, seed);
+  const executor = createExecutor(threads);
+  const options = { seed, executor };
+  const lines = headerLines({
+    title: 'Hyper-parameter tuning on validation splits carved from the train splits (never test)',
+    dataset: datasetInfo(basename(dirname(path)), path, loaded),
+    parameters: {
+      search: `coordinate descent, ${passes} passes`,
+      explicit: 'validation RMSE (Protocol R train split again 80/20)',
+      ranking: 'validation NDCG@10 (Protocol T train split again by time)',
+      threads,
+    },
+    seed,
+    machine,
+  });
+  const tuned: { -readonly [K in keyof ModelConfig]: ModelConfig[K] } = { ...DEFAULT_MODEL_CONFIG };
+  const summary: Record<string, unknown> = {};
+  try {
+    if (which !== 'ranking') {
+      const result = await tune(
+        'explicit',
+        DEFAULT_MODEL_CONFIG.explicit,
+        EXPLICIT_GRID,
+        explicitObjective(splits.rating, options),
+        passes,
+        0.0005,
+      );
+      tuned.explicit = result.config;
+      summary.explicit = {
+        validationRmse: -result.score,
+        defaultValidationRmse: -result.startScore,
+        trials: result.trials,
+      };
+      lines.push('', ...result.lines('validation RMSE', (s) => (-s).toFixed(4)));
+    }
+    if (which !== 'explicit') {
+      const result = await tune(
+        'ranking',
+        DEFAULT_MODEL_CONFIG.ranking,
+        RANKING_GRID,
+        rankingObjective(splits.ranking, options),
+        passes,
+        0.002,
+      );
+      tuned.ranking = result.config;
+      summary.ranking = {
+        validationNdcg10: result.score,
+        defaultValidationNdcg10: result.startScore,
+        trials: result.trials,
+      };
+      lines.push('', ...result.lines('validation NDCG@10', (s) => s.toFixed(4)));
+    }
+  } finally {
+    await executor.close();
+  }
+  lines.push('', 'DEFAULT_MODEL_CONFIG should be:', configSource(tuned));
+  process.stdout.write(`${lines.join('\n')}\n`);
+  if (flags.json) process.stdout.write(`${toJson({ config: tuned, ...summary, seed, machine })}\n`);
+});
+
+async function tune<C extends object>(
+  name: string,
+  start: C,
+  grid: Dimension<C>[],
+  score: (config: C) => Promise<number>,
+  passes: number,
+  tolerance: number,
+) {
+  // Only the knobs the model has: a grid key the config lacks is reported, not invented.
+  const dimensions = grid.filter((d) => d.key in start);
+  const missing = grid.filter((d) => !(d.key in start)).map((d) => d.key);
+  const untuned = Object.keys(start).filter((key) => !grid.some((d) => d.key === key));
+  const started = performance.now();
+  let count = 0;
+  const { best, trials } = await coordinateDescent({
+    start,
+    dimensions,
+    // A grid value the model rejects fails here, with the model's own message.
+    score: (config) => {
+      resolveModelConfig({ [name]: config });
+      return score(config);
+    },
+    passes,
+    tolerance,
+    onTrial: (trial, key) => {
+      count++;
+      const seconds = ((performance.now() - started) / 1000).toFixed(0);
+      stderrProgress(
+        `tune ${name} #${count} (${key}, ${seconds} s): ${trial.score.toFixed(4)} ${JSON.stringify(pick(trial.config, key))}`,
+      );
+    },
+  });
+  const startScore = trials[0].score;
+  return {
+    config: best.config,
+    score: best.score,
+    startScore,
+    trials: trials.length,
+    lines: (metric: string, show: (score: number) => string) => [
+      `${name} model: ${metric} ${show(startScore)} with the current defaults → ${show(best.score)} tuned (${trials.length} fits, tolerance ${tolerance} for cost knobs)`,
+      formatTable(
+        ['knob', 'default', 'tuned'],
+        dimensions.map((d) => [d.key, String(start[d.key]), String(best.config[d.key])]),
+      ),
+      ...(untuned.length > 0 ? [`not tuned (kept): ${untuned.join(', ')}`] : []),
+      ...(missing.length > 0 ? [`in the grid but not in the config: ${missing.join(', ')}`] : []),
+    ],
+  };
+}
+
+function pick<C extends object>(config: C, key: string): unknown {
+  return key === 'start' ? 'defaults' : { [key]: (config as Record<string, unknown>)[key] };
+}
+
+/** The config as TypeScript source, ready to paste into functions/src/model/config.ts. */
+function configSource(config: ModelConfig): string {
+  const value = (v: unknown): string =>
+    v === Number.POSITIVE_INFINITY
+      ? 'Number.POSITIVE_INFINITY'
+      : typeof v === 'number'
+        ? String(v)
+        : JSON.stringify(v);
+  const block = (name: string, section: object) =>
+    [
+      `  ${name}: {`,
+      ...Object.entries(section).map(([k, v]) => `    ${k}: ${value(v)},`),
+      '  },',
+    ].join('\n');
+  return [
+    '{',
+    ...Object.entries(config).map(([name, section]) => block(name, section as object)),
+    '}',
+  ].join('\n');
+}

@@ -1,0 +1,155 @@
+import {
+  buildLayout,
+  type Executor,
+  itemPopularity,
+  type ModelConfig,
+  popularityByCount,
+  type Ratings,
+  Recommender,
+  scoreItemKnn,
+  type TrainedModelSet,
+  topNByFactors,
+  trainItemKnn,
+  type UserRating,
+} from '@reel/functions/model';
+import { fitExplicit, fitRanking } from './models.js';
+import { type Contender, type RankingTask, scoreRanker } from './protocol-t.js';
+
+/** Neighbours per movie of the item-kNN baseline. */
+export const ITEM_KNN_NEIGHBORS = 100;
+
+export interface ContenderOptions {
+  readonly seed: number;
+  readonly executor: Executor;
+  /** Movie id of each item index (the Recommender serves by movie id). */
+  readonly movieIds: Int32Array;
+}
+
+/**
+ * Protocol T's contenders, ours first. Ours is the list a person sees: the served path, each
+ * user folded in from their train ratings and `Recommender.recommend` asked for the top 20.
+ * Then the baselines EVALUATION.md asks for in the same run: popularity (count in train),
+ * item-kNN (cosine) and the rating model used for ranking (its predicted stars).
+ */
+export function protocolTContenders(config: ModelConfig, options: ContenderOptions): Contender[] {
+  return [
+    {
+      key: 'ranking',
+      label: 'ranking model (served)',
+      fit: async (task) => {
+        const set = await fitModelSet(task.split.train, config, options);
+        return {
+          rank: servedRanker(task, set.recommender, options.movieIds),
+          fitSeconds: set.rankingSeconds,
+        };
+      },
+    },
+    {
+      key: 'popularity',
+      label: 'popularity (count)',
+      fit: async (task) => {
+        const started = performance.now();
+        const scores = popularityByCount(itemPopularity(task.split.train));
+        const fitSeconds = (performance.now() - started) / 1000;
+        return {
+          rank: scoreRanker((_user, _exclude, out) => out.set(scores), scores.length),
+          fitSeconds,
+        };
+      },
+    },
+    {
+      key: 'itemKnn',
+      label: `item-kNN (cosine, ${ITEM_KNN_NEIGHBORS} neighbours)`,
+      fit: async (task) => {
+        const started = performance.now();
+        const knn = trainItemKnn(buildLayout(task.split.train), ITEM_KNN_NEIGHBORS);
+        const fitSeconds = (performance.now() - started) / 1000;
+        // The user's train items are exactly what they rated: the kNN's evidence.
+        const rank = scoreRanker(
+          (_user, rated, out) => scoreItemKnn(knn, rated, out),
+          task.split.train.itemCount,
+        );
+        return { rank, fitSeconds };
+      },
+    },
+    {
+      key: 'ratingModel',
+      label: 'rating model (predicted stars)',
+      fit: async (task) => {
+        const { model, fitSeconds } = await fitExplicit(task.split.train, config.explicit, options);
+        const { k, itemFactors, itemBiases, userFactors } = model;
+        return {
+          rank: (user, exclude, count) =>
+            topNByFactors(
+              itemFactors,
+              k,
+              userFactors.subarray(user * k, (user + 1) * k),
+              itemBiases,
+              {
+                count,
+                exclude,
+              },
+            ).items,
+          fitSeconds,
+        };
+      },
+    },
+  ];
+}
+
+/** Both models trained on `train` (timed apart), and the Recommender serving them. */
+export async function fitModelSet(
+  train: Ratings,
+  config: ModelConfig,
+  options: ContenderOptions,
+): Promise<{
+  set: TrainedModelSet;
+  recommender: Recommender;
+  rankingSeconds: number;
+  explicitSeconds: number;
+}> {
+  const ranking = await fitRanking(train, config.ranking, options);
+  const explicit = await fitExplicit(train, config.explicit, options);
+  const set: TrainedModelSet = {
+    itemIds: options.movieIds,
+    config,
+    explicit: explicit.model,
+    ranking: ranking.model,
+    popularity: itemPopularity(train),
+  };
+  return {
+    set,
+    recommender: new Recommender(set),
+    rankingSeconds: ranking.fitSeconds,
+    explicitSeconds: explicit.fitSeconds,
+  };
+}
+
+/** The served list: fold the user in from their train ratings, then recommend. */
+export function servedRanker(task: RankingTask, recommender: Recommender, movieIds: Int32Array) {
+  return (user: number, _exclude: Int32Array, count: number): Int32Array => {
+    const folded = recommender.foldIn(trainRatingsOf(task, user, movieIds));
+    const { items } = recommender.recommend(folded, { count, explain: false });
+    return Int32Array.from(items, (item) => recommender.rowOfMovie(item.movieId) as number);
+  };
+}
+
+/** A user's train ratings as the product stores them (movie ids, stars, seconds). */
+export function trainRatingsOf(
+  task: RankingTask,
+  user: number,
+  movieIds: Int32Array,
+): UserRating[] {
+  const { train } = task.split;
+  const { offsets, rows } = task.trainRows;
+  const out: UserRating[] = [];
+  for (let p = offsets[user]; p < offsets[user + 1]; p++) {
+    const n = rows[p];
+    out.push({
+      movieId: movieIds[train.item[n]],
+      rating: train.value[n],
+      ratedAt: train.timestamp?.[n],
+    });
+  }
+  return out;
+}

@@ -1,0 +1,98 @@
+import {
+  type Executor,
+  type ExplicitConfig,
+  mulberry32,
+  predictTrained,
+  type RankingConfig,
+  type Ratings,
+  topNByFactors,
+} from '@reel/functions/model';
+import { ratingErrors } from '../eval/metrics.js';
+import { fitExplicit, fitRanking } from '../eval/models.js';
+import { rankAll, rankingTask, scoreLists } from '../eval/protocol-t.js';
+import { randomSplit, type Split, temporalSplit } from '../eval/splits.js';
+import type { Dimension } from './search.js';
+
+/**
+ * The validation splits tuning uses, carved from each protocol's TRAIN split only (the test
+ * splits are never read): Protocol R's seeded 80/20 train, split again 80/20 with another
+ * seed; Protocol T's temporal train, split again per user by time (its last 20% validate).
+ */
+export function validationSplits(
+  ratings: Ratings,
+  seed: number,
+): { rating: Split; ranking: Split } {
+  const ratingTrain = randomSplit(ratings, 0.8, mulberry32(seed)).train;
+  const rankingTrain = temporalSplit(ratings).train;
+  return {
+    rating: randomSplit(ratingTrain, 0.8, mulberry32(seed + 1)),
+    ranking: temporalSplit(rankingTrain),
+  };
+}
+
+/** Validation RMSE of the explicit model (negated: the search maximises). */
+export function explicitObjective(
+  split: Split,
+  options: { seed: number; executor: Executor },
+): (config: ExplicitConfig) => Promise<number> {
+  return async (config) => {
+    const { model } = await fitExplicit(split.train, config, options);
+    const { test } = split;
+    const predicted = new Float64Array(test.value.length);
+    for (let n = 0; n < predicted.length; n++) {
+      predicted[n] = predictTrained(model, test.user[n], test.item[n], test.timestamp?.[n]);
+    }
+    return -ratingErrors(predicted, test.value).rmse;
+  };
+}
+
+/** Validation NDCG@10 of the ranking model (Protocol T's definition on the validation split). */
+export function rankingObjective(
+  split: Split,
+  options: { seed: number; executor: Executor },
+): (config: RankingConfig) => Promise<number> {
+  const task = rankingTask(split.train, split);
+  return async (config) => {
+    const { model } = await fitRanking(split.train, config, options);
+    const { k, itemFactors, userFactors } = model;
+    // The trained user vectors are what fold-in gives (Protocol F checks it), so this ranks as
+    // the served list does, short of its popularity fallback for users with no liked movie.
+    const lists = rankAll(task, (user, exclude, count) => {
+      const factors = userFactors.subarray(user * k, (user + 1) * k);
+      return topNByFactors(itemFactors, k, factors, undefined, { count, exclude }).items;
+    });
+    return scoreLists(task, lists).ndcg10;
+  };
+}
+
+/** The explicit model's grid. Cost dimensions list their cheapest value first. */
+export const EXPLICIT_GRID: Dimension<ExplicitConfig>[] = [
+  { key: 'regularization', values: [0.3, 0.5, 0.7, 1, 1.4, 2, 3, 5] },
+  { key: 'frequencyExponent', values: [0, 0.25, 0.5, 0.75, 1] },
+  { key: 'biasRegularization', values: [1, 2, 5, 10, 20] },
+  { key: 'biasFrequencyExponent', values: [0, 0.5, 1] },
+  { key: 'sessionGap', values: [300, 600, 1800, 3600, 86_400, null] },
+  { key: 'sessionRegularization', values: [1, 2, 5, 10, 20] },
+  { key: 'factors', values: [8, 16, 32, 64], cost: true },
+  { key: 'iterations', values: [5, 10, 15, 20, 25, 30], cost: true },
+];
+
+/**
+ * The ranking model's grid. α₀ (unobservedWeight) stays at its default: scaling α, α₀ and λ
+ * together leaves the solution unchanged, so tuning α and λ covers it. cgSteps is a cost
+ * dimension: a few conjugate-gradient steps (cheapest) before exact solves (0, dearest).
+ */
+export const RANKING_GRID: Dimension<RankingConfig>[] = [
+  { key: 'regularization', values: [0.1, 0.3, 1, 3, 10, 30, 100] },
+  { key: 'alpha', values: [1, 3, 10, 30, 100] },
+  { key: 'frequencyExponent', values: [0, 0.25, 0.5, 0.75, 1] },
+  { key: 'unobservedExponent', values: [0, 0.25, 0.5, 0.75, 1] },
+  { key: 'positiveThreshold', values: [0.5, 2.5, 3, 3.5, 4] },
+  { key: 'ratingSlope', values: [0, 0.5, 1, 2] },
+  { key: 'negativeWeight', values: [0, 0.25, 0.5, 1] },
+  { key: 'recencyHalfLife', values: [2, 3, 5, 10, 20, 50, 100, null] },
+  { key: 'recencyFloor', values: [0, 0.05, 0.1, 0.2, 0.5] },
+  { key: 'factors', values: [32, 64, 128], cost: true },
+  { key: 'iterations', values: [4, 6, 8, 12, 16, 20], cost: true },
+  { key: 'cgSteps', values: [2, 3, 5, 0], cost: true },
+];
