@@ -7,7 +7,7 @@ const emulators = {
   PUBSUB_EMULATOR_HOST: '127.0.0.1:8085',
   FIRESTORE_EMULATOR_HOST: '127.0.0.1:8080',
   FIREBASE_AUTH_EMULATOR_HOST: '127.0.0.1:9099',
-  STORAGE_EMULATOR_HOST: 'http://127.0.0.1:4443',
+  STORAGE_EMULATOR_HOST: 'http://127.0.0.1:4443/storage/v1',
   BIGQUERY_EMULATOR_HOST: 'http://127.0.0.1:9050/bigquery/v2',
 };
 
@@ -97,7 +97,7 @@ describe('parseConfig', () => {
     ['REEL_RATINGS_TOPIC', 'has space', 'is not a Pub/Sub topic name'],
     ['REEL_RETRAIN_MAX_REGRESSION', '-0.1', 'must be a number ≥ 0 and < 1'],
     ['PUBSUB_EMULATOR_HOST', 'http://127.0.0.1:8085', 'must be host:port'],
-    ['STORAGE_EMULATOR_HOST', '127.0.0.1:4443', 'must be a URL like http://127.0.0.1:4443'],
+    ['STORAGE_EMULATOR_HOST', 'http://127.0.0.1:4443', 'http://127.0.0.1:4443/storage/v1'],
     ['BIGQUERY_EMULATOR_HOST', 'http://127.0.0.1:9050', 'http://127.0.0.1:9050/bigquery/v2'],
   ])('rejects %s=%s', (name, value, message) => {
     const problems = problemsOf({ ...cloud, [name]: value });

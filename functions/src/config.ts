@@ -11,7 +11,7 @@ export interface EmulatorHosts {
   firestore?: string;
   /** `host:port`, read by firebase-admin's Auth from FIREBASE_AUTH_EMULATOR_HOST. */
   auth?: string;
-  /** `http://host:port`, read by @google-cloud/storage from STORAGE_EMULATOR_HOST. */
+  /** The Storage client's `apiEndpoint` (`http://host:port`), from STORAGE_EMULATOR_HOST. */
   storage?: string;
   /** The BigQuery client's `apiEndpoint` (`http://host:port`), from BIGQUERY_EMULATOR_HOST. */
   bigquery?: string;
@@ -186,16 +186,21 @@ function parseEmulators(read: (name: string) => string | undefined, problems: st
     if (HOST_PORT.test(value)) emulators[key] = value;
     else problems.push(`${name}="${value}" must be host:port, e.g. 127.0.0.1:8085 (no scheme)`);
   }
+  // @google-cloud/storage and @google-cloud/bigquery read their variables themselves and use
+  // them verbatim as the API's base URL, so only the form with the API path works; the clients
+  // get the origin as apiEndpoint (see adapters/clients.ts).
   const storage = read('STORAGE_EMULATOR_HOST');
   if (storage !== undefined) {
-    if (/^https?:\/\/[^/]+$/.test(storage)) emulators.storage = storage;
-    else
-      problems.push(`STORAGE_EMULATOR_HOST="${storage}" must be a URL like http://127.0.0.1:4443`);
+    const match = /^(https?:\/\/[^/]+)\/storage\/v1\/?$/.exec(storage);
+    if (match) emulators.storage = match[1];
+    else {
+      problems.push(
+        `STORAGE_EMULATOR_HOST="${storage}" must be the emulator's API base URL, e.g. http://127.0.0.1:4443/storage/v1 (the Storage client uses it verbatim)`,
+      );
+    }
   }
   const bigquery = read('BIGQUERY_EMULATOR_HOST');
   if (bigquery !== undefined) {
-    // @google-cloud/bigquery reads this variable itself and uses it verbatim as its base URL,
-    // so only the form with the API path works; the adapter passes the origin as apiEndpoint.
     const match = /^(https?:\/\/[^/]+)\/bigquery\/v2\/?$/.exec(bigquery);
     if (match) emulators.bigquery = match[1];
     else {
