@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ProcessSpec {
@@ -139,4 +139,22 @@ function tailOf(file: string, lines: number): string {
   } catch {
     return '(no log)';
   }
+}
+
+/** Resident memory of every process in group `pgid`, from /proc (Linux), in bytes. */
+export function groupRssBytes(pgid: number): number {
+  const pageSize = 4096;
+  let total = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Fields after the parenthesised command name: state ppid pgrp ... (rss is field 24).
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) === pgid) total += Number(fields[21]) * pageSize;
+    } catch {
+      // The process exited while we looked.
+    }
+  }
+  return total;
 }

@@ -10,6 +10,7 @@ import {
   type StackPorts,
   type Toolchain,
 } from './emulators.js';
+import { portFlag, portVariable } from './options.js';
 import { isPortFree, LOOPBACK } from './ports.js';
 import {
   groupIsAlive,
@@ -55,14 +56,16 @@ interface StackRecord {
 }
 
 export class PortsBusyError extends Error {
-  constructor(readonly busy: readonly PortName[]) {
+  constructor(
+    readonly busy: readonly PortName[],
+    ports: StackPorts,
+  ) {
     super(
       busy
-        .map((name) => {
-          const flag = name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-          const variable = `REEL_PORT_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
-          return `port ${name} (${PORT_OWNER[name]} emulator) is in use on ${LOOPBACK}; choose another with --port-${flag}=N or ${variable}=N`;
-        })
+        .map(
+          (name) =>
+            `${LOOPBACK}:${ports[name]} is already in use by another process (the ${PORT_OWNER[name]} emulator wants it); choose another port with ${portFlag(name)}=N or ${portVariable(name)}=N`,
+        )
         .join('\n'),
     );
     this.name = 'PortsBusyError';
@@ -82,7 +85,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   for (const name of Object.keys(ports) as PortName[]) {
     if (!(await isPortFree(ports[name]))) busy.push(name);
   }
-  if (busy.length > 0) throw new PortsBusyError(busy);
+  if (busy.length > 0) throw new PortsBusyError(busy, ports);
 
   const logs = join(stateDir, 'logs');
   const authTmpDir = join(stateDir, 'tmp');
