@@ -47,7 +47,7 @@ done
 if kill -0 "$child" 2>/dev/null; then
   trap '' TERM
   kill -TERM 0
-  sleep 10
+  for _ in $(seq 20); do kill -0 "$child" 2>/dev/null || break; sleep 0.5; done
   kill -KILL 0
 fi
 wait "$child"
