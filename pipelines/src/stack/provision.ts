@@ -102,8 +102,8 @@ export async function provisionPushSubscriptions(
       ackDeadlineSeconds: spec.ackDeadlineSeconds,
       enableMessageOrdering: spec.ordered,
       retryPolicy: {
-        minimumBackoff: { seconds: spec.minimumBackoffSeconds },
-        maximumBackoff: { seconds: spec.maximumBackoffSeconds },
+        minimumBackoff: duration(spec.minimumBackoffSeconds),
+        maximumBackoff: duration(spec.maximumBackoffSeconds),
       },
       deadLetterPolicy: {
         deadLetterTopic: `projects/${project}/topics/${spec.deadLetterTopic}`,
@@ -111,4 +111,9 @@ export async function provisionPushSubscriptions(
       },
     });
   }
+}
+
+function duration(seconds: number): { seconds: number; nanos: number } {
+  const whole = Math.floor(seconds);
+  return { seconds: whole, nanos: Math.round((seconds - whole) * 1e9) };
 }
