@@ -1,0 +1,152 @@
+import type { BigQuery } from '@google-cloud/bigquery';
+import type { RatingEvent } from '../events/index.js';
+
+export const EVENTS_TABLE = 'rating_events';
+export const CURRENT_RATINGS_VIEW = 'current_ratings';
+
+export interface DatasetRef {
+  project: string;
+  dataset: string;
+}
+
+const qualified = ({ project, dataset }: DatasetRef, name: string) =>
+  `\`${project}.${dataset}.${name}\``;
+
+/** One row of `rating_events`: the event plus when it was ingested. */
+interface EventRow {
+  eventId: string;
+  userId: string;
+  movieId: number;
+  rating: number | null;
+  ratedAt: string;
+  source: string;
+  ingestedAt: string;
+}
+
+/**
+ * Appends events with the streaming API, `insertId = eventId`. BigQuery uses insertId to drop
+ * retried rows on a best-effort basis only (and the local emulator not at all), so exactly-once
+ * is the readers' job: the current_ratings view keeps one row per (user, movie) and counts use
+ * COUNT(DISTINCT eventId).
+ */
+export async function appendEvents(
+  bigquery: BigQuery,
+  ref: DatasetRef,
+  events: readonly RatingEvent[],
+  ingestedAt: Date = new Date(),
+): Promise<void> {
+  if (events.length === 0) return;
+  const rows = events.map((event) => ({
+    insertId: event.eventId,
+    json: {
+      eventId: event.eventId,
+      userId: event.userId,
+      movieId: event.movieId,
+      rating: event.rating,
+      ratedAt: event.ratedAt,
+      source: event.source,
+      ingestedAt: ingestedAt.toISOString(),
+    } satisfies EventRow,
+  }));
+  try {
+    await bigquery.dataset(ref.dataset).table(EVENTS_TABLE).insert(rows, { raw: true });
+  } catch (error) {
+    throw describeInsertError(error);
+  }
+}
+
+interface InsertFailure {
+  row?: { json?: Partial<EventRow> };
+  errors?: { message?: string; reason?: string }[];
+}
+
+/**
+ * The client's PartialFailureError (some rows rejected) says only "A failure occurred during
+ * this request."; this names each rejected event and why. Other errors pass through.
+ */
+export function describeInsertError(error: unknown): unknown {
+  if ((error as Error | undefined)?.name !== 'PartialFailureError') return error;
+  const failures = (error as { errors?: InsertFailure[] }).errors ?? [];
+  const details = failures.slice(0, 5).map((failure) => {
+    const reasons = (failure.errors ?? [])
+      .map((e) => `${e.reason ?? 'error'}: ${e.message ?? ''}`)
+      .join(', ');
+    return `event ${failure.row?.json?.eventId ?? '(unknown)'}: ${reasons}`;
+  });
+  const more = failures.length > 5 ? ` (and ${failures.length - 5} more)` : '';
+  return new Error(
+    `BigQuery rejected ${failures.length} row(s) of ${EVENTS_TABLE}: ${details.join('; ')}${more}`,
+    { cause: error },
+  );
+}
+
+/**
+ * A page of current ratings in column form: row n is user `userIds[n]` rating movie
+ * `movieIds[n]` with `ratings[n]` at `ratedAtMicros[n]` (µs since the epoch).
+ */
+export interface RatingsBatch {
+  userIds: string[];
+  movieIds: Int32Array;
+  ratings: Float32Array;
+  ratedAtMicros: Float64Array;
+}
+
+/**
+ * Streams the current_ratings view in pages of at most `pageSize` rows, each turned into typed
+ * arrays before the next is fetched, so 25M ratings never become 25M objects at once.
+ */
+export async function* readCurrentRatings(
+  bigquery: BigQuery,
+  ref: DatasetRef,
+  pageSize = 50_000,
+): AsyncGenerator<RatingsBatch> {
+  const [job] = await bigquery.createQueryJob({
+    query: `SELECT userId, movieId, rating, UNIX_MICROS(ratedAt) AS ratedAtMicros FROM ${qualified(ref, CURRENT_RATINGS_VIEW)}`,
+  });
+  let pageToken: string | undefined;
+  do {
+    const [rows, next] = await job.getQueryResults({
+      maxResults: pageSize,
+      pageToken,
+      autoPaginate: false,
+    });
+    const batch: RatingsBatch = {
+      userIds: new Array<string>(rows.length),
+      movieIds: new Int32Array(rows.length),
+      ratings: new Float32Array(rows.length),
+      ratedAtMicros: new Float64Array(rows.length),
+    };
+    rows.forEach((row, n) => {
+      batch.userIds[n] = row.userId;
+      batch.movieIds[n] = row.movieId;
+      batch.ratings[n] = row.rating;
+      batch.ratedAtMicros[n] = Number(row.ratedAtMicros);
+    });
+    if (rows.length > 0) yield batch;
+    pageToken = (next as { pageToken?: string } | null | undefined)?.pageToken;
+  } while (pageToken);
+}
+
+export interface EventCounts {
+  /** Rows in rating_events, duplicates included. */
+  rows: number;
+  /** Distinct eventIds: what "every event exactly once" is measured by. */
+  events: number;
+  /** Rows of the current_ratings view. */
+  currentRatings: number;
+}
+
+export async function countEvents(bigquery: BigQuery, ref: DatasetRef): Promise<EventCounts> {
+  const [rows] = await bigquery.query(
+    `SELECT
+       (SELECT COUNT(*) FROM ${qualified(ref, EVENTS_TABLE)}) AS rows,
+       (SELECT COUNT(DISTINCT eventId) FROM ${qualified(ref, EVENTS_TABLE)}) AS events,
+       (SELECT COUNT(*) FROM ${qualified(ref, CURRENT_RATINGS_VIEW)}) AS currentRatings`,
+  );
+  const [counts] = rows as { rows: number; events: number; currentRatings: number }[];
+  return {
+    rows: Number(counts!.rows),
+    events: Number(counts!.events),
+    currentRatings: Number(counts!.currentRatings),
+  };
+}

@@ -1,0 +1,238 @@
+import { FieldValue, type Firestore, type Timestamp } from 'firebase-admin/firestore';
+import type { RatingEvent } from '../events/index.js';
+import {
+  countRatings,
+  decideRating,
+  entryOf,
+  type RatingDecision,
+  type RatingsByMovie,
+} from '../ratings/last-write-wins.js';
+
+/** `users/{uid}`; written only by the functions. */
+export interface UserDocument {
+  ratings: RatingsByMovie;
+  factors?: number[];
+  bias?: number;
+  modelVersion?: string;
+  ratingsCount: number;
+  updatedAt: Timestamp;
+}
+
+export interface RecommendedItem {
+  movieId: number;
+  score: number;
+  predictedRating: number;
+  because?: { movieId: number; rating: number };
+}
+
+/** `recommendations/{uid}`; owner-read only, no client writes. */
+export interface RecommendationsDocument {
+  items: RecommendedItem[];
+  basis: 'popular' | 'personal';
+  modelVersion: string;
+  ratingsCount: number;
+}
+
+/** `public/popular`: the cold-start list (Bayesian-average popularity). */
+export interface PopularDocument {
+  items: { movieId: number; score: number; meanRating: number; ratingsCount: number }[];
+  modelVersion: string;
+}
+
+/** `movies/{movieId}`; written by the retrain. */
+export interface MovieDocument {
+  similar: { movieId: number; score: number }[];
+  meanRating: number;
+  ratingsCount: number;
+  modelVersion: string;
+}
+
+export interface ApplyResult {
+  decision: RatingDecision;
+  /** The user's ratings after the event (unchanged unless `applied`), for the fold-in. */
+  ratings: RatingsByMovie;
+  /** The user's model fields as stored, so a fold-in can tell whether they are current. */
+  modelVersion?: string;
+}
+
+const users = 'users';
+
+/**
+ * Applies a rating event to `users/{uid}` in a transaction: last write wins by ratedAt (tie →
+ * eventId), so a duplicate or an older event changes nothing and is reported as such.
+ * Transactions retry on contention, so concurrent events for one user all land.
+ */
+export async function applyRatingEvent(db: Firestore, event: RatingEvent): Promise<ApplyResult> {
+  const ref = db.collection(users).doc(event.userId);
+  return db.runTransaction(async (transaction) => {
+    const snapshot = await transaction.get(ref);
+    const stored = snapshot.data() as Partial<UserDocument> | undefined;
+    const ratings = stored?.ratings ?? {};
+    const key = String(event.movieId);
+    const decision = decideRating(ratings[key], event);
+    if (decision !== 'applied') {
+      return { decision, ratings, modelVersion: stored?.modelVersion };
+    }
+    const entry = entryOf(event);
+    const updated = { ...ratings, [key]: entry };
+    // merge: only this movie's entry changes, so a concurrent model update is not overwritten.
+    transaction.set(
+      ref,
+      {
+        ratings: { [key]: entry },
+        ratingsCount: countRatings(updated),
+        updatedAt: FieldValue.serverTimestamp(),
+      },
+      { merge: true },
+    );
+    return { decision, ratings: updated, modelVersion: stored?.modelVersion };
+  });
+}
+
+export async function readUser(db: Firestore, uid: string): Promise<UserDocument | undefined> {
+  const snapshot = await db.collection(users).doc(uid).get();
+  return snapshot.data() as UserDocument | undefined;
+}
+
+/** The user's folded-in factors under a model version (merged beside the ratings). */
+export interface UserModelUpdate {
+  uid: string;
+  factors: number[];
+  bias: number;
+  modelVersion: string;
+}
+
+function userModelFields(update: UserModelUpdate) {
+  return {
+    factors: update.factors,
+    bias: update.bias,
+    modelVersion: update.modelVersion,
+    updatedAt: FieldValue.serverTimestamp(),
+  };
+}
+
+export async function writeUserModel(db: Firestore, update: UserModelUpdate): Promise<void> {
+  await db.collection(users).doc(update.uid).set(userModelFields(update), { merge: true });
+}
+
+export async function writeRecommendations(
+  db: Firestore,
+  uid: string,
+  recommendations: RecommendationsDocument,
+): Promise<void> {
+  await db
+    .collection('recommendations')
+    .doc(uid)
+    .set({ ...recommendations, updatedAt: FieldValue.serverTimestamp() });
+}
+
+export async function writePopular(db: Firestore, popular: PopularDocument): Promise<void> {
+  await db
+    .collection('public')
+    .doc('popular')
+    .set({ ...popular, updatedAt: FieldValue.serverTimestamp() });
+}
+
+export async function writeMovie(
+  db: Firestore,
+  movieId: number,
+  movie: MovieDocument,
+): Promise<void> {
+  await db
+    .collection('movies')
+    .doc(String(movieId))
+    .set({ ...movie, updatedAt: FieldValue.serverTimestamp() });
+}
+
+/** One document write of a bulk republish. */
+export type BulkWrite =
+  | { kind: 'userModel'; update: UserModelUpdate }
+  | { kind: 'recommendations'; uid: string; document: RecommendationsDocument }
+  | { kind: 'movie'; movieId: number; document: MovieDocument };
+
+export interface BulkProgress {
+  written: number;
+  failed: number;
+}
+
+export interface BulkOptions {
+  /** Called every `progressEvery` settled writes and once at the end. */
+  onProgress?: (progress: BulkProgress) => void;
+  progressEvery?: number;
+}
+
+// gRPC codes worth another attempt: DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL,
+// UNAVAILABLE (BulkWriter backs off between attempts).
+const RETRYABLE_CODES = new Set([4, 8, 10, 13, 14]);
+const MAX_ATTEMPTS = 10;
+
+/**
+ * Writes many documents through a BulkWriter (batched, parallel, retried with backoff, and
+ * throttled to Firestore's ramp-up rule). Consumes `writes` lazily, so a retrain can stream
+ * users without holding every document in memory. Throws, after all writes settle, if any
+ * write failed for good, naming the first failures.
+ */
+export async function bulkWrite(
+  db: Firestore,
+  writes: Iterable<BulkWrite> | AsyncIterable<BulkWrite>,
+  options: BulkOptions = {},
+): Promise<BulkProgress> {
+  const progressEvery = options.progressEvery ?? 1000;
+  const writer = db.bulkWriter();
+  const progress: BulkProgress = { written: 0, failed: 0 };
+  const failures: string[] = [];
+  const settled = () => {
+    const total = progress.written + progress.failed;
+    if (total % progressEvery === 0) options.onProgress?.({ ...progress });
+  };
+  writer.onWriteResult(() => {
+    progress.written += 1;
+    settled();
+  });
+  writer.onWriteError((error) => {
+    if (RETRYABLE_CODES.has(error.code) && error.failedAttempts < MAX_ATTEMPTS) return true;
+    progress.failed += 1;
+    if (failures.length < 5) failures.push(`${error.documentRef.path}: ${error.message}`);
+    settled();
+    return false;
+  });
+  const track = (write: Promise<unknown>) => {
+    // Failures are counted in onWriteError; the per-write promise must not go unhandled.
+    write.catch(() => undefined);
+  };
+  for await (const write of writes) {
+    switch (write.kind) {
+      case 'userModel':
+        track(
+          writer.set(db.collection(users).doc(write.update.uid), userModelFields(write.update), {
+            merge: true,
+          }),
+        );
+        break;
+      case 'recommendations':
+        track(
+          writer.set(db.collection('recommendations').doc(write.uid), {
+            ...write.document,
+            updatedAt: FieldValue.serverTimestamp(),
+          }),
+        );
+        break;
+      case 'movie':
+        track(
+          writer.set(db.collection('movies').doc(String(write.movieId)), {
+            ...write.document,
+            updatedAt: FieldValue.serverTimestamp(),
+          }),
+        );
+        break;
+    }
+  }
+  await writer.close();
+  options.onProgress?.({ ...progress });
+  if (progress.failed > 0) {
+    throw new Error(
+      `${progress.failed} of ${progress.written + progress.failed} Firestore writes failed: ${failures.join('; ')}`,
+    );
+  }
+  return progress;
+}

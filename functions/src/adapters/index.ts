@@ -1,0 +1,6 @@
+export * from './auth.js';
+export * from './bigquery.js';
+export * from './clients.js';
+export * from './firestore.js';
+export * from './pubsub.js';
+export * from './storage.js';

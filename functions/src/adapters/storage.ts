@@ -1,0 +1,149 @@
+import type { Bucket } from '@google-cloud/storage';
+import {
+  MODELS_PREFIX,
+  type ModelPointer,
+  modelFilePath,
+  POINTER_PATH,
+  parseModelPointer,
+  versionDirectory,
+} from '../model-store/layout.js';
+
+/** A model's files by name (e.g. "manifest.json"); the model module encodes and decodes them. */
+export type ModelFiles = Map<string, Uint8Array>;
+
+/** The pointer moved since it was read: someone else published or rolled back meanwhile. */
+export class PointerMovedError extends Error {
+  constructor(expectedGeneration: string) {
+    super(
+      expectedGeneration === '0'
+        ? `${POINTER_PATH} appeared while publishing; read it again and retry`
+        : `${POINTER_PATH} changed since generation ${expectedGeneration} was read; read it again and retry`,
+    );
+    this.name = 'PointerMovedError';
+  }
+}
+
+export class ModelVersionExistsError extends Error {
+  constructor(path: string) {
+    super(`${path} already exists: model versions are immutable, publish under a new version`);
+    this.name = 'ModelVersionExistsError';
+  }
+}
+
+function isPreconditionFailed(error: unknown): boolean {
+  return (error as { code?: number }).code === 412;
+}
+
+function isNotFound(error: unknown): boolean {
+  return (error as { code?: number }).code === 404;
+}
+
+/**
+ * Writes every file of a model version. Each write is conditional on the object not existing
+ * (ifGenerationMatch: 0), so a version, once written, is never altered.
+ */
+export async function writeModelFiles(
+  bucket: Bucket,
+  version: string,
+  files: ModelFiles,
+): Promise<void> {
+  await Promise.all(
+    [...files].map(async ([name, bytes]) => {
+      const path = modelFilePath(version, name);
+      try {
+        await bucket
+          .file(path)
+          .save(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+            resumable: false,
+            contentType: name.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+            preconditionOpts: { ifGenerationMatch: 0 },
+          });
+      } catch (error) {
+        if (isPreconditionFailed(error)) throw new ModelVersionExistsError(path);
+        throw error;
+      }
+    }),
+  );
+}
+
+/** Reads every file of a model version; an unknown version is an error naming it. */
+export async function readModelFiles(bucket: Bucket, version: string): Promise<ModelFiles> {
+  const prefix = versionDirectory(version);
+  const [objects] = await bucket.getFiles({ prefix });
+  if (objects.length === 0) throw new Error(`no model files under gs://${bucket.name}/${prefix}`);
+  const entries = await Promise.all(
+    objects.map(async (object) => {
+      const [contents] = await object.download();
+      return [object.name.slice(prefix.length), new Uint8Array(contents)] as const;
+    }),
+  );
+  return new Map(entries);
+}
+
+export interface PointerState {
+  pointer: ModelPointer;
+  /** The object's generation, for a conditional move. */
+  generation: string;
+}
+
+/** The current pointer and its generation, or undefined before the first model is published. */
+export async function readPointer(bucket: Bucket): Promise<PointerState | undefined> {
+  // Metadata first, then the contents of exactly that generation, so the pair is consistent
+  // even if the pointer moves in between (then that generation is gone: read again).
+  for (let attempt = 1; ; attempt += 1) {
+    let generation: string;
+    try {
+      const [metadata] = await bucket.file(POINTER_PATH).getMetadata();
+      generation = String(metadata.generation);
+      const [contents] = await bucket.file(POINTER_PATH, { generation }).download();
+      return { pointer: parseModelPointer(contents.toString('utf8')), generation };
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      if (attempt === 3) return undefined;
+    }
+  }
+}
+
+/**
+ * Moves the pointer to `pointer` if it is still at `expectedGeneration` ("0" = must not exist
+ * yet); otherwise throws PointerMovedError and changes nothing. Returns the new generation.
+ */
+export async function movePointer(
+  bucket: Bucket,
+  pointer: ModelPointer,
+  expectedGeneration: string,
+): Promise<string> {
+  const file = bucket.file(POINTER_PATH);
+  try {
+    await file.save(JSON.stringify(pointer), {
+      resumable: false,
+      contentType: 'application/json',
+      // Readers must see a move at once, not a cached older pointer.
+      metadata: { cacheControl: 'no-store' },
+      preconditionOpts: { ifGenerationMatch: Number(expectedGeneration) },
+    });
+  } catch (error) {
+    if (isPreconditionFailed(error)) throw new PointerMovedError(expectedGeneration);
+    throw error;
+  }
+  // save() leaves the written object's metadata on the File: the generation we created.
+  return String(file.metadata.generation);
+}
+
+/** Every version with files in the bucket, sorted by name (for rollback). */
+export async function listModelVersions(bucket: Bucket): Promise<string[]> {
+  const versions: string[] = [];
+  let pageToken: string | undefined;
+  do {
+    const [, next, response] = await bucket.getFiles({
+      prefix: MODELS_PREFIX,
+      delimiter: '/',
+      autoPaginate: false,
+      pageToken,
+    });
+    const prefixes = (response as { prefixes?: string[] } | undefined)?.prefixes ?? [];
+    versions.push(...prefixes.map((prefix) => prefix.slice(MODELS_PREFIX.length, -1)));
+    pageToken = (next as { pageToken?: string } | null)?.pageToken;
+  } while (pageToken);
+  return versions.sort();
+}

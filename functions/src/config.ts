@@ -1,0 +1,222 @@
+/**
+ * The functions' configuration, parsed once per instance from an injectable environment (as
+ * functions-framework's `parseOptions(argv, env)`), so tests pass a plain object.
+ */
+
+/** The emulator endpoints the official clients use; absent = the real service. */
+export interface EmulatorHosts {
+  /** `host:port`, read by @google-cloud/pubsub from PUBSUB_EMULATOR_HOST. */
+  pubsub?: string;
+  /** `host:port`, read by the Firestore client from FIRESTORE_EMULATOR_HOST. */
+  firestore?: string;
+  /** `host:port`, read by firebase-admin's Auth from FIREBASE_AUTH_EMULATOR_HOST. */
+  auth?: string;
+  /** The Storage client's `apiEndpoint` (`http://host:port`), from STORAGE_EMULATOR_HOST. */
+  storage?: string;
+  /** The BigQuery client's `apiEndpoint` (`http://host:port`), from BIGQUERY_EMULATOR_HOST. */
+  bigquery?: string;
+}
+
+export interface Config {
+  project: string;
+  dataset: string;
+  modelsBucket: string;
+  ratingsTopic: string;
+  deadLetterTopic: string;
+  retrainTopic: string;
+  /** Origins allowed to call rateMovie from a browser (exact match, no trailing slash). */
+  allowedOrigins: readonly string[];
+  rateLimitPerMinute: number;
+  topN: number;
+  /** How much worse (absolute, on the retrain's held-out metric) a new model may be. */
+  retrainMaxRegression: number;
+  emulators: EmulatorHosts;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Every problem found in the environment, one line each, naming the variable and the fix. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const RESOURCE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
+const DATASET_NAME = /^[A-Za-z0-9_]{1,1024}$/;
+const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/;
+
+/** Reads and validates the configuration; throws one ConfigError listing every problem. */
+export function parseConfig(env: Env): Config {
+  const problems: string[] = [];
+  const read = (name: string) => {
+    const value = env[name]?.trim();
+    return value === '' ? undefined : value;
+  };
+
+  const required = (name: string, what: string): string => {
+    const value = read(name);
+    if (value === undefined) problems.push(`${name} is not set: set it to ${what}`);
+    return value ?? '';
+  };
+
+  const matching = (name: string, fallback: string, pattern: RegExp, what: string): string => {
+    const value = read(name) ?? fallback;
+    if (!pattern.test(value)) problems.push(`${name}="${value}" is not ${what}`);
+    return value;
+  };
+
+  const number = (
+    name: string,
+    fallback: number,
+    check: (value: number) => boolean,
+    what: string,
+  ): number => {
+    const text = read(name);
+    if (text === undefined) return fallback;
+    const value = Number(text);
+    if (!Number.isFinite(value) || !check(value)) {
+      problems.push(`${name}="${text}" must be ${what}`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const project = required('GOOGLE_CLOUD_PROJECT', 'the Google Cloud project id');
+  const dataset = matching(
+    'REEL_DATASET',
+    'reel',
+    DATASET_NAME,
+    'a BigQuery dataset name (letters, digits, "_")',
+  );
+  const modelsBucket = required(
+    'REEL_MODELS_BUCKET',
+    'the Cloud Storage bucket holding models/ (Terraform output; the local stack prints it)',
+  );
+  if (modelsBucket && !/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/.test(modelsBucket)) {
+    problems.push(
+      `REEL_MODELS_BUCKET="${modelsBucket}" is not a bucket name (lowercase, no gs://)`,
+    );
+  }
+  const topic = (name: string, fallback: string) =>
+    matching(name, fallback, RESOURCE_NAME, 'a Pub/Sub topic name');
+  const ratingsTopic = topic('REEL_RATINGS_TOPIC', 'ratings');
+  const deadLetterTopic = topic('REEL_DEAD_LETTER_TOPIC', 'ratings-dead-letter');
+  const retrainTopic = topic('REEL_RETRAIN_TOPIC', 'retrain');
+
+  const allowedOrigins = (read('REEL_ALLOWED_ORIGINS') ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  for (const origin of allowedOrigins) {
+    if (!isOrigin(origin)) {
+      problems.push(
+        `REEL_ALLOWED_ORIGINS has "${origin}", which is not an origin: write scheme://host[:port] with no path or trailing slash, comma-separated`,
+      );
+    }
+  }
+
+  const rateLimitPerMinute = number(
+    'REEL_RATE_LIMIT_PER_MINUTE',
+    60,
+    (value) => Number.isInteger(value) && value > 0,
+    'a positive integer (ratings per user per minute)',
+  );
+  const topN = number(
+    'REEL_TOP_N',
+    20,
+    (value) => Number.isInteger(value) && value >= 1 && value <= 500,
+    'an integer from 1 to 500',
+  );
+  const retrainMaxRegression = number(
+    'REEL_RETRAIN_MAX_REGRESSION',
+    0.005,
+    (value) => value >= 0 && value < 1,
+    'a number ≥ 0 and < 1 (how much a new model may lose on the held-out metric)',
+  );
+
+  const emulators = parseEmulators(read, problems);
+  if (project.startsWith('demo-')) {
+    // A demo- project exists only on emulators: a client without its emulator variable would
+    // try the real service with a project that cannot exist there.
+    const missing = EMULATOR_VARIABLES.filter(([, key]) => emulators[key] === undefined);
+    if (missing.length > 0) {
+      problems.push(
+        `GOOGLE_CLOUD_PROJECT="${project}" is a demo project, which exists only on emulators, but ${missing.map(([name]) => name).join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set: start the local stack (npm start) and use the variables it prints`,
+      );
+    }
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    project,
+    dataset,
+    modelsBucket,
+    ratingsTopic,
+    deadLetterTopic,
+    retrainTopic,
+    allowedOrigins,
+    rateLimitPerMinute,
+    topN,
+    retrainMaxRegression,
+    emulators,
+  };
+}
+
+const EMULATOR_VARIABLES = [
+  ['PUBSUB_EMULATOR_HOST', 'pubsub'],
+  ['FIRESTORE_EMULATOR_HOST', 'firestore'],
+  ['FIREBASE_AUTH_EMULATOR_HOST', 'auth'],
+  ['STORAGE_EMULATOR_HOST', 'storage'],
+  ['BIGQUERY_EMULATOR_HOST', 'bigquery'],
+] as const satisfies readonly (readonly [string, keyof EmulatorHosts])[];
+
+const HOST_PORT_VARIABLES = [
+  ['PUBSUB_EMULATOR_HOST', 'pubsub'],
+  ['FIRESTORE_EMULATOR_HOST', 'firestore'],
+  ['FIREBASE_AUTH_EMULATOR_HOST', 'auth'],
+] as const;
+
+function parseEmulators(read: (name: string) => string | undefined, problems: string[]) {
+  const emulators: EmulatorHosts = {};
+  for (const [name, key] of HOST_PORT_VARIABLES) {
+    const value = read(name);
+    if (value === undefined) continue;
+    if (HOST_PORT.test(value)) emulators[key] = value;
+    else problems.push(`${name}="${value}" must be host:port, e.g. 127.0.0.1:8085 (no scheme)`);
+  }
+  // @google-cloud/storage and @google-cloud/bigquery read their variables themselves and use
+  // them verbatim as the API's base URL, so only the form with the API path works; the clients
+  // get the origin as apiEndpoint (see adapters/clients.ts).
+  const storage = read('STORAGE_EMULATOR_HOST');
+  if (storage !== undefined) {
+    const match = /^(https?:\/\/[^/]+)\/storage\/v1\/?$/.exec(storage);
+    if (match) emulators.storage = match[1];
+    else {
+      problems.push(
+        `STORAGE_EMULATOR_HOST="${storage}" must be the emulator's API base URL, e.g. http://127.0.0.1:4443/storage/v1 (the Storage client uses it verbatim)`,
+      );
+    }
+  }
+  const bigquery = read('BIGQUERY_EMULATOR_HOST');
+  if (bigquery !== undefined) {
+    const match = /^(https?:\/\/[^/]+)\/bigquery\/v2\/?$/.exec(bigquery);
+    if (match) emulators.bigquery = match[1];
+    else {
+      problems.push(
+        `BIGQUERY_EMULATOR_HOST="${bigquery}" must be the emulator's API base URL, e.g. http://127.0.0.1:9050/bigquery/v2 (the BigQuery client uses it verbatim)`,
+      );
+    }
+  }
+  return emulators;
+}
+
+function isOrigin(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === text;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Where models live in the bucket: `models/{version}/{file}` for the files (opaque bytes here,
+ * the model module encodes them) and `models/current.json` for the pointer to the serving one.
+ */
+
+export const MODELS_PREFIX = 'models/';
+export const POINTER_PATH = 'models/current.json';
+
+/** The serving model; moved only after every file of `version` is written. */
+export interface ModelPointer {
+  version: string;
+  publishedAt: string;
+}
+
+// Versions become object-name segments: no "/", no "..", nothing a shell or URL must quote.
+const VERSION = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export function checkVersion(version: string): string {
+  if (!VERSION.test(version) || version.includes('..')) {
+    throw new Error(
+      `model version "${version}" must be 1-128 letters, digits, ".", "_" or "-", starting with a letter or digit`,
+    );
+  }
+  return version;
+}
+
+export function modelFilePath(version: string, file: string): string {
+  if (!FILE_NAME.test(file) || file.includes('..')) {
+    throw new Error(`model file name "${file}" must be 1-128 letters, digits, ".", "_" or "-"`);
+  }
+  return `${MODELS_PREFIX}${checkVersion(version)}/${file}`;
+}
+
+export function versionDirectory(version: string): string {
+  return `${MODELS_PREFIX}${checkVersion(version)}/`;
+}
+
+/** Parses `models/current.json`, naming what is wrong with it. */
+export function parseModelPointer(text: string): ModelPointer {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${POINTER_PATH} is not JSON: ${(error as Error).message}`);
+  }
+  if (json === null || typeof json !== 'object') {
+    throw new Error(`${POINTER_PATH} must be an object { version, publishedAt }`);
+  }
+  const { version, publishedAt } = json as Record<string, unknown>;
+  if (typeof version !== 'string') throw new Error(`${POINTER_PATH}: version must be a string`);
+  if (typeof publishedAt !== 'string' || Number.isNaN(Date.parse(publishedAt))) {
+    throw new Error(`${POINTER_PATH}: publishedAt must be an RFC 3339 timestamp`);
+  }
+  return { version: checkVersion(version), publishedAt };
+}
