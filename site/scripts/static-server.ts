@@ -1,7 +1,8 @@
 // Serves a built site from disk on 127.0.0.1 the way Firebase Hosting would (clean URLs,
 // gzip, the cache headers of firebase.json, 404.html), for Lighthouse and browser tests.
+// With an API target it forwards /api/* there, as Hosting's rewrite does to Cloud Run.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as forward, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -43,14 +44,36 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
+export interface StaticServerOptions {
+  port?: number;
+  host?: string;
+  /** Origin of the rateMovie function (e.g. http://127.0.0.1:8090); /api/* is forwarded to it. */
+  apiTarget?: string | null;
+}
+
 export async function startStaticServer(
   root: string,
-  port = 0,
-  host = '127.0.0.1',
+  options: StaticServerOptions = {},
 ): Promise<StaticServer> {
+  const { port = 0, host = '127.0.0.1', apiTarget = null } = options;
   const gzipped = new Map<string, Buffer>();
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://x').pathname;
+    if (apiTarget && path.startsWith('/api/')) {
+      const upstream = forward(
+        new URL(request.url ?? '/', apiTarget),
+        { method: request.method, headers: request.headers },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        },
+      );
+      upstream.on('error', (error) =>
+        response.writeHead(502).end(`API unreachable: ${error.message}`),
+      );
+      request.pipe(upstream);
+      return;
+    }
     let file = resolveFile(root, path);
     let status = 200;
     if (!file) {
@@ -94,6 +117,7 @@ export async function startStaticServer(
 if (import.meta.url === `file://${process.argv[1]}`) {
   const root = process.argv[2] ?? new URL('../dist', import.meta.url).pathname;
   const port = Number(process.env.PORT ?? '4321');
-  const started = await startStaticServer(normalize(root), port);
-  process.stderr.write(`serving ${root} at ${started.url}\n`);
+  const apiTarget = process.env.REEL_API_PROXY ?? 'http://127.0.0.1:8090';
+  const started = await startStaticServer(normalize(root), { port, apiTarget });
+  process.stderr.write(`serving ${root} at ${started.url}, /api/* → ${apiTarget}\n`);
 }

@@ -31,7 +31,7 @@ export function posterHtml(movie: CardMovie, className = 'card__poster', eager =
 export function cardHtml(movie: CardMovie, extraHtml = '', heading: 'h2' | 'h3' = 'h3'): string {
   const meta = [movie.year, movie.genres.slice(0, 2).join(', ')].filter(Boolean).join(' · ');
   return (
-    `<article class="card" data-movie-id="${movie.movieId}">` +
+    `<article class="card" data-movie-id="${movie.movieId}" data-genres="${escapeHtml(movie.genres.join('|'))}">` +
     `<a class="card__link" href="${movieHref(movie.movieId)}">${posterHtml(movie)}` +
     `<${heading} class="card__title">${escapeHtml(movie.title)}</${heading}></a>` +
     `<p class="card__meta">${escapeHtml(meta)}</p>` +
@@ -70,7 +70,7 @@ export function recommendationHtml(
 ): string {
   const predicted = Math.min(5, Math.max(0.5, predictedRating));
   const reason = because
-    ? `<p class="card__because">Because you rated <a href="${movieHref(because.movieId)}">${escapeHtml(because.title)}</a> ${formatStars(because.rating)}★</p>`
+    ? `<p class="card__because" title="Because you rated ${escapeHtml(because.title)} ${formatStars(because.rating)}★">Because you rated <a href="${movieHref(because.movieId)}">${escapeHtml(because.title)}</a> ${formatStars(because.rating)}★</p>`
     : '<p class="card__because">Matches your ratings</p>';
   return (
     `<span class="score">${starsHtml(predicted, `Predicted ${starsText(predicted)} for you`)}` +

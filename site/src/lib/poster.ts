@@ -98,7 +98,7 @@ export function posterSvg(movie: PosterMovie, className = 'poster'): string {
   const longest = Math.max(...movie.title.split(/\s+/).map((word) => word.length), 1);
   const width = Math.max(11, Math.min(16, longest));
   const lines = wrapTitle(movie.title, width, 4);
-  const fontSize = Math.min(24, Math.floor(176 / (Math.max(width, longest) * 0.56)));
+  const fontSize = Math.min(24, Math.floor(176 / (Math.max(width, longest) * 0.66)));
   const lineHeight = Math.round(fontSize * 1.15);
   const yearSize = 14;
   const blockHeight = lines.length * lineHeight + (movie.year ? yearSize + 10 : 0);

@@ -19,6 +19,7 @@ async function show(
   cards: (movies: Awaited<ReturnType<typeof loadMovies>>) => string[],
   ids: number[],
   message: string,
+  ratingsCount = 0,
 ) {
   const id = ++renderId;
   const movies = await loadMovies(ids);
@@ -27,6 +28,7 @@ async function show(
   if (html.length === 0) return;
   list.innerHTML = html.map((card) => `<li>${card}</li>`).join('');
   section.dataset.basis = basis;
+  section.dataset.ratingsCount = String(ratingsCount);
   note.textContent = message;
 }
 
@@ -92,6 +94,7 @@ currentUser().then((user) => {
           }),
         ids,
         `Picked for you from your ${recommendations.ratingsCount} ${recommendations.ratingsCount === 1 ? 'rating' : 'ratings'}. Rate more to sharpen it.`,
+        recommendations.ratingsCount,
       ).catch(reportError);
     },
     reportError,
