@@ -83,6 +83,19 @@ describe('a new visitor rates five science-fiction movies', () => {
     expect(cards.length).toBeGreaterThanOrEqual(10);
     expect(await home.getAttribute('#recs', 'data-basis')).toBe('popular');
     popularIds = cards.map((card) => card.movieId);
+    // Sum layout shifts from here on: the live list must replace the popular one in place.
+    await home.evaluate(() => {
+      const page = window as unknown as { layoutShift: number };
+      page.layoutShift = 0;
+      new PerformanceObserver((list) => {
+        for (const entry of list.getEntries() as unknown as {
+          value: number;
+          hadRecentInput: boolean;
+        }[]) {
+          if (!entry.hadRecentInput) page.layoutShift += entry.value;
+        }
+      }).observe({ type: 'layout-shift' });
+    });
     await home.screenshot({ path: `${SHOTS}01-new-visitor.png` });
   });
 
@@ -128,6 +141,10 @@ describe('a new visitor rates five science-fiction movies', () => {
     const overlap = top.filter((card) => popularIds.slice(0, 10).includes(card.movieId)).length;
     expect(overlap).toBeLessThanOrEqual(5);
     expect(top.some((card) => ratedIds.includes(card.movieId))).toBe(false);
+    const layoutShift = await home.evaluate(
+      () => (window as unknown as { layoutShift: number }).layoutShift,
+    );
+    expect(layoutShift).toBeLessThan(0.01);
     await home.screenshot({ path: `${SHOTS}03-personal.png` });
   });
 

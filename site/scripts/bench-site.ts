@@ -3,13 +3,14 @@
 // JavaScript with the machine and dataset. Exits non-zero when a target is missed.
 //   npm run bench:site [-- --runs 3 --movie 2571 --no-build --preset desktop]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
+import { loadSearchIndex, searchTitles } from '../src/lib/search.js';
 import { firstLoadJs } from './first-load-js.js';
 import { startStaticServer } from './static-server.js';
 
@@ -180,6 +181,35 @@ try {
   await server.close();
 }
 
+// Search, measured in Node on the built index: what the browser loads on the first focus.
+const SEARCH_QUERIES = [
+  'matirx',
+  'the godfa',
+  'shawshenk redemtion',
+  'star wars 1977',
+  'amélie',
+  'th',
+  'lord of the rings',
+  'termintor 2',
+  's',
+  'blade runer',
+];
+const indexJson = readFileSync(join(dist, 'data/search-index.json'), 'utf8');
+const loadStarted = performance.now();
+const searchIndex = loadSearchIndex(indexJson);
+const loadMs = performance.now() - loadStarted;
+const queryMs: number[] = [];
+for (let round = 0; round < 5; round++) {
+  for (const query of SEARCH_QUERIES) {
+    const started = performance.now();
+    searchTitles(searchIndex, query, 8);
+    queryMs.push(performance.now() - started);
+  }
+}
+queryMs.sort((a, b) => a - b);
+const { gzipSync } = await import('node:zlib');
+const searchLine = `search:    ${searchIndex.documentCount.toLocaleString('en')} titles; index ${(indexJson.length / 2 ** 20).toFixed(1)} MiB (${(gzipSync(indexJson).length / 2 ** 20).toFixed(1)} MiB gzipped), loadJSON ${loadMs.toFixed(0)} ms; ${queryMs.length} queries p50 ${queryMs[Math.floor(queryMs.length / 2)].toFixed(1)} ms, max ${queryMs.at(-1)?.toFixed(1)} ms (Node, this machine)`;
+
 const chromiumVersion = execFileSync(CHROMIUM, ['--version'], {
   encoding: 'utf8',
   stdio: ['ignore', 'pipe', 'ignore'],
@@ -192,6 +222,7 @@ const lines = [
   `dataset:   ${catalogue}: ${moviePages.toLocaleString('en')} movie pages${buildSeconds === null ? '' : `; astro build ${buildSeconds.toFixed(1)} s`}`,
   `live data: Firestore ${buildEnv.PUBLIC_FIRESTORE_EMULATOR_HOST ?? '127.0.0.1:8080 (default)'}, Auth ${buildEnv.PUBLIC_FIREBASE_AUTH_EMULATOR_HOST ?? '127.0.0.1:9099 (default)'}`,
   `runs:      ${runs} per page, medians shown`,
+  searchLine,
   '',
   'page          perf  a11y   FCP ms   LCP ms  TBT ms    CLS   SI ms  JS gz KiB (static / transferred)',
   ...rows.map(

@@ -91,10 +91,12 @@ export async function startStaticServer(
     };
     let body: Buffer = readFileSync(file);
     if (/\bgzip\b/.test(String(request.headers['accept-encoding'])) && /text|json|svg/.test(type)) {
-      let zipped = gzipped.get(file);
+      // Keyed by modification time too, so a rebuild under a running server is served fresh.
+      const key = `${file}:${statSync(file).mtimeMs}`;
+      let zipped = gzipped.get(key);
       if (!zipped) {
         zipped = gzipSync(body);
-        gzipped.set(file, zipped);
+        gzipped.set(key, zipped);
       }
       body = zipped;
       headers['Content-Encoding'] = 'gzip';

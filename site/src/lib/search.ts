@@ -23,9 +23,29 @@ export function normaliseTerm(term: string): string {
     .toLowerCase();
 }
 
+// Words in a third of all titles: indexing them costs size and every query that has them
+// scores tens of thousands of titles, while they barely narrow a search.
+const STOP_WORDS = new Set([
+  'the',
+  'a',
+  'an',
+  'of',
+  'and',
+  'le',
+  'la',
+  'les',
+  'l',
+  'de',
+  'der',
+  'die',
+  'das',
+  'el',
+]);
+
 const searchOptions: SearchOptions = {
-  // Autocomplete: the word being typed is a prefix; every word may carry a typo.
-  prefix: (_term, index, terms) => index === terms.length - 1,
+  // Autocomplete: the word being typed is a prefix (from two letters on, or "s" would expand to
+  // every word starting with s); every word of four letters or more may carry a typo.
+  prefix: (term, index, terms) => index === terms.length - 1 && term.length >= 2,
   fuzzy: (term) => (term.length >= 4 ? 0.25 : false),
   maxFuzzy: 2,
   combineWith: 'AND',
@@ -40,7 +60,7 @@ export const SEARCH_INDEX_OPTIONS: Options<SearchDocument> = {
     field === 'yearText' ? document.year : document[field as keyof SearchDocument],
   processTerm: (term) => {
     const normal = normaliseTerm(term);
-    return normal.length > 0 ? normal : null;
+    return normal.length > 0 && !STOP_WORDS.has(normal) ? normal : null;
   },
   searchOptions,
 };
