@@ -58,7 +58,8 @@ export class RatingsStore {
               const stored = this.#stored.get(movieId);
               if (
                 stored &&
-                (stored.eventId === rating.eventId || stored.ratedAt >= rating.ratedAt)
+                (stored.eventId === rating.eventId ||
+                  Date.parse(stored.ratedAt) >= Date.parse(rating.ratedAt))
               ) {
                 this.#local.delete(movieId);
               }
