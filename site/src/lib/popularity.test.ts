@@ -8,18 +8,26 @@ describe('rankByPopularity', () => {
       [2, { count: 100, sum: 450 }], // many 4.5s
       [3, { count: 9, sum: 18 }],
     ]);
-    const { ranked, globalMean, priorWeight } = rankByPopularity(totals, [1, 2, 3, 4]);
+    const { ranked, globalMean, priorWeight } = rankByPopularity(totals, [4, 1, 2, 3]);
     expect(globalMean).toBeCloseTo(473 / 110, 12);
-    expect(priorWeight).toBeCloseTo(110 / 3, 12);
-    expect(ranked.map((p) => p.movieId)).toEqual([2, 1, 4, 3]);
+    expect(priorWeight).toBe(10);
+    expect(ranked.map((p) => p.movieId)).toEqual([2, 1, 3, 4]);
     expect(ranked[0]).toEqual({
       movieId: 2,
       ratingsCount: 100,
       meanRating: 4.5,
-      score: ((110 / 3) * (473 / 110) + 450) / (110 / 3 + 100),
+      score: (10 * (473 / 110) + 450) / (10 + 100),
     });
-    expect(ranked[2]).toMatchObject({ movieId: 4, ratingsCount: 0, meanRating: null });
-    expect(ranked[2].score).toBeCloseTo(473 / 110, 12);
+    expect(ranked[1].score).toBeCloseTo((10 * (473 / 110) + 5) / 11, 12);
+    expect(ranked[3]).toEqual({
+      movieId: 4,
+      ratingsCount: 0,
+      meanRating: null,
+      score: Number.NEGATIVE_INFINITY,
+    });
+    expect(
+      rankByPopularity(totals, [1, 2], { priorWeight: 0 }).ranked.map((p) => p.movieId),
+    ).toEqual([1, 2]);
   });
 
   it('breaks ties by count, then id', () => {

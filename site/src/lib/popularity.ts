@@ -12,14 +12,19 @@ export interface Popularity {
   score: number;
 }
 
+/** Pseudo-ratings at the global mean: the model's default (priorCount 10), so the build-time
+ * list and the live public/popular agree on the formula. */
+export const DEFAULT_PRIOR_WEIGHT = 10;
+
 export interface PopularityOptions {
-  /** Pseudo-ratings at the global mean added to every movie; default: mean ratings per rated movie. */
+  /** Pseudo-ratings at the global mean added to every movie. */
   priorWeight?: number;
 }
 
 /**
- * Ranks movies by Bayesian-average rating, best first; ties go to the more-rated movie, then the
- * lower id, so the order is deterministic. Movies without ratings score the global mean.
+ * Ranks movies by Bayesian-average rating, (m·C + n·mean)/(m + n) with C the global mean, best
+ * first; ties go to the more-rated movie, then the lower id, so the order is deterministic.
+ * Movies without ratings score −Infinity: they come last, never ahead of a rated movie.
  */
 export function rankByPopularity(
   totals: ReadonlyMap<number, RatingTotals>,
@@ -28,14 +33,12 @@ export function rankByPopularity(
 ): { ranked: Popularity[]; globalMean: number; priorWeight: number } {
   let count = 0;
   let sum = 0;
-  let rated = 0;
   for (const total of totals.values()) {
     count += total.count;
     sum += total.sum;
-    if (total.count > 0) rated++;
   }
   const globalMean = count > 0 ? sum / count : 0;
-  const priorWeight = options.priorWeight ?? (rated > 0 ? count / rated : 0);
+  const priorWeight = options.priorWeight ?? DEFAULT_PRIOR_WEIGHT;
   const ranked = movieIds.map((movieId): Popularity => {
     const total = totals.get(movieId) ?? { count: 0, sum: 0 };
     return {
@@ -43,9 +46,9 @@ export function rankByPopularity(
       ratingsCount: total.count,
       meanRating: total.count > 0 ? total.sum / total.count : null,
       score:
-        total.count + priorWeight > 0
-          ? (priorWeight * globalMean + total.sum) / (priorWeight + total.count)
-          : globalMean,
+        total.count === 0
+          ? Number.NEGATIVE_INFINITY
+          : (priorWeight * globalMean + total.sum) / (priorWeight + total.count),
     };
   });
   ranked.sort(
