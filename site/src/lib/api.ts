@@ -1,0 +1,73 @@
+/** The body the site POSTs to /api/ratings (the rateMovie function's contract). */
+export interface RatingRequest {
+  eventId: string;
+  movieId: number;
+  /** 0.5–5 in half steps, or null to withdraw the rating. */
+  rating: number | null;
+  ratedAt: string;
+}
+
+export type SendOutcome =
+  | { kind: 'accepted' }
+  /** The server refused the rating itself (400, 413, other 4xx): resending cannot help. */
+  | { kind: 'rejected'; status: number; message: string }
+  /** The ID token was refused: get a fresh one and resend. */
+  | { kind: 'unauthorized'; message: string }
+  /** Network failure, 429 or 5xx: resend the same event later. */
+  | { kind: 'retry'; message: string; retryAfterMs?: number };
+
+async function errorMessage(response: Response): Promise<string> {
+  const text = await response.text().catch(() => '');
+  try {
+    const body: unknown = JSON.parse(text);
+    if (body && typeof body === 'object' && 'error' in body && typeof body.error === 'string') {
+      return body.error;
+    }
+  } catch {
+    // Not JSON: fall through to the raw text.
+  }
+  return text.trim().slice(0, 200) || `${response.status} ${response.statusText}`.trim();
+}
+
+function retryAfter(response: Response): number | undefined {
+  const header = response.headers.get('Retry-After');
+  if (header === null) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** POSTs one rating and classifies the answer; never throws. */
+export async function sendRating(
+  fetchFn: typeof fetch,
+  url: string,
+  idToken: string,
+  request: RatingRequest,
+): Promise<SendOutcome> {
+  let response: Response;
+  try {
+    response = await fetchFn(url, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${idToken}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify(request),
+    });
+  } catch (error) {
+    return { kind: 'retry', message: `Reel is unreachable (${(error as Error).message})` };
+  }
+  if (response.status === 202 || response.ok) return { kind: 'accepted' };
+  const message = await errorMessage(response);
+  if (response.status === 401) return { kind: 'unauthorized', message };
+  if (response.status === 429) {
+    const after = retryAfter(response);
+    return {
+      kind: 'retry',
+      message: 'Too many ratings at once',
+      ...(after === undefined ? {} : { retryAfterMs: after }),
+    };
+  }
+  if (response.status >= 500 || response.status === 408) {
+    return { kind: 'retry', message: `Reel had a problem (${response.status})` };
+  }
+  return { kind: 'rejected', status: response.status, message };
+}
