@@ -29,7 +29,7 @@ const FLAGS: Record<string, FlagSpec> = {
   knobs: {
     type: 'string',
     description:
-      'comma-separated config keys to tune, the rest kept (default: every knob of the grids)',
+      'comma-separated knobs to tune, the rest kept: a key (both models) or model.key, e.g. ranking.cgSteps (default: every knob of the grids)',
   },
   json: {
     type: 'boolean',
@@ -42,10 +42,13 @@ const FLAGS: Record<string, FlagSpec> = {
   },
 };
 const USAGE = usageText(
-  'npm run tune -- [--model explicit|ranking|both] [--knobs cgSteps,iterations] [--json] [flags]',
+  'npm run tune -- [--model explicit|ranking|both] [--knobs explicit.iterations,ranking.cgSteps] [--json] [flags]',
   FLAGS,
 );
-const GRID_KEYS = new Set([...EXPLICIT_GRID, ...RANKING_GRID].map((d) => d.key as string));
+const GRID_KEYS = new Set([
+  ...EXPLICIT_GRID.flatMap((d) => [d.key, `explicit.${d.key}`]),
+  ...RANKING_GRID.flatMap((d) => [d.key, `ranking.${d.key}`]),
+]);
 
 runMain(async () => {
   const flags = parseFlags(process.argv.slice(2), FLAGS, USAGE);
@@ -58,10 +61,11 @@ runMain(async () => {
   for (const knob of knobs) {
     if (!GRID_KEYS.has(knob))
       throw new UsageError(
-        `--knobs: "${knob}" is not in a tuning grid; knobs: ${[...GRID_KEYS].join(', ')}`,
+        `--knobs: "${knob}" is not in a tuning grid; knobs: ${[...GRID_KEYS].filter((key) => !key.includes('.')).join(', ')} (or explicit.key, ranking.key)`,
       );
   }
-  const only = <C>(grid: Dimension<C>[]) => grid.filter((d) => knobs.has(d.key));
+  const only = <C>(model: string, grid: Dimension<C>[]) =>
+    grid.filter((d) => knobs.has(d.key) || knobs.has(`${model}.${d.key}`));
   const path = typeof flags.ratings === 'string' ? flags.ratings : BUNDLED_RATINGS;
   const loaded = await loadRatingsFile(path, { progress: stderrProgress });
   const splits = validationSplits(loaded.ratings, seed);
@@ -74,7 +78,8 @@ runMain(async () => {
       search: `coordinate descent, ${passes} passes`,
       knobs: knobs === GRID_KEYS ? 'all' : [...knobs].join(' '),
       explicit: 'validation RMSE (Protocol R train split again 80/20)',
-      ranking: 'validation NDCG@10 (Protocol T train split again by time)',
+      ranking:
+        "validation NDCG@10 (Protocol T train split again by time), less 1 where Recall@20 < 1.6× or coverage@10 < 5× popularity's",
       threads,
     },
     seed,
@@ -83,11 +88,11 @@ runMain(async () => {
   const tuned: { -readonly [K in keyof ModelConfig]: ModelConfig[K] } = { ...DEFAULT_MODEL_CONFIG };
   const summary: Record<string, unknown> = {};
   try {
-    if (which !== 'ranking' && only(EXPLICIT_GRID).length > 0) {
+    if (which !== 'ranking' && only('explicit', EXPLICIT_GRID).length > 0) {
       const result = await tune(
         'explicit',
         DEFAULT_MODEL_CONFIG.explicit,
-        only(EXPLICIT_GRID),
+        only('explicit', EXPLICIT_GRID),
         explicitObjective(splits.rating, options),
         passes,
         0.0005,
@@ -100,11 +105,11 @@ runMain(async () => {
       };
       lines.push('', ...result.lines('validation RMSE', (s) => (-s).toFixed(4)));
     }
-    if (which !== 'explicit' && only(RANKING_GRID).length > 0) {
+    if (which !== 'explicit' && only('ranking', RANKING_GRID).length > 0) {
       const result = await tune(
         'ranking',
         DEFAULT_MODEL_CONFIG.ranking,
-        only(RANKING_GRID),
+        only('ranking', RANKING_GRID),
         rankingObjective(splits.ranking, options),
         passes,
         0.002,

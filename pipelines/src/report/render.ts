@@ -212,6 +212,11 @@ export function renderProtocolS(dataset: string, m: RetrainMeasurement): string[
         ? `target ≤ ${target.seconds} s: ${verdict(m.totalSeconds, target.seconds, true, 2)}`
         : '',
     ],
+    [
+      '  CPU time of the total (all threads)',
+      fixed(m.cpuSeconds, 2),
+      `${fixed(m.cpuSeconds / m.totalSeconds, 2)} cores busy on average`,
+    ],
     ['  training (both models)', fixed(m.trainSeconds, 2), ''],
     ['    layout and set-up', fixed(m.setupSeconds, 2), 'CSR layouts, evidence, sessions'],
     [

@@ -87,7 +87,9 @@ export function summaryRows(figures: Record<string, Json | undefined>): Row[] {
     const peak = num(get(s, 'peakRssMiB'));
     rows.push([
       `S: ${label} retrain ≤ ${seconds} s${rss ? ` within ${rss / 1024} GiB` : ''}`,
-      s ? `${fixed(total, 1)} s, peak RSS ${fixed(peak, 0)} MiB` : '–',
+      s
+        ? `${fixed(total, 1)} s${cpuNote(num(get(s, 'retrain', 'cpuSeconds')), num(get(s, 'machine', 'cores')))}, peak RSS ${fixed(peak, 0)} MiB`
+        : '–',
       yes(total <= seconds && (rss === undefined || peak <= rss), s !== undefined),
     ]);
   }
@@ -126,6 +128,9 @@ export function summaryRows(figures: Record<string, Json | undefined>): Row[] {
   ]);
   return rows;
 }
+
+const cpuNote = (seconds: number, cores: number) =>
+  Number.isFinite(seconds) ? ` (CPU time ${fixed(seconds, 1)} s on ${cores} cores)` : '';
 
 /** The rows as a Markdown table. */
 export function summaryMarkdown(rows: Row[]): string {
