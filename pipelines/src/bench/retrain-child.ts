@@ -4,7 +4,7 @@
  * `npm run bench` (runRetrainChild); arguments are JSON in argv[2].
  */
 import { DEFAULT_MODEL_CONFIG, type ModelConfig } from '@reel/functions/model';
-import { createExecutor } from '../cli/executor.js';
+import { createExecutor, startWorkers } from '../cli/executor.js';
 import type { SyntheticSize } from '../data/synthetic.js';
 import { peakRssMiB } from '../report/machine.js';
 import { stderrProgress } from '../report/progress.js';
@@ -31,11 +31,7 @@ const config: ModelConfig = request.factors
   : DEFAULT_MODEL_CONFIG;
 const executor = createExecutor(request.threads);
 try {
-  // Start the worker threads before the clock: an empty run returns once every worker has
-  // loaded the kernels (under tsx that includes compiling the TypeScript sources, which the
-  // deployed function, running compiled JavaScript, does not do). No chunk runs, so no
-  // arguments are read.
-  await executor.run('gram', {} as never, 0);
+  await startWorkers(executor);
   stderrProgress(
     `retraining on ${loaded.ratings.value.length} ratings with ${request.threads} threads`,
   );

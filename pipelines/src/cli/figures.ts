@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { REPO_ROOT } from '../peers/peers.js';
 import {
+  type FigureRecord,
   type FigureStore,
   figureBlock,
   parseFigureStore,
@@ -71,17 +72,20 @@ runMain(async () => {
   }
   const readmePath = join(REPO_ROOT, 'README.md');
   const storePath = join(REPO_ROOT, STORE);
-  const store: FigureStore = parseFigureStore(
-    await readFile(storePath, 'utf8').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
-      throw error;
-    }),
-    STORE,
-  );
-  const save = async () => {
+  const load = async (): Promise<FigureStore> =>
+    parseFigureStore(
+      await readFile(storePath, 'utf8').catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return undefined;
+        throw error;
+      }),
+      STORE,
+    );
+  // Read again before each write, so runs of different blocks side by side keep each other's.
+  const save = async (name?: string, record?: FigureRecord) => {
+    const store = await load();
+    if (name !== undefined && record !== undefined) store[name] = record;
     await mkdir(dirname(storePath), { recursive: true });
     await writeFile(storePath, `${JSON.stringify(store, null, 2)}\n`);
-
     const readme = await readFile(readmePath, 'utf8');
     await writeFile(readmePath, replaceBlock(readme, 'summary', summaryBlock(store)));
     // In the repository's one style (Biome pads Markdown tables), so \`npm run lint\` passes
@@ -100,9 +104,8 @@ runMain(async () => {
     const { text, json } = splitJsonOutput(await run(script, [...args, '--json']), command);
     const readme = await readFile(readmePath, 'utf8');
     await writeFile(readmePath, replaceBlock(readme, name, figureBlock(command, text)));
-    store[name] = { command, measuredAt, json };
     // After every block, so a long refresh interrupted later keeps what it measured.
-    await save();
+    await save(name, { command, measuredAt, json });
   }
   if (names.length === 0) await save();
 });
