@@ -37,7 +37,7 @@ describe('summaryBlock', () => {
       'protocol-r': {
         command: 'npm run eval -- --protocol R',
         measuredAt: '2026-11-22T09:00:00Z',
-        json: { rmse: 0.84, rmseWithoutTime: 0.87, machine: { loadAverage: 3.5 } },
+        json: { rmse: 0.84, rmseWithoutTime: 0.87, machine: { loadAverage: 3.5, cores: 2 } },
       },
       'protocol-s-small': {
         command: 'npm run bench --',

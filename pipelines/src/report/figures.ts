@@ -81,18 +81,21 @@ export function summaryBlock(store: FigureStore): string {
       : dates[0] === dates[dates.length - 1]
         ? `runs of ${dates[0]}`
         : `runs of ${dates[0]} to ${dates[dates.length - 1]}`;
-  const loads = Object.entries(store)
-    .map(([name, r]) => {
-      const load = (r.json.machine as { loadAverage?: unknown } | undefined)?.loadAverage;
-      return typeof load === 'number' ? `${name} ${load}` : undefined;
-    })
+  const machines = Object.entries(store).map(
+    ([name, r]) => [name, r.json.machine as { loadAverage?: unknown; cores?: unknown }] as const,
+  );
+  const loads = machines
+    .map(([name, machine]) =>
+      typeof machine?.loadAverage === 'number' ? `${name} ${machine.loadAverage}` : undefined,
+    )
     .filter((entry) => entry !== undefined);
+  const cores = machines.find(([, machine]) => typeof machine?.cores === 'number')?.[1]?.cores;
   return [
     summaryMarkdown(summaryRows(json)),
     '',
     ...(loads.length > 0
       ? [
-          `Load average (1 min, 2 cores) at the start of each run: ${loads.join(', ')}. Timings are wall clock on a shared machine; other work on it slows them, ratios within one run less so.`,
+          `Load average (1 min, ${cores} cores) at the start of each run: ${loads.join(', ')}. Timings are wall clock on a shared machine; other work on it slows them, ratios within one run less so.`,
           '',
         ]
       : []),
