@@ -1,4 +1,5 @@
 import { bayesianAverage } from './baselines.js';
+import { CatalogueScorer } from './catalogue-scorer.js';
 import { ExplicitScratch } from './explicit-step.js';
 import { type ExplicitUser, foldInExplicit, foldInRanking, type RankingUser } from './fold-in.js';
 import { ImplicitScratch, type ImplicitSide } from './implicit-step.js';
@@ -78,6 +79,8 @@ export class Recommender {
   private readonly popularScores: Float64Array;
   private readonly itemNorms: Float64Array;
   private readonly rankingScratch: ImplicitScratch;
+  /** The served top-N: topNByFactors' result, scored by a SIMD pass first. */
+  private readonly scorer: CatalogueScorer;
   private readonly explicitScratch: ExplicitScratch;
 
   constructor(set: ModelSet) {
@@ -90,6 +93,7 @@ export class Recommender {
       this.rowOf.set(movieId, row);
     });
     this.rankingSide = rankingUserSide(set.ranking);
+    this.scorer = new CatalogueScorer(set.ranking.itemFactors, set.ranking.k);
     this.rankingScratch = new ImplicitScratch(set.ranking.k);
     this.explicitScratch = new ExplicitScratch(set.explicit.k);
     this.popularScores = bayesianAverage(set.popularity, set.config.popularity);
@@ -171,17 +175,11 @@ export class Recommender {
   recommend(user: FoldedUser, options: RecommendOptions): Recommendations {
     const personal = user.ranking.coefficients.some((c) => c > 0);
     const top: TopN = personal
-      ? topNByFactors(
-          this.set.ranking.itemFactors,
-          this.set.ranking.k,
-          user.ranking.factors,
-          undefined,
-          {
-            count: options.count,
-            exclude: user.rated,
-            filter: options.filter,
-          },
-        )
+      ? this.scorer.topN(user.ranking.factors, {
+          count: options.count,
+          exclude: user.rated,
+          filter: options.filter,
+        })
       : topNByScores(this.popularScores, {
           count: options.count,
           exclude: user.rated,

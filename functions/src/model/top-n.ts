@@ -37,7 +37,7 @@ export interface TopN {
 }
 
 /** Bounded min-heap of (score, item) whose root is the worst kept entry. */
-class Selection {
+export class Selection {
   readonly items: Int32Array;
   readonly scores: Float64Array;
   size = 0;
@@ -102,7 +102,8 @@ function worse(scoreA: number, itemA: number, scoreB: number, itemB: number): bo
   return scoreA < scoreB || (scoreA === scoreB && itemA > itemB);
 }
 
-function checkOptions(options: TopNOptions, itemCount: number): void {
+/** Validates `options` for a catalogue of `itemCount` items (RangeError naming the problem). */
+export function checkOptions(options: TopNOptions, itemCount: number): void {
   const { count, exclude, filter } = options;
   if (!Number.isInteger(count) || count < 0) {
     throw new RangeError(`top-N: count must be a non-negative integer, got ${count}`);
@@ -160,25 +161,38 @@ export function topNByFactors(
       const year = years[item];
       if (year === 0 || year < yearFrom || year > yearTo) continue;
     }
-    const base = item * k;
-    // Four accumulators keep four multiply-adds in flight.
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let d = 0;
-    for (; d < k4; d += 4) {
-      s0 += user[d] * factors[base + d];
-      s1 += user[d + 1] * factors[base + d + 1];
-      s2 += user[d + 2] * factors[base + d + 2];
-      s3 += user[d + 3] * factors[base + d + 3];
-    }
-    for (; d < k; d++) s0 += user[d] * factors[base + d];
-    let score = s0 + s1 + (s2 + s3);
+    let score = rowDot(factors, item * k, user, k, k4);
     if (biases !== undefined) score += biases[item];
     selection.offer(item, score);
   }
   return selection.sorted();
+}
+
+/**
+ * user·factors[base .. base + k), k4 = k rounded down to a multiple of 4. Four accumulators
+ * keep four multiply-adds in flight; every exact catalogue score is this sum, so two paths that
+ * use it rank alike bit for bit.
+ */
+export function rowDot(
+  factors: Float64Array,
+  base: number,
+  user: Float64Array,
+  k: number,
+  k4: number,
+): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let d = 0;
+  for (; d < k4; d += 4) {
+    s0 += user[d] * factors[base + d];
+    s1 += user[d + 1] * factors[base + d + 1];
+    s2 += user[d + 2] * factors[base + d + 2];
+    s3 += user[d + 3] * factors[base + d + 3];
+  }
+  for (; d < k; d++) s0 += user[d] * factors[base + d];
+  return s0 + s1 + (s2 + s3);
 }
 
 /** The best `options.count` items of a precomputed score per item. */

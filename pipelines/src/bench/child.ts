@@ -14,6 +14,11 @@ export interface RetrainMeasurement extends RetrainTiming {
   dataRssMiB: number;
   /** Peak RSS of the whole retrain process (the kernel's high-water mark, worker threads included). */
   peakRssMiB: number;
+  /**
+   * CPU time of the retrain (user + system, every thread of the process): on a shared machine
+   * the wall clock also counts the time other processes held the cores.
+   */
+  cpuSeconds: number;
 }
 
 /** Runs one retrain in a fresh Node process (its own heap and RSS), relaying its progress. */

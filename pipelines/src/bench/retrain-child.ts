@@ -4,7 +4,7 @@
  * `npm run bench` (runRetrainChild); arguments are JSON in argv[2].
  */
 import { DEFAULT_MODEL_CONFIG, type ModelConfig } from '@reel/functions/model';
-import { createExecutor } from '../cli/executor.js';
+import { createExecutor, startWorkers } from '../cli/executor.js';
 import type { SyntheticSize } from '../data/synthetic.js';
 import { peakRssMiB } from '../report/machine.js';
 import { stderrProgress } from '../report/progress.js';
@@ -31,13 +31,16 @@ const config: ModelConfig = request.factors
   : DEFAULT_MODEL_CONFIG;
 const executor = createExecutor(request.threads);
 try {
+  await startWorkers(executor);
   stderrProgress(
     `retraining on ${loaded.ratings.value.length} ratings with ${request.threads} threads`,
   );
+  const cpuStarted = process.cpuUsage();
   const timing = await retrainToFiles(loaded.ratings, loaded.movieIds, config, {
     seed: request.seed,
     executor,
   });
+  const cpu = process.cpuUsage(cpuStarted);
   const result = {
     source,
     ratings: loaded.ratings.value.length,
@@ -45,6 +48,7 @@ try {
     movies: loaded.ratings.itemCount,
     dataRssMiB,
     peakRssMiB: peakRssMiB(),
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
     ...timing,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);

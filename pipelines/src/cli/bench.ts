@@ -13,7 +13,7 @@ import { formatCount, stderrProgress } from '../report/progress.js';
 import { renderPeers, renderProtocolS } from '../report/render.js';
 import { fixed, formatTable } from '../report/table.js';
 import { type FlagSpec, integerFlag, parseFlags, runMain, usageText } from './args.js';
-import { createExecutor } from './executor.js';
+import { createExecutor, startWorkers } from './executor.js';
 
 const FLAGS: Record<string, FlagSpec> = {
   dataset: {
@@ -124,6 +124,7 @@ runMain(async () => {
     const { loaded } = await benchRatings(dataset, seed, stderrProgress);
     const executor = createExecutor(threads);
     try {
+      await startWorkers(executor);
       if (flags.peers) {
         const rows = await comparePeers(loaded, {
           seed,

@@ -36,7 +36,8 @@ afterAll(async () => {
 
 const COMMON = ['--threads', '1', '--json', '--seed', '7'];
 
-describe('npm run eval', () => {
+// Each test starts its own process: run them side by side.
+describe.concurrent('npm run eval', () => {
   it('prints Protocol R as a table, then one JSON object with the metric names', async () => {
     const { code, stdout } = await run([
       '--ratings',
@@ -111,13 +112,15 @@ describe('npm run eval', () => {
   }, 120_000);
 
   it('names a bad flag and what it accepts', async () => {
-    const bad = await run(['--protocol', 'X']);
+    const [bad, unknown, missing] = await Promise.all([
+      run(['--protocol', 'X']),
+      run(['--protocol', 'R', '--fast']),
+      run([]),
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--protocol must be one of R, T, F \(got "X"\)/);
-    const unknown = await run(['--protocol', 'R', '--fast']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown flag --fast/);
-    const missing = await run([]);
     expect(missing.stderr).toMatch(/--protocol is required/);
   }, 60_000);
 

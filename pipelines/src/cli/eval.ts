@@ -13,7 +13,7 @@ import { describeMachine } from '../report/machine.js';
 import { stderrProgress } from '../report/progress.js';
 import { renderProtocolF, renderProtocolR, renderProtocolT } from '../report/render.js';
 import { type FlagSpec, integerFlag, parseFlags, runMain, UsageError, usageText } from './args.js';
-import { createExecutor } from './executor.js';
+import { createExecutor, startWorkers } from './executor.js';
 
 const FLAGS: Record<string, FlagSpec> = {
   ratings: {
@@ -70,6 +70,7 @@ runMain(async () => {
   const dataset = datasetInfo(basename(dirname(path)), path, loaded);
   const executor = createExecutor(threads);
   try {
+    await startWorkers(executor);
     const lines: string[] = [];
     let json: Record<string, unknown>;
     const header = (title: string, parameters: Record<string, unknown>) =>

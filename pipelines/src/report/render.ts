@@ -148,7 +148,7 @@ export function renderProtocolF(result: {
     ),
     `beats popularity (n = 0) from n = 3 on: ${beats ? 'met' : 'missed'}`,
     '',
-    'cost: one fold-in + top 20 over the catalogue, single thread, random factors (ms); served = the same with "because" for each',
+    'cost: one fold-in + top 20 over the catalogue, single thread, random factors (ms, wall clock); CPU = this process\'s CPU time for the same request; served = the same with "because" for each',
     formatTable(
       [
         'movies',
@@ -159,6 +159,8 @@ export function renderProtocolF(result: {
         'p99',
         'fold-in p50',
         'top-N p50',
+        'CPU p50',
+        'CPU p99',
         'served p50',
         'served p99',
         'target',
@@ -172,6 +174,8 @@ export function renderProtocolF(result: {
         fixed(c.p99Ms, 3),
         fixed(c.foldInP50Ms, 3),
         fixed(c.topNP50Ms, 3),
+        fixed(c.cpuP50Ms, 3),
+        fixed(c.cpuP99Ms, 3),
         fixed(c.withBecause.p50Ms, 3),
         fixed(c.withBecause.p99Ms, 3),
         costVerdict(c),
@@ -207,6 +211,11 @@ export function renderProtocolS(dataset: string, m: RetrainMeasurement): string[
       target
         ? `target ≤ ${target.seconds} s: ${verdict(m.totalSeconds, target.seconds, true, 2)}`
         : '',
+    ],
+    [
+      '  CPU time of the total (all threads)',
+      fixed(m.cpuSeconds, 2),
+      `${fixed(m.cpuSeconds / m.totalSeconds, 2)} cores busy on average`,
     ],
     ['  training (both models)', fixed(m.trainSeconds, 2), ''],
     ['    layout and set-up', fixed(m.setupSeconds, 2), 'CSR layouts, evidence, sessions'],

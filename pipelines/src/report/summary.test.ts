@@ -31,7 +31,18 @@ describe('summaryRows', () => {
     expect(row('S: ml25m ret')[1]).toBe('not measured');
     expect(row('peers: RMSE')[1]).toBe('yes');
     // Ours 1 s vs the fastest 1 s for R; 3 s vs 1 s for T.
-    expect(row('peers: fit t')).toEqual(['rating model 1.00×, ranking model 3.00×', 'no']);
+    expect(row('peers: fit t')).toEqual([
+      'rating model 1.00×, ranking model 3.00×',
+      'no: ranking model ratio 1.5× the limit',
+    ]);
+    const missed = summaryRows({
+      'protocol-r': { rmse: 0.8612 },
+      'protocol-s-ml25m': { trainSeconds: 900, peakRssMiB: 4000 },
+    });
+    expect(missed[0][2]).toBe('no: RMSE over by 0.0112');
+    expect(missed.find(([target]) => target.startsWith('S: ml25m'))?.[2]).toBe(
+      'no: time 1.5× the limit',
+    );
     expect(summaryMarkdown(rows.slice(0, 1)).split('\n')[2]).toBe(
       '| R: RMSE ≤ 0.850 | 0.8400 (without the test time: 0.8700) | yes |',
     );
