@@ -17,6 +17,11 @@ export interface StackPorts {
   /** bqemulator's gRPC port (BigQuery Storage Read/Write API). */
   bigqueryGrpc: number;
   storage: number;
+  /** The three functions (functions-framework servers) and the site. */
+  rateMovie: number;
+  ingestRating: number;
+  retrainModel: number;
+  site: number;
 }
 
 export type PortName = keyof StackPorts;
@@ -30,18 +35,26 @@ export const DEFAULT_PORTS: StackPorts = {
   bigquery: 9050,
   bigqueryGrpc: 9060,
   storage: 4443,
+  rateMovie: 8090,
+  ingestRating: 8091,
+  retrainModel: 8092,
+  site: 4321,
 };
 
-/** Which emulator opens each port, for messages about busy ports. */
-export const PORT_OWNER: Record<PortName, EmulatorName> = {
-  pubsub: 'pubsub',
-  firestore: 'firestore',
-  auth: 'auth',
-  authHub: 'auth',
-  authLogging: 'auth',
-  bigquery: 'bigquery',
-  bigqueryGrpc: 'bigquery',
-  storage: 'storage',
+/** What opens each port, for messages about busy ports. */
+export const PORT_OWNER: Record<PortName, string> = {
+  pubsub: 'the pubsub emulator',
+  firestore: 'the firestore emulator',
+  auth: 'the auth emulator',
+  authHub: 'the auth emulator',
+  authLogging: 'the auth emulator',
+  bigquery: 'the bigquery emulator',
+  bigqueryGrpc: 'the bigquery emulator',
+  storage: 'the storage emulator',
+  rateMovie: 'the rateMovie function',
+  ingestRating: 'the ingestRating function',
+  retrainModel: 'the retrainModel function',
+  site: 'the site',
 };
 
 /** Where the emulators' programs are; all of them come from registries or the gcloud SDK. */
