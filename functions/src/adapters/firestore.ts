@@ -57,12 +57,28 @@ export interface ApplyResult {
 
 const users = 'users';
 
+/** The documents derived from a person's ratings, written with them (see applyRatingEvent). */
+export interface DerivedUserDocuments {
+  factors: number[];
+  bias: number;
+  modelVersion: string;
+  recommendations: RecommendationsDocument;
+}
+
 /**
  * Applies a rating event to `users/{uid}` in a transaction: last write wins by ratedAt (tie →
  * eventId), so a duplicate or an older event changes nothing and is reported as such.
  * Transactions retry on contention, so concurrent events for one user all land.
+ *
+ * `derive`, given, computes the person's model fields and `recommendations/{uid}` from their
+ * ratings after the event; both are written in the same transaction, so the recommendations
+ * always match the ratings they stand beside, whatever order concurrent events commit in.
  */
-export async function applyRatingEvent(db: Firestore, event: RatingEvent): Promise<ApplyResult> {
+export async function applyRatingEvent(
+  db: Firestore,
+  event: RatingEvent,
+  derive?: (ratings: RatingsByMovie) => DerivedUserDocuments | undefined,
+): Promise<ApplyResult> {
   const ref = db.collection(users).doc(event.userId);
   return db.runTransaction(async (transaction) => {
     const snapshot = await transaction.get(ref);
@@ -75,17 +91,33 @@ export async function applyRatingEvent(db: Firestore, event: RatingEvent): Promi
     }
     const entry = entryOf(event);
     const updated = { ...ratings, [key]: entry };
+    const derived = derive?.(updated);
     // merge: only this movie's entry changes, so a concurrent model update is not overwritten.
     transaction.set(
       ref,
       {
         ratings: { [key]: entry },
         ratingsCount: countRatings(updated),
+        ...(derived && {
+          factors: derived.factors,
+          bias: derived.bias,
+          modelVersion: derived.modelVersion,
+        }),
         updatedAt: FieldValue.serverTimestamp(),
       },
       { merge: true },
     );
-    return { decision, ratings: updated, modelVersion: stored?.modelVersion };
+    if (derived) {
+      transaction.set(db.collection('recommendations').doc(event.userId), {
+        ...derived.recommendations,
+        updatedAt: FieldValue.serverTimestamp(),
+      });
+    }
+    return {
+      decision,
+      ratings: updated,
+      modelVersion: derived?.modelVersion ?? stored?.modelVersion,
+    };
   });
 }
 

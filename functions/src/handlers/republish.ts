@@ -1,0 +1,110 @@
+import type { Firestore } from 'firebase-admin/firestore';
+import {
+  type BulkProgress,
+  type BulkWrite,
+  bulkWrite,
+  type UserDocument,
+  writePopular,
+} from '../adapters/firestore.js';
+import type { Logger } from '../core/logger.js';
+import { personalise } from '../core/recommendations.js';
+import type { Recommender } from '../model/index.js';
+
+export interface RepublishOptions {
+  firestore: Firestore;
+  recommender: Recommender;
+  version: string;
+  topN: number;
+  log: Logger;
+  /** Length of `public/popular`'s list. */
+  popularCount?: number;
+  /** Similar movies per `movies/{movieId}`. */
+  similarCount?: number;
+  /** Users read per Firestore getAll. */
+  readBatch?: number;
+}
+
+export interface RepublishReport extends BulkProgress {
+  users: number;
+  /** Users without a `users/{uid}` document (nothing to fold in). */
+  missingUsers: number;
+  movies: number;
+}
+
+/**
+ * Writes everything that depends on the serving model, for model `version`: every listed
+ * user's factors and recommendations (folded in from their ratings as Firestore holds them
+ * now, so ratings that arrived after the training data was read count), `movies/{movieId}`
+ * (similar movies, mean, count) for every movie of the model, and `public/popular`. Batched
+ * through a BulkWriter, progress logged.
+ */
+export async function republish(
+  options: RepublishOptions,
+  userIds: AsyncIterable<string> | Iterable<string>,
+): Promise<RepublishReport> {
+  const { firestore, recommender, version, topN, log } = options;
+  const readBatch = options.readBatch ?? 300;
+  const similarCount = options.similarCount ?? 20;
+  let users = 0;
+  let missingUsers = 0;
+  let movies = 0;
+
+  async function* userWrites(): AsyncGenerator<BulkWrite> {
+    let pending: string[] = [];
+    const flush = async function* (): AsyncGenerator<BulkWrite> {
+      const snapshots = await firestore.getAll(
+        ...pending.map((uid) => firestore.collection('users').doc(uid)),
+      );
+      for (const snapshot of snapshots) {
+        const stored = snapshot.data() as Partial<UserDocument> | undefined;
+        if (!stored?.ratings) {
+          missingUsers++;
+          continue;
+        }
+        const personal = personalise(recommender, version, stored.ratings, topN);
+        users++;
+        yield {
+          kind: 'userModel',
+          update: {
+            uid: snapshot.id,
+            factors: personal.factors,
+            bias: personal.bias,
+            modelVersion: version,
+          },
+        };
+        yield { kind: 'recommendations', uid: snapshot.id, document: personal.document };
+      }
+      pending = [];
+    };
+    for await (const uid of userIds) {
+      pending.push(uid);
+      if (pending.length === readBatch) yield* flush();
+    }
+    if (pending.length > 0) yield* flush();
+    const { itemIds, popularity } = recommender.set;
+    for (let row = 0; row < itemIds.length; row++) {
+      const movieId = itemIds[row]!;
+      movies++;
+      yield {
+        kind: 'movie',
+        movieId,
+        document: {
+          similar: recommender.similar(movieId, similarCount),
+          meanRating: popularity.means[row]!,
+          ratingsCount: popularity.counts[row]!,
+          modelVersion: version,
+        },
+      };
+    }
+  }
+
+  await writePopular(firestore, {
+    items: recommender.popular(options.popularCount ?? 100),
+    modelVersion: version,
+  });
+  const progress = await bulkWrite(firestore, userWrites(), {
+    progressEvery: 2000,
+    onProgress: (p) => log.info('republishing', { modelVersion: version, ...p }),
+  });
+  return { ...progress, users, missingUsers, movies };
+}

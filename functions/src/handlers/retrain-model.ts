@@ -1,0 +1,252 @@
+import { randomBytes } from 'node:crypto';
+import type { BigQuery } from '@google-cloud/bigquery';
+import type { CloudEvent, CloudEventFunction } from '@google-cloud/functions-framework';
+import type { Bucket } from '@google-cloud/storage';
+import type { Firestore } from 'firebase-admin/firestore';
+import { type DatasetRef, readCurrentRatings } from '../adapters/bigquery.js';
+import {
+  movePointer,
+  readCatalogue,
+  readModelFiles,
+  readPointer,
+  writeModelFiles,
+  writeRetrainStatus,
+} from '../adapters/storage.js';
+import { evaluateOnHoldout, type HoldoutMetrics } from '../core/evaluate.js';
+import { DEFAULT_HOLDOUT, type HoldoutOptions, holdOut } from '../core/holdout.js';
+import type { Logger } from '../core/logger.js';
+import { gatherRatings } from '../core/training-data.js';
+import { versionName } from '../core/version.js';
+import {
+  createWorkerPool,
+  decodeModelFiles,
+  type Executor,
+  encodeModelFiles,
+  type ModelConfig,
+  type ModelSet,
+  mulberry32,
+  Recommender,
+  serialExecutor,
+  trainModelSet,
+} from '../model/index.js';
+import { MOVIES_FILE, type MovieList } from '../model-store/layout.js';
+import { republish } from './republish.js';
+
+export interface RetrainDeps {
+  bigquery: BigQuery;
+  dataset: DatasetRef;
+  bucket: Bucket;
+  firestore: Firestore;
+  modelConfig: ModelConfig;
+  /** How much lower the candidate's held-out NDCG@10 may be than the current model's. */
+  maxRegression: number;
+  topN: number;
+  log: Logger;
+  /** The trainer; trainModelSet unless a test injects another. */
+  train?: typeof trainModelSet;
+  /** Training threads: 1 = the calling thread, more = a worker pool for this retrain. */
+  threads?: number;
+  holdout?: HoldoutOptions;
+  /** Seed of the trainer's random initialisation. */
+  seed?: number;
+  now?: () => Date;
+}
+
+export type RetrainOutcome =
+  | {
+      kind: 'published';
+      version: string;
+      previous?: string;
+      candidate: HoldoutMetrics;
+      current?: HoldoutMetrics;
+      republished: { users: number; movies: number; failed: number };
+    }
+  | { kind: 'refused'; reason: string; candidate?: HoldoutMetrics; current?: HoldoutMetrics }
+  | { kind: 'failed'; stage: string; reason: string };
+
+/** What started a retrain (the Pub/Sub message), kept in the status record. */
+export interface RetrainTrigger {
+  messageId?: string;
+  data?: unknown;
+}
+
+/**
+ * One retrain: current ratings from BigQuery → a candidate trained without each sampled
+ * user's latest ratings → candidate and current model scored on those (NDCG@10, RMSE) → refused
+ * if the candidate is worse by more than the margin → the model trained on all ratings written
+ * under a new version → pointer moved (ifGenerationMatch) → every user, movie and the
+ * popularity list republished. Nothing before the pointer move changes what is served; the
+ * outcome is also written to retrain/status.json. Never throws: a failed retrain is logged
+ * and recorded, and the next scheduled one tries again (a redelivery would train again).
+ */
+export async function retrain(
+  deps: RetrainDeps,
+  trigger: RetrainTrigger = {},
+): Promise<RetrainOutcome> {
+  const now = deps.now ?? (() => new Date());
+  const started = now();
+  const log = deps.log;
+  let stage = 'reading the pointer';
+  let outcome: RetrainOutcome;
+  try {
+    outcome = await run();
+  } catch (error) {
+    const serving = stage.startsWith('republishing')
+      ? 'the new model is serving; people get it with their next rating'
+      : 'the current model keeps serving';
+    log.error(`retrain failed while ${stage}; ${serving}`, { error });
+    outcome = { kind: 'failed', stage, reason: (error as Error).message };
+  }
+  try {
+    await writeRetrainStatus(deps.bucket, {
+      ...outcome,
+      trigger,
+      startedAt: started.toISOString(),
+      finishedAt: now().toISOString(),
+    });
+  } catch (error) {
+    log.error('could not write the retrain status', { error });
+  }
+  return outcome;
+
+  async function run(): Promise<RetrainOutcome> {
+    const before = await readPointer(deps.bucket);
+    stage = 'reading current ratings from BigQuery';
+    const clock = performance.now();
+    const data = await gatherRatings(readCurrentRatings(deps.bigquery, deps.dataset), (rows) =>
+      log.info('reading ratings', { rows }),
+    );
+    const { ratings } = data;
+    log.info('ratings read', {
+      ratings: ratings.value.length,
+      users: ratings.userCount,
+      movies: ratings.itemCount,
+      latencyMs: Math.round(performance.now() - clock),
+    });
+    if (ratings.value.length === 0) {
+      return { kind: 'refused', reason: 'no ratings in BigQuery yet: load some first' };
+    }
+    const threads = deps.threads ?? 1;
+    const executor: Executor = threads > 1 ? createWorkerPool(threads) : serialExecutor;
+    try {
+      return await trainAndPublish(before, data, executor);
+    } finally {
+      await executor.close();
+    }
+  }
+
+  async function trainAndPublish(
+    before: Awaited<ReturnType<typeof readPointer>>,
+    data: Awaited<ReturnType<typeof gatherRatings>>,
+    executor: Executor,
+  ): Promise<RetrainOutcome> {
+    const { ratings, itemIds, userIds } = data;
+    const train = deps.train ?? trainModelSet;
+    const options = (seed: number) => ({ random: mulberry32(seed), executor });
+    const seed = deps.seed ?? 20261123;
+
+    stage = 'training the candidate on the evaluation split';
+    const holdout = holdOut(ratings, userIds, deps.holdout ?? DEFAULT_HOLDOUT);
+    const candidateSet = await train(holdout.train, itemIds, deps.modelConfig, options(seed));
+    stage = 'evaluating';
+    const candidate = evaluateOnHoldout(new Recommender(candidateSet), holdout, ratings, itemIds);
+    let current: HoldoutMetrics | undefined;
+    if (before) {
+      const { set } = decodeModelFiles(await readModelFiles(deps.bucket, before.pointer.version));
+      current = evaluateOnHoldout(new Recommender(set), holdout, ratings, itemIds);
+    }
+    log.info('evaluated on held-out ratings', {
+      candidate,
+      current,
+      currentVersion: before?.pointer.version,
+    });
+    if (current && candidate.ndcg10 < current.ndcg10 - deps.maxRegression) {
+      const reason = `candidate NDCG@10 ${candidate.ndcg10.toFixed(4)} is below the current model's ${current.ndcg10.toFixed(4)} by more than ${deps.maxRegression} (REEL_RETRAIN_MAX_REGRESSION)`;
+      log.warn(`retrain refused: ${reason}; the current model keeps serving`, {
+        modelVersion: before?.pointer.version,
+      });
+      return { kind: 'refused', reason, candidate, current };
+    }
+
+    stage = 'training on all ratings';
+    const trainStarted = performance.now();
+    const final: ModelSet = await train(ratings, itemIds, deps.modelConfig, options(seed));
+    log.info('trained', { latencyMs: Math.round(performance.now() - trainStarted) });
+
+    stage = 'writing the model files';
+    const version = versionName(now(), [
+      data.trainedThrough,
+      ratings.value.length,
+      deps.modelConfig,
+      randomBytes(8).toString('hex'),
+    ]);
+    const files = encodeModelFiles(final, {
+      version,
+      createdAt: now().toISOString(),
+      trainedThrough: data.trainedThrough ?? started.toISOString(),
+      training: { users: ratings.userCount, ratings: ratings.value.length },
+      metrics: {
+        ndcg10: candidate.ndcg10,
+        rmse: candidate.rmse,
+        evaluatedUsers: candidate.users,
+        ...(current && { currentNdcg10: current.ndcg10, currentRmse: current.rmse }),
+      },
+    });
+    const catalogue = await readCatalogue(deps.bucket);
+    const movies: MovieList = {
+      movieIds: [...new Set([...(catalogue?.movieIds ?? []), ...itemIds])].sort((a, b) => a - b),
+    };
+    files.set(MOVIES_FILE, new TextEncoder().encode(JSON.stringify(movies)));
+    await writeModelFiles(deps.bucket, version, files);
+
+    stage = 'moving the pointer';
+    await movePointer(
+      deps.bucket,
+      { version, publishedAt: now().toISOString() },
+      before?.generation ?? '0',
+    );
+    log.notice('model published', {
+      modelVersion: version,
+      previousVersion: before?.pointer.version,
+      ndcg10: candidate.ndcg10,
+      rmse: candidate.rmse,
+    });
+
+    stage = 'republishing users, movies and the popularity list';
+    const report = await republish(
+      {
+        firestore: deps.firestore,
+        recommender: new Recommender(final),
+        version,
+        topN: deps.topN,
+        log,
+      },
+      userIds,
+    );
+    log.info('republished', { modelVersion: version, ...report });
+    return {
+      kind: 'published',
+      version,
+      ...(before && { previous: before.pointer.version }),
+      candidate,
+      ...(current && { current }),
+      republished: { users: report.users, movies: report.movies, failed: report.failed },
+    };
+  }
+}
+
+/** The CloudEvent function on topic `retrain`: the outcome is logged and recorded. */
+export function createRetrainModel(deps: RetrainDeps): CloudEventFunction<unknown> {
+  return async (cloudEvent: CloudEvent<unknown>) => {
+    const message = (cloudEvent.data as { message?: { data?: string } } | undefined)?.message;
+    let data: unknown;
+    try {
+      data = message?.data
+        ? JSON.parse(Buffer.from(message.data, 'base64').toString('utf8'))
+        : undefined;
+    } catch {
+      data = undefined;
+    }
+    await retrain(deps, { messageId: cloudEvent.id, data });
+  };
+}
