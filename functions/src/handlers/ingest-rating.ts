@@ -118,10 +118,21 @@ export function ingestRating(deps: IngestRatingDeps) {
   };
 }
 
-/** The CloudEvent function: the outcome is logged, not returned. */
+/**
+ * The CloudEvent function: the outcome is logged, not returned; a transient failure is logged
+ * and thrown, so the framework answers 500 and Pub/Sub delivers the message again.
+ */
 export function createIngestRating(deps: IngestRatingDeps): CloudEventFunction<unknown> {
   const ingest = ingestRating(deps);
   return async (cloudEvent) => {
-    await ingest(cloudEvent);
+    try {
+      await ingest(cloudEvent);
+    } catch (error) {
+      deps.log.error('ingest failed; Pub/Sub will deliver the message again', {
+        messageId: cloudEvent.id,
+        error,
+      });
+      throw error;
+    }
   };
 }
