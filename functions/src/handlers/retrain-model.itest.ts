@@ -170,11 +170,19 @@ describe('retrainModel over HTTP (BigQuery, Cloud Storage and Firestore emulator
 
   it('rolls back to the newest complete older version, skipping a broken one', async () => {
     // A minute later, so its version sorts after the broken one below whatever the clock says.
+    // One user evaluated: 2 of 720 ratings held out, so the candidate itself is published.
     const second = await retrainOverHttp({
       maxRegression: 0.5,
+      holdout: { minRatings: 5, fraction: 0.2, maxUsers: 1 },
       now: () => new Date(Date.now() + 60_000),
     });
     expect(second.kind).toBe('published');
+    const manifest = JSON.parse(
+      new TextDecoder().decode(
+        (await readModelFiles(bucket, second.version!)).get('manifest.json'),
+      ),
+    );
+    expect(manifest.training).toEqual({ users: 60, ratings: 718 });
     // A version between the two whose upload stopped half-way: a manifest and nothing else.
     const broken = `${firstVersion.slice(0, -8)}ffffffff`;
     expect(broken > firstVersion && broken < second.version!).toBe(true);
