@@ -7,7 +7,7 @@ async function* pages(...batches: RatingsBatch[]) {
 }
 
 describe('gatherRatings', () => {
-  it('maps users by first appearance and movies by ascending id, across pages', async () => {
+  it('maps users by sorted id and movies by ascending id, across pages', async () => {
     const progress: number[] = [];
     const data = await gatherRatings(
       pages(
@@ -26,9 +26,9 @@ describe('gatherRatings', () => {
       ),
       (rows) => progress.push(rows),
     );
-    expect(data.userIds).toEqual(['b', 'a']);
+    expect(data.userIds).toEqual(['a', 'b']);
     expect(Array.from(data.itemIds)).toEqual([10, 30]);
-    expect(Array.from(data.ratings.user)).toEqual([0, 1, 0]);
+    expect(Array.from(data.ratings.user)).toEqual([1, 0, 1]);
     expect(Array.from(data.ratings.item)).toEqual([1, 0, 0]);
     expect(Array.from(data.ratings.value)).toEqual([4, 3, 5]);
     expect(Array.from(data.ratings.timestamp)).toEqual([2e9, 1e9, 3e9 + 0.0005]);

@@ -4,7 +4,7 @@ import type { Ratings } from '../model/index.js';
 /** Current ratings gathered for training: dense indices plus the ids they stand for. */
 export interface TrainingData {
   ratings: Ratings & { timestamp: Float64Array };
-  /** userIds[u] is the person of user index u. */
+  /** userIds[u] is the person of user index u (sorted). */
   userIds: string[];
   /** itemIds[i] is the movie of item index i (ascending movie ids). */
   itemIds: Int32Array;
@@ -14,7 +14,7 @@ export interface TrainingData {
 
 /**
  * Gathers pages of current ratings (as the BigQuery adapter streams them) into one Ratings
- * over dense indices: users in order of first appearance, items by ascending movie id. Columns
+ * over dense indices: users by sorted id, items by ascending movie id. Columns
  * grow by doubling, so 25M ratings cost typed arrays, not objects.
  */
 export async function gatherRatings(
@@ -55,14 +55,20 @@ export async function gatherRatings(
     }
     onProgress(count);
   }
+  // BigQuery returns rows in no set order: indices by sorted ids make training reproducible.
+  const sortedUserIds = [...userIds].sort();
+  const rank = new Map(sortedUserIds.map((userId, index) => [userId, index]));
+  const userOf = Int32Array.from(userIds, (userId) => rank.get(userId)!);
   const itemIds = Int32Array.from(new Set(movies.subarray(0, count))).sort();
   const itemOf = new Map<number, number>();
   itemIds.forEach((movieId, item) => {
     itemOf.set(movieId, item);
   });
+  const user = new Int32Array(count);
   const item = new Int32Array(count);
   const timestamp = new Float64Array(count);
   for (let n = 0; n < count; n++) {
+    user[n] = userOf[users[n]!]!;
     item[n] = itemOf.get(movies[n]!)!;
     timestamp[n] = micros[n]! / 1e6;
   }
@@ -70,12 +76,12 @@ export async function gatherRatings(
     ratings: {
       userCount: userIds.length,
       itemCount: itemIds.length,
-      user: users.slice(0, count),
+      user,
       item,
       value: values.slice(0, count),
       timestamp,
     },
-    userIds,
+    userIds: sortedUserIds,
     itemIds,
     trainedThrough: count > 0 ? new Date(latest / 1000).toISOString() : undefined,
   };
