@@ -5,7 +5,7 @@
  */
 import { BUNDLED_RATINGS } from '../data/bundled.js';
 import { loadRatingsFile } from '../data/load-ratings.js';
-import { loadIntoStores } from '../load/load-ratings.js';
+import { loadIntoStores, publishCatalogue } from '../load/load-ratings.js';
 import { formatCount, stderrProgress } from '../report/progress.js';
 import { type FlagSpec, parseFlags, runMain, usageText } from './args.js';
 import { openTarget } from './target.js';
@@ -48,6 +48,14 @@ runMain(async () => {
       dataset: target.config,
       progress: stderrProgress,
     });
+    const catalogue = await publishCatalogue(
+      target.clients.storage.bucket(target.config.modelsBucket),
+      file,
+      loaded,
+    );
+    stderrProgress(
+      `catalogue: ${formatCount(catalogue.movies)} movies from ${catalogue.source} → gs://${target.config.modelsBucket}/catalogue/movies.json`,
+    );
     stderrProgress(
       `loaded into ${target.description} in ${((performance.now() - started) / 1000).toFixed(1)} s: ` +
         `${formatCount(summary.inserted)} new events in BigQuery (${formatCount(summary.ratings - summary.inserted)} were there), ` +

@@ -40,13 +40,23 @@ runMain(async () => {
     );
     const result = await waitForRetrain({
       bucket,
-      before,
       eventId,
       timeoutMs: timeoutSeconds * 1000,
-      onWait: (seconds) => stderrProgress(`waiting for the retrain: ${seconds.toFixed(0)} s`),
+      onWait: (seconds, serving) =>
+        stderrProgress(
+          `waiting for the retrain: ${seconds.toFixed(0)} s` +
+            (serving && serving !== before?.pointer.version
+              ? ` (${serving} is serving; republishing users)`
+              : ''),
+        ),
     });
     if (result.outcome === 'published') {
-      stderrProgress(`new model ${result.version} serving after ${result.seconds.toFixed(1)} s`);
+      const republished = result.republished
+        ? `; republished ${result.republished.users} users and ${result.republished.movies} movies`
+        : '';
+      stderrProgress(
+        `new model ${result.version} serving after ${result.seconds.toFixed(1)} s${republished}`,
+      );
       return;
     }
     stderrProgress(

@@ -1,9 +1,11 @@
 /**
  * `npm run rollback -- [--project P] [--to VERSION]`: moves `models/current.json` back to the
- * previous model version that exists (or to --to), conditionally on the pointer not moving
- * meanwhile. The next rating of each user is folded in against that model.
+ * newest older version whose files are complete (or to --to), conditionally on the pointer not
+ * moving meanwhile, with the functions' own rollback. The next rating of each user is folded
+ * in against that model.
  */
-import { rollbackModel } from '../ops/rollback.js';
+import { createLogger } from '@reel/functions/core';
+import { rollback } from '@reel/functions/handlers';
 import { stderrProgress } from '../report/progress.js';
 import { type FlagSpec, parseFlags, runMain, usageText } from './args.js';
 import { openTarget } from './target.js';
@@ -27,8 +29,15 @@ runMain(async () => {
   const target = openTarget(flags.project as string | undefined, 'rollback');
   try {
     const bucket = target.clients.storage.bucket(target.config.modelsBucket);
-    const { from, to } = await rollbackModel(bucket, flags.to as string | undefined);
-    stderrProgress(`${target.description}: serving ${to} (was ${from})`);
+    const { from, to, skipped } = await rollback(bucket, {
+      to: flags.to as string | undefined,
+      // The rollback's structured log lines go to stderr, with the CLI's progress.
+      log: createLogger((line) => process.stderr.write(`${line}\n`)),
+    });
+    for (const { version, reason } of skipped) {
+      stderrProgress(`skipped ${version}: ${reason}`);
+    }
+    stderrProgress(`${target.description}: serving ${to} (was ${from ?? 'no model'})`);
   } finally {
     await target.clients.close();
   }

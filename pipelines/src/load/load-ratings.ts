@@ -3,8 +3,17 @@
  * users' Firestore rating maps, idempotently: events already stored are not inserted again,
  * and a user's newer rating from the site is kept.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { BigQuery } from '@google-cloud/bigquery';
-import { appendEvents, type DatasetRef, EVENTS_TABLE } from '@reel/functions/adapters';
+import type { Bucket } from '@google-cloud/storage';
+import {
+  appendEvents,
+  type DatasetRef,
+  EVENTS_TABLE,
+  writeCatalogue,
+} from '@reel/functions/adapters';
+import { parseMovies } from '@reel/functions/catalogue';
 import type { RatingEvent } from '@reel/functions/events';
 import { countRatings, type RatingEntry } from '@reel/functions/ratings';
 import { FieldValue, type Firestore } from 'firebase-admin/firestore';
@@ -166,4 +175,35 @@ export async function countImportEvents(bigquery: BigQuery, ref: DatasetRef): Pr
     `SELECT COUNT(DISTINCT eventId) AS events FROM \`${ref.project}.${ref.dataset}.${EVENTS_TABLE}\` WHERE source = '${IMPORT_SOURCE}'`,
   );
   return Number((rows as { events: number }[])[0]?.events ?? 0);
+}
+
+/** The MovieLens movie list beside a ratings file, if there is one. */
+export function catalogueFileBeside(ratingsFile: string): string | undefined {
+  const dir = dirname(ratingsFile);
+  return ['movies.csv', 'movies.dat', 'u.item']
+    .map((name) => join(dir, name))
+    .find((file) => existsSync(file));
+}
+
+/**
+ * Publishes which movies exist (the movie list beside the ratings, plus every rated movie) to
+ * the models bucket, where the ingest checks ratings against it until a model carries its own
+ * copy (see CATALOGUE_PATH). Returns how many movies and where they came from.
+ */
+export async function publishCatalogue(
+  bucket: Bucket,
+  ratingsFile: string,
+  loaded: LoadedRatings,
+): Promise<{ movies: number; source: string }> {
+  const file = catalogueFileBeside(ratingsFile);
+  // movies.dat and u.item are Latin-1; only the ids are needed, which are ASCII either way.
+  const listed = file
+    ? parseMovies(readFileSync(file, 'latin1')).map((movie) => movie.movieId)
+    : [];
+  const movieIds = new Set([...listed, ...loaded.movieIds]);
+  await writeCatalogue(bucket, movieIds);
+  return {
+    movies: movieIds.size,
+    source: file ? `${file} and the ratings` : 'the ratings (no movie list beside them)',
+  };
 }

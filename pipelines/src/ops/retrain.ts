@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Topic } from '@google-cloud/pubsub';
 import type { Bucket } from '@google-cloud/storage';
-import { type PointerState, readPointer } from '@reel/functions/adapters';
+import { readPointer, readRetrainStatus } from '@reel/functions/adapters';
 
 /** The message terraform/scheduler.tf publishes, with another trigger name. */
 export function retrainMessage(trigger: string): {
@@ -19,72 +19,72 @@ export async function publishRetrain(topic: Topic, trigger: string): Promise<str
   return topic.publishMessage(retrainMessage(trigger));
 }
 
-/** What the retrain writes at the end of each run (see the retrain function). */
-export const RETRAIN_OUTCOME_PATH = 'models/last-retrain.json';
-
-export interface RetrainOutcome {
-  eventId: string;
-  outcome: 'published' | 'refused' | 'failed';
+/** The part of the retrain's status record (retrain/status.json) this reads. */
+interface RetrainStatus {
+  kind?: 'published' | 'refused' | 'failed';
   version?: string;
   reason?: string;
-  finishedAt: string;
-}
-
-async function readOutcome(bucket: Bucket): Promise<RetrainOutcome | undefined> {
-  try {
-    const [contents] = await bucket.file(RETRAIN_OUTCOME_PATH).download();
-    return JSON.parse(contents.toString('utf8')) as RetrainOutcome;
-  } catch (error) {
-    const code = (error as { code?: number }).code;
-    if (code === 404) return undefined;
-    // A half-written or foreign record is not our answer; keep waiting for the pointer.
-    if (error instanceof SyntaxError) return undefined;
-    throw error;
-  }
+  stage?: string;
+  republished?: { users: number; movies: number; failed: number };
+  trigger?: { messageId?: string };
 }
 
 export type RetrainResult =
-  | { outcome: 'published'; version: string; seconds: number }
+  | {
+      outcome: 'published';
+      version: string;
+      republished?: { users: number; movies: number; failed: number };
+      seconds: number;
+    }
   | { outcome: 'refused' | 'failed'; reason: string; seconds: number };
 
 export interface WaitOptions {
   bucket: Bucket;
-  /** The pointer before the request (undefined: no model yet). */
-  before: PointerState | undefined;
   /** The Pub/Sub message id of the request (the retrain's CloudEvent id). */
   eventId: string;
   timeoutMs: number;
   pollMs?: number;
-  onWait?: (seconds: number) => void;
+  /** Progress: seconds waited, and the new version once the pointer has moved to it. */
+  onWait?: (seconds: number, movedTo?: string) => void;
 }
 
-/** Polls until the pointer moves or the retrain records a refusal or failure of this request. */
+/**
+ * Polls the retrain's status record (retrain/status.json) until it describes this request (its
+ * trigger's messageId is the one published): the retrain writes it last, after moving the
+ * pointer and republishing every user, or when it refused or failed.
+ */
 export async function waitForRetrain(options: WaitOptions): Promise<RetrainResult> {
   const started = Date.now();
   const seconds = () => (Date.now() - started) / 1000;
   let lastNotice = started;
   for (;;) {
-    const pointer = await readPointer(options.bucket);
-    if (pointer && pointer.generation !== options.before?.generation) {
-      return { outcome: 'published', version: pointer.pointer.version, seconds: seconds() };
-    }
-    const outcome = await readOutcome(options.bucket);
-    if (outcome && outcome.eventId === options.eventId && outcome.outcome !== 'published') {
+    const status = (await readRetrainStatus(options.bucket)) as RetrainStatus | undefined;
+    if (status?.trigger?.messageId === options.eventId) {
+      if (status.kind === 'published' && status.version) {
+        return {
+          outcome: 'published',
+          version: status.version,
+          republished: status.republished,
+          seconds: seconds(),
+        };
+      }
+      const reason = status.reason ?? '(no reason given)';
       return {
-        outcome: outcome.outcome,
-        reason: outcome.reason ?? '(no reason given)',
+        outcome: status.kind === 'refused' ? 'refused' : 'failed',
+        reason: status.stage ? `while ${status.stage}: ${reason}` : reason,
         seconds: seconds(),
       };
     }
     if (Date.now() - started > options.timeoutMs) {
+      const pointer = await readPointer(options.bucket);
       throw new Error(
-        `no new model within ${options.timeoutMs / 1000} s of the retrain request ${options.eventId}; ` +
-          "the pointer is unchanged: look at the retrain function's log",
+        `the retrain asked for by message ${options.eventId} did not finish within ${options.timeoutMs / 1000} s ` +
+          `(serving ${pointer?.pointer.version ?? 'no model'}); look at the retrain function's log`,
       );
     }
     if (Date.now() - lastNotice >= 10_000) {
       lastNotice = Date.now();
-      options.onWait?.(seconds());
+      options.onWait?.(seconds(), (await readPointer(options.bucket))?.pointer.version);
     }
     await sleep(options.pollMs ?? 500);
   }

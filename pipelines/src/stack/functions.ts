@@ -10,7 +10,7 @@ import {
   type PushSubscription,
   provisionPushSubscriptions,
 } from './provision.js';
-import { waitUntilAnswering } from './readiness.js';
+import { waitUntilListening } from './readiness.js';
 
 /** The entry points of functions/src/index.ts, one local server each. */
 export const FUNCTION_TARGETS = ['rateMovie', 'ingestRating', 'retrainModel'] as const;
@@ -90,11 +90,7 @@ export async function startFunctions(options: FunctionsOptions): Promise<Running
     }
     await Promise.all(
       FUNCTION_TARGETS.map(async (target, index) => {
-        await waitUntilAnswering(
-          groups[index]!,
-          functionUrl(ports[target]),
-          options.readyTimeoutMs ?? 90_000,
-        );
+        await waitUntilListening(groups[index]!, ports[target], options.readyTimeoutMs ?? 90_000);
         readySeconds[target] = (Date.now() - startedAt) / 1000;
         progress(`${target} serving on ${ports[target]} in ${readySeconds[target].toFixed(1)} s`);
       }),

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { type Clients, createClients, readPointer } from '@reel/functions/adapters';
 import { type Config, parseConfig } from '@reel/functions/config';
 import { loadRatingsFile } from '../data/load-ratings.js';
-import { countImportEvents, loadIntoStores } from '../load/load-ratings.js';
+import { countImportEvents, loadIntoStores, publishCatalogue } from '../load/load-ratings.js';
 import { publishRetrain, waitForRetrain } from '../ops/retrain.js';
 import { formatCount } from '../report/progress.js';
 import type { StackPorts, Toolchain } from './emulators.js';
@@ -199,8 +199,13 @@ async function loadSampleOnce(
     dataset: config,
     progress,
   });
+  const catalogue = await publishCatalogue(
+    clients.storage.bucket(config.modelsBucket),
+    file,
+    loaded,
+  );
   progress(
-    `loaded ${formatCount(summary.inserted)} ratings of ${formatCount(summary.users)} users from ${file} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `loaded ${formatCount(summary.inserted)} ratings of ${formatCount(summary.users)} users and a catalogue of ${formatCount(catalogue.movies)} movies from ${file} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
 }
 
@@ -220,13 +225,22 @@ async function trainFirstModel(
   progress('training the first model (retrainModel, through topic retrain)');
   const result = await waitForRetrain({
     bucket,
-    before,
     eventId,
     timeoutMs: 600_000,
-    onWait: (seconds) => progress(`still training: ${seconds.toFixed(0)} s`),
+    onWait: (seconds, serving) =>
+      progress(
+        serving
+          ? `${serving} is serving; republishing users and movies: ${seconds.toFixed(0)} s`
+          : `still training: ${seconds.toFixed(0)} s`,
+      ),
   });
   if (result.outcome !== 'published') {
     throw new Error(`the first retrain ${result.outcome}: ${result.reason}`);
   }
-  progress(`model ${result.version} serving after ${result.seconds.toFixed(1)} s`);
+  progress(
+    `model ${result.version} serving and republished after ${result.seconds.toFixed(1)} s` +
+      (result.republished
+        ? ` (${formatCount(result.republished.users)} users, ${formatCount(result.republished.movies)} movies)`
+        : ''),
+  );
 }
