@@ -30,6 +30,7 @@ runMain(async () => {
   try {
     const bucket = target.clients.storage.bucket(target.config.modelsBucket);
     const before = await readPointer(bucket);
+    const requestedAt = new Date();
     const eventId = await publishRetrain(
       target.clients.pubsub.topic(target.config.retrainTopic),
       'manual',
@@ -41,6 +42,7 @@ runMain(async () => {
     const result = await waitForRetrain({
       bucket,
       eventId,
+      requestedAt,
       timeoutMs: timeoutSeconds * 1000,
       onWait: (seconds, serving) =>
         stderrProgress(

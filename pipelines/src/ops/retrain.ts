@@ -27,6 +27,7 @@ interface RetrainStatus {
   stage?: string;
   republished?: { users: number; movies: number; failed: number };
   trigger?: { messageId?: string };
+  finishedAt?: string;
 }
 
 export type RetrainResult =
@@ -42,6 +43,11 @@ export interface WaitOptions {
   bucket: Bucket;
   /** The Pub/Sub message id of the request (the retrain's CloudEvent id). */
   eventId: string;
+  /**
+   * When the request was published. The emulator numbers messages from 1 again after a
+   * restart, so a record of an older run can carry the same id; it finished before this.
+   */
+  requestedAt: Date;
   timeoutMs: number;
   pollMs?: number;
   /** Progress: seconds waited, and the new version once the pointer has moved to it. */
@@ -59,7 +65,10 @@ export async function waitForRetrain(options: WaitOptions): Promise<RetrainResul
   let lastNotice = started;
   for (;;) {
     const status = (await readRetrainStatus(options.bucket)) as RetrainStatus | undefined;
-    if (status?.trigger?.messageId === options.eventId) {
+    if (
+      status?.trigger?.messageId === options.eventId &&
+      Date.parse(status.finishedAt ?? '') >= options.requestedAt.getTime()
+    ) {
       if (status.kind === 'published' && status.version) {
         return {
           outcome: 'published',

@@ -221,11 +221,13 @@ async function trainFirstModel(
     progress(`model ${before.pointer.version} is serving (npm run retrain trains a new one)`);
     return;
   }
+  const requestedAt = new Date();
   const eventId = await publishRetrain(clients.pubsub.topic(config.retrainTopic), 'first-start');
   progress('training the first model (retrainModel, through topic retrain)');
   const result = await waitForRetrain({
     bucket,
     eventId,
+    requestedAt,
     timeoutMs: 600_000,
     onWait: (seconds, serving) =>
       progress(
