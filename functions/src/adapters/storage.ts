@@ -84,6 +84,12 @@ export async function readModelFiles(bucket: Bucket, version: string): Promise<M
   return new Map(entries);
 }
 
+/** A version's manifest.json as JSON (the gate needs its metrics, not the whole model). */
+export async function readModelManifest(bucket: Bucket, version: string): Promise<unknown> {
+  const [contents] = await bucket.file(modelFilePath(version, 'manifest.json')).download();
+  return JSON.parse(contents.toString('utf8'));
+}
+
 export interface PointerState {
   pointer: ModelPointer;
   /** The object's generation, for a conditional move. */

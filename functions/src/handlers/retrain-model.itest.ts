@@ -111,6 +111,7 @@ afterAll(async () => {
 });
 
 let firstVersion: string;
+let currentVersion: string;
 
 describe('retrainModel over HTTP (BigQuery, Cloud Storage and Firestore emulators)', () => {
   it('publishes a new version, moves the pointer, and every user’s documents carry it', async () => {
@@ -139,6 +140,23 @@ describe('retrainModel over HTTP (BigQuery, Cloud Storage and Firestore emulator
     expect(recommendations.map((doc) => doc.get('basis'))).toEqual(uids.map(() => 'personal'));
   });
 
+  it('publishes again on the same ratings: the gate compares the score the current model recorded', async () => {
+    const status = (await retrainOverHttp()) as unknown as {
+      kind: string;
+      version: string;
+      candidate: { ndcg10: number };
+      current: { version: string; ndcg10: number };
+    };
+    expect(status.kind).toBe('published');
+    // Same ratings, same split, same seed: the same score, not one flattered by a model that
+    // has seen the held-out ratings.
+    expect(status.current.version).toBe(firstVersion);
+    expect(status.candidate.ndcg10).toBe(status.current.ndcg10);
+    expect(status.candidate.ndcg10).toBeGreaterThan(0.2);
+    currentVersion = status.version;
+    expect((await readPointer(bucket))?.pointer.version).toBe(currentVersion);
+  });
+
   it('leaves the current model serving when training fails', async () => {
     const status = await retrainOverHttp({
       train: () => Promise.reject(new Error('out of memory (injected)')),
@@ -148,7 +166,7 @@ describe('retrainModel over HTTP (BigQuery, Cloud Storage and Firestore emulator
       stage: 'training the candidate on the evaluation split',
       reason: 'out of memory (injected)',
     });
-    expect((await readPointer(bucket))?.pointer.version).toBe(firstVersion);
+    expect((await readPointer(bucket))?.pointer.version).toBe(currentVersion);
   });
 
   it('refuses a model that ranks worse than the current one beyond the margin', async () => {
@@ -162,10 +180,10 @@ describe('retrainModel over HTTP (BigQuery, Cloud Storage and Firestore emulator
     const status = await retrainOverHttp({ train: scrambled });
     expect(status.kind).toBe('refused');
     expect(status.reason).toMatch(
-      /^candidate NDCG@10 0\.\d{4} is below the current model's 0\.\d{4} by more than 0\.005/,
+      /^candidate NDCG@10 0\.\d{4} is below the 0\.\d{4} the current model \S+ scored when it was trained, by more than 0\.005/,
     );
-    expect((await readPointer(bucket))?.pointer.version).toBe(firstVersion);
-    expect((await readUser(firestore, uidOf(0)))?.modelVersion).toBe(firstVersion);
+    expect((await readPointer(bucket))?.pointer.version).toBe(currentVersion);
+    expect((await readUser(firestore, uidOf(0)))?.modelVersion).toBe(currentVersion);
   });
 
   it('rolls back to the newest complete older version, skipping a broken one', async () => {
@@ -184,16 +202,24 @@ describe('retrainModel over HTTP (BigQuery, Cloud Storage and Firestore emulator
     );
     expect(manifest.training).toEqual({ users: 60, ratings: 718 });
     // A version between the two whose upload stopped half-way: a manifest and nothing else.
-    const broken = `${firstVersion.slice(0, -8)}ffffffff`;
-    expect(broken > firstVersion && broken < second.version!).toBe(true);
+    const broken = `${currentVersion.slice(0, -8)}ffffffff`;
+    expect(broken > currentVersion && broken < second.version!).toBe(true);
     await bucket.file(`models/${broken}/manifest.json`).save('{}');
-    expect(await listModelVersions(bucket)).toEqual([firstVersion, broken, second.version]);
+    expect(await listModelVersions(bucket)).toEqual([
+      firstVersion,
+      currentVersion,
+      broken,
+      second.version,
+    ]);
 
     const result = await rollback(bucket, { log });
-    expect(result.from).toBe(second.version);
-    expect(result.to).toBe(firstVersion);
-    expect(result.skipped.map((s) => s.version)).toEqual([broken]);
-    expect((await readPointer(bucket))?.pointer.version).toBe(firstVersion);
+    expect(result).toEqual({
+      from: second.version,
+      to: currentVersion,
+      skipped: [{ version: broken, reason: expect.stringContaining('unknown model format') }],
+    });
+    expect((await readPointer(bucket))?.pointer.version).toBe(currentVersion);
+    expect((await rollback(bucket, { log })).to).toBe(firstVersion);
     await expect(rollback(bucket, { log })).rejects.toThrow(
       `no version older than ${firstVersion}`,
     );

@@ -7,7 +7,7 @@ import { type DatasetRef, readCurrentRatings } from '../adapters/bigquery.js';
 import {
   movePointer,
   readCatalogue,
-  readModelFiles,
+  readModelManifest,
   readPointer,
   writeModelFiles,
   writeRetrainStatus,
@@ -19,7 +19,6 @@ import { gatherRatings } from '../core/training-data.js';
 import { versionName } from '../core/version.js';
 import {
   createWorkerPool,
-  decodeModelFiles,
   type Executor,
   encodeModelFiles,
   type ModelConfig,
@@ -41,7 +40,7 @@ export interface RetrainDeps {
   bucket: Bucket;
   firestore: Firestore;
   modelConfig: ModelConfig;
-  /** How much lower the candidate's held-out NDCG@10 may be than the current model's. */
+  /** How much lower the candidate's held-out NDCG@10 may be than the current model's recorded one. */
   maxRegression: number;
   topN: number;
   log: Logger;
@@ -61,11 +60,22 @@ export type RetrainOutcome =
       version: string;
       previous?: string;
       candidate: HoldoutMetrics;
-      current?: HoldoutMetrics;
+      current?: RecordedMetrics;
       republished: { users: number; movies: number; failed: number };
     }
-  | { kind: 'refused'; reason: string; candidate?: HoldoutMetrics; current?: HoldoutMetrics }
+  | { kind: 'refused'; reason: string; candidate?: HoldoutMetrics; current?: RecordedMetrics }
   | { kind: 'failed'; stage: string; reason: string };
+
+/** The held-out NDCG@10 the serving model's retrain recorded in its manifest. */
+export interface RecordedMetrics {
+  version: string;
+  ndcg10: number;
+}
+
+function recordedNdcg10(manifest: unknown): number | undefined {
+  const ndcg10 = (manifest as { metrics?: { ndcg10?: unknown } } | null)?.metrics?.ndcg10;
+  return typeof ndcg10 === 'number' && Number.isFinite(ndcg10) ? ndcg10 : undefined;
+}
 
 /** What started a retrain (the Pub/Sub message), kept in the status record. */
 export interface RetrainTrigger {
@@ -75,8 +85,8 @@ export interface RetrainTrigger {
 
 /**
  * One retrain: current ratings from BigQuery → a candidate trained without each sampled
- * user's latest ratings → candidate and current model scored on those (NDCG@10, RMSE) → refused
- * if the candidate is worse by more than the margin → the model refit on all ratings (or the
+ * user's latest ratings and scored on those (NDCG@10, RMSE) → refused if worse, by more than
+ * the margin, than the score the current model's manifest records from its own retrain → the model refit on all ratings (or the
  * candidate itself, when under 1% were held out) written under a new version → pointer moved (ifGenerationMatch) → every user, movie and the
  * popularity list republished. Nothing before the pointer move changes what is served; the
  * outcome is also written to retrain/status.json. Never throws: a failed retrain is logged
@@ -153,20 +163,24 @@ export async function retrain(
     const candidateSet = await train(holdout.train, itemIds, deps.modelConfig, options(seed));
     stage = 'evaluating';
     const candidate = evaluateOnHoldout(new Recommender(candidateSet), holdout, ratings, itemIds);
-    let current: HoldoutMetrics | undefined;
+    // The current model was trained on this slice too, so scoring it here would flatter it
+    // (a perfect score on small data). It is judged by what its own retrain measured, on its
+    // own held-out slice by the same rule, before it had seen those ratings.
+    let current: RecordedMetrics | undefined;
     if (before) {
-      const { set } = decodeModelFiles(await readModelFiles(deps.bucket, before.pointer.version));
-      current = evaluateOnHoldout(new Recommender(set), holdout, ratings, itemIds);
+      const version = before.pointer.version;
+      const ndcg10 = recordedNdcg10(await readModelManifest(deps.bucket, version));
+      if (ndcg10 === undefined) {
+        log.warn('the current model records no held-out NDCG@10: the gate is skipped', {
+          modelVersion: version,
+        });
+      } else current = { version, ndcg10 };
     }
-    log.info('evaluated on held-out ratings', {
-      candidate,
-      current,
-      currentVersion: before?.pointer.version,
-    });
+    log.info('evaluated on held-out ratings', { candidate, current });
     if (current && candidate.ndcg10 < current.ndcg10 - deps.maxRegression) {
-      const reason = `candidate NDCG@10 ${candidate.ndcg10.toFixed(4)} is below the current model's ${current.ndcg10.toFixed(4)} by more than ${deps.maxRegression} (REEL_RETRAIN_MAX_REGRESSION)`;
+      const reason = `candidate NDCG@10 ${candidate.ndcg10.toFixed(4)} is below the ${current.ndcg10.toFixed(4)} the current model ${current.version} scored when it was trained, by more than ${deps.maxRegression} (REEL_RETRAIN_MAX_REGRESSION)`;
       log.warn(`retrain refused: ${reason}; the current model keeps serving`, {
-        modelVersion: before?.pointer.version,
+        modelVersion: current.version,
       });
       return { kind: 'refused', reason, candidate, current };
     }
@@ -207,7 +221,6 @@ export async function retrain(
         ndcg10: candidate.ndcg10,
         rmse: candidate.rmse,
         evaluatedUsers: candidate.users,
-        ...(current && { currentNdcg10: current.ndcg10, currentRmse: current.rmse }),
       },
     });
     const catalogue = await readCatalogue(deps.bucket);
