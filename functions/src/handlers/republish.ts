@@ -52,10 +52,18 @@ export async function republish(
   async function* userWrites(): AsyncGenerator<BulkWrite> {
     let pending: string[] = [];
     const flush = async function* (): AsyncGenerator<BulkWrite> {
+      // Each person's user and recommendations documents, read together; the writes are
+      // conditional on both being unchanged since, so a rating the ingest applies meanwhile
+      // (whose transaction writes both) is never overwritten with recommendations without it.
       const snapshots = await firestore.getAll(
-        ...pending.map((uid) => firestore.collection('users').doc(uid)),
+        ...pending.flatMap((uid) => [
+          firestore.collection('users').doc(uid),
+          firestore.collection('recommendations').doc(uid),
+        ]),
       );
-      for (const snapshot of snapshots) {
+      for (let n = 0; n < snapshots.length; n += 2) {
+        const snapshot = snapshots[n]!;
+        const recommendations = snapshots[n + 1]!;
         const stored = snapshot.data() as Partial<UserDocument> | undefined;
         if (!stored?.ratings) {
           missingUsers++;
@@ -71,8 +79,14 @@ export async function republish(
             bias: personal.bias,
             modelVersion: version,
           },
+          readAt: snapshot.updateTime!,
         };
-        yield { kind: 'recommendations', uid: snapshot.id, document: personal.document };
+        yield {
+          kind: 'recommendations',
+          uid: snapshot.id,
+          document: personal.document,
+          readAt: recommendations.exists ? recommendations.updateTime! : 'absent',
+        };
       }
       pending = [];
     };

@@ -61,7 +61,7 @@ export type RetrainOutcome =
       previous?: string;
       candidate: HoldoutMetrics;
       current?: RecordedMetrics;
-      republished: { users: number; movies: number; failed: number };
+      republished: { users: number; movies: number; failed: number; skipped: number };
     }
   | { kind: 'refused'; reason: string; candidate?: HoldoutMetrics; current?: RecordedMetrics }
   | { kind: 'failed'; stage: string; reason: string };
@@ -261,7 +261,12 @@ export async function retrain(
       ...(before && { previous: before.pointer.version }),
       candidate,
       ...(current && { current }),
-      republished: { users: report.users, movies: report.movies, failed: report.failed },
+      republished: {
+        users: report.users,
+        movies: report.movies,
+        failed: report.failed,
+        skipped: report.skipped,
+      },
     };
   }
 }
