@@ -23,12 +23,15 @@ const { values } = parseArgs({
     source: { type: 'string' },
     target: { type: 'string' },
     port: { type: 'string' },
+    timeout: { type: 'string' },
   },
   strict: true,
 });
-const { source, target, port } = values;
-if (!source || !target || !port || !/^\d+$/.test(port)) {
-  process.stderr.write('usage: function-server.ts --source=FILE --target=NAME --port=N\n');
+const { source, target, port, timeout = '0' } = values;
+if (!source || !target || !port || !/^\d+$/.test(port) || !/^\d+$/.test(timeout)) {
+  process.stderr.write(
+    'usage: function-server.ts --source=FILE --target=NAME --port=N [--timeout=SECONDS]\n',
+  );
   process.exit(2);
 }
 
@@ -39,6 +42,21 @@ await import(pathToFileURL(source).href);
 const server = frameworkTesting.getTestServer(target);
 // No idle timeout: a retrain push holds its request open for as long as the training runs.
 server.setTimeout(0);
+// Cloud Run ends a request that outlives the function's timeout (Terraform's timeout_seconds),
+// and Pub/Sub then delivers the message again. Without this a stuck event would hold one of
+// the emulator's two push loops for good. The work goes on, as it may on Cloud Run.
+const timeoutMs = Number(timeout) * 1000;
+if (timeoutMs > 0) {
+  server.prependListener('request', (request, response) => {
+    const timer = setTimeout(() => {
+      process.stdout.write(
+        `${JSON.stringify({ severity: 'WARNING', message: `request to ${target} timed out after ${timeout} s: connection closed`, path: request.url })}\n`,
+      );
+      request.socket.destroy();
+    }, timeoutMs);
+    response.once('close', () => clearTimeout(timer));
+  });
+}
 server.listen(Number(port), LOOPBACK, () => {
   process.stdout.write(`serving ${target} from ${source} at http://${LOOPBACK}:${port}/\n`);
 });

@@ -18,6 +18,13 @@ export type FunctionTarget = (typeof FUNCTION_TARGETS)[number];
 
 export type FunctionPorts = Record<FunctionTarget, number>;
 
+/** Each function's timeout in seconds, as terraform/functions.tf gives it (retrain: the default). */
+export const FUNCTION_TIMEOUT_SECONDS: Record<FunctionTarget, number> = {
+  rateMovie: 30,
+  ingestRating: 60,
+  retrainModel: 540,
+};
+
 export interface FunctionsOptions {
   /** The repository root: functions/src/index.ts and node_modules/tsx are found from here. */
   root: string;
@@ -79,6 +86,7 @@ export async function startFunctions(options: FunctionsOptions): Promise<Running
             `--source=${source}`,
             `--target=${target}`,
             `--port=${ports[target]}`,
+            `--timeout=${FUNCTION_TIMEOUT_SECONDS[target]}`,
           ],
           // Only what the functions are configured with, as in the cloud; PATH and HOME for
           // tsx and Node themselves.
