@@ -1,6 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { LOOPBACK } from './ports.js';
+
+const BQEMULATOR_LAUNCHER = fileURLToPath(new URL('bqemulator_launch.py', import.meta.url));
 
 export const EMULATOR_NAMES = ['pubsub', 'firestore', 'auth', 'bigquery', 'storage'] as const;
 export type EmulatorName = (typeof EMULATOR_NAMES)[number];
@@ -62,6 +65,8 @@ export interface Toolchain {
   java: string;
   gcloudSdk: string;
   firebase: string;
+  /** The project's Python venv (.venv). */
+  venv: string;
   bqemulator: string;
   /** HOME for bqemulator: DuckDB finds its preinstalled extensions under it. */
   duckdbHome: string;
@@ -103,6 +108,7 @@ export function findToolchain(root: string, env: NodeJS.ProcessEnv = process.env
     java: env.JAVA ?? 'java',
     gcloudSdk,
     firebase: join(root, 'node_modules', '.bin', 'firebase'),
+    venv,
     bqemulator: join(venv, 'bin', 'bqemulator'),
     duckdbHome: join(venv, 'duckdb-home'),
     fakeGcsServer: join(
@@ -230,8 +236,10 @@ export function planEmulators(options: PlanOptions): EmulatorPlan[] {
     },
     {
       name: 'bigquery',
-      command: toolchain.bqemulator,
+      // Through a launcher that turns off bqemulator's per-write table copies (see the file).
+      command: join(toolchain.venv, 'bin', 'python3'),
       args: [
+        BQEMULATOR_LAUNCHER,
         'start',
         `--rest-host=${LOOPBACK}`,
         `--rest-port=${ports.bigquery}`,
