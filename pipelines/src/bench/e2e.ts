@@ -33,12 +33,21 @@ import {
 const USAGE = `usage: npm run bench:e2e -- [--duration=S] [--rates=R1,R2,...] [--json]
   --duration=S   seconds each rate is held (default 60, as Protocol E says)
   --rates=...    the rates tried after the 20/s latency phase, in order, until one is not
-                 held (default 50,100,200,300,400); if 20/s is not held, 10, 5, 2 and 1 are
-                 tried instead until one is
+                 held (default 50,100,200,300,400); if 20/s is not held, 80 % of the rate the
+                 pipeline completed while catching up is tried, then half of that, until one is
   --json         print the results as JSON on stdout (progress stays on stderr)`;
 
-/** Tried, in order, when 20/s is not held: the highest rate held is then below it. */
-const LOWER_RATES = [10, 5, 2, 1];
+/**
+ * When 20/s is not held, the next rate tried is 80 % of what the pipeline completed per second
+ * while it caught up, then half of the last, until one is held.
+ */
+function lowerRates(completedPerSecond: number): number[] {
+  const rates: number[] = [];
+  for (let rate = Math.floor(0.8 * completedPerSecond); rate >= 1; rate = Math.floor(rate / 2)) {
+    rates.push(rate);
+  }
+  return rates.length > 0 ? rates : [1];
+}
 /**
  * A phase waits for its backlog to clear (so the next phase starts from an empty queue) for at
  * most this long, and gives up sooner when nothing became visible for NO_PROGRESS_MS (a stuck
@@ -98,6 +107,8 @@ async function signUp(authHost: string, count: number): Promise<BenchUser[]> {
 
 interface PhaseResult extends PhaseChecks {
   seconds: number;
+  /** Ratings that became visible per second, from the first POST to the last one seen. */
+  completedPerSecond: number;
   problems: string[];
   held: boolean;
 }
@@ -192,6 +203,10 @@ async function runPhase(
     if (performance.now() - drainStarted > MAX_DRAIN_MS) break;
     await sleep(100);
   }
+  const lastSeen = Math.max(
+    started,
+    ...sent.map((r) => visibility.visibleAt(r.uid, r.ordinal) ?? Number.NEGATIVE_INFINITY),
+  );
   const measured = latencies(
     sent.filter((r) => r.status === 202),
     visibility,
@@ -232,7 +247,13 @@ async function runPhase(
     latency: summarise(measured.latencies),
   };
   const problems = phaseProblems(checks);
-  return { ...checks, seconds: sendSeconds, problems, held: problems.length === 0 };
+  return {
+    ...checks,
+    seconds: sendSeconds,
+    completedPerSecond: checks.visible / Math.max(0.001, (lastSeen - started) / 1000),
+    problems,
+    held: problems.length === 0,
+  };
 }
 
 async function main(): Promise<void> {
@@ -282,7 +303,7 @@ async function main(): Promise<void> {
       await runPhase(pipeline, clients, visibility, movies, 10, 2);
       phases.push(await runPhase(pipeline, clients, visibility, movies, 20, options.duration));
       report(phases.at(-1)!);
-      const ramp = phases[0]!.held ? options.rates : LOWER_RATES;
+      const ramp = phases[0]!.held ? options.rates : lowerRates(phases[0]!.completedPerSecond);
       for (const rate of ramp) {
         const result = await runPhase(
           pipeline,
@@ -360,7 +381,7 @@ const EMULATOR_PUSH_CONCURRENCY = 2;
 
 function report(phase: PhaseResult): void {
   log(
-    `${phase.targetRate}/s: sent ${phase.sent} at ${phase.achievedRate.toFixed(1)}/s, p50 ${Math.round(phase.latency.p50)} ms, p99 ${Math.round(phase.latency.p99)} ms; ${phase.held ? 'held' : `not held: ${phase.problems.join('; ')}`}`,
+    `${phase.targetRate}/s: sent ${phase.sent} at ${phase.achievedRate.toFixed(1)}/s, completed ${phase.completedPerSecond.toFixed(1)}/s, p50 ${Math.round(phase.latency.p50)} ms, p99 ${Math.round(phase.latency.p99)} ms; ${phase.held ? 'held' : `not held: ${phase.problems.join('; ')}`}`,
   );
 }
 
@@ -382,6 +403,7 @@ function printable(
     [
       'target/s',
       'sent/s',
+      'done/s',
       'sent',
       '202',
       'p50 ms',
@@ -396,6 +418,7 @@ function printable(
     phases.map((phase) => [
       phase.targetRate,
       phase.achievedRate.toFixed(1),
+      phase.completedPerSecond.toFixed(1),
       phase.sent,
       phase.accepted,
       ms(phase.latency.p50),
