@@ -22,6 +22,18 @@ export default defineConfig({
           hookTimeout: 180_000,
         },
       },
+      {
+        test: {
+          // The browser test against the whole product, which globalSetup starts as npm start
+          // does (free ports, fresh state, site built and served) and always stops.
+          name: 'e2e',
+          include: ['site/e2e/**/*.e2e.ts'],
+          globalSetup: ['pipelines/src/testing/e2e-setup.ts'],
+          setupFiles: ['pipelines/src/testing/e2e-env.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

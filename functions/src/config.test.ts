@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from './config.js';
+import { DEFAULT_MODEL_CONFIG } from './model/index.js';
 
 const cloud = { GOOGLE_CLOUD_PROJECT: 'reel-prod', REEL_MODELS_BUCKET: 'reel-prod-models' };
 
@@ -34,6 +35,8 @@ describe('parseConfig', () => {
       rateLimitPerMinute: 60,
       topN: 20,
       retrainMaxRegression: 0.005,
+      modelConfig: DEFAULT_MODEL_CONFIG,
+      modelRecheckSeconds: 30,
       emulators: {},
     });
   });
@@ -50,6 +53,8 @@ describe('parseConfig', () => {
       REEL_RATE_LIMIT_PER_MINUTE: '10',
       REEL_TOP_N: '50',
       REEL_RETRAIN_MAX_REGRESSION: '0.01',
+      REEL_MODEL_CONFIG: '{"ranking":{"factors":8,"iterations":3}}',
+      REEL_MODEL_RECHECK_SECONDS: '0',
     });
     expect(config).toMatchObject({
       dataset: 'reel_test',
@@ -60,6 +65,11 @@ describe('parseConfig', () => {
       rateLimitPerMinute: 10,
       topN: 50,
       retrainMaxRegression: 0.01,
+      modelConfig: {
+        ...DEFAULT_MODEL_CONFIG,
+        ranking: { ...DEFAULT_MODEL_CONFIG.ranking, factors: 8, iterations: 3 },
+      },
+      modelRecheckSeconds: 0,
       emulators: {
         pubsub: '127.0.0.1:8085',
         firestore: '127.0.0.1:8080',
@@ -96,6 +106,11 @@ describe('parseConfig', () => {
     ['REEL_MODELS_BUCKET', 'gs://models', 'is not a bucket name'],
     ['REEL_RATINGS_TOPIC', 'has space', 'is not a Pub/Sub topic name'],
     ['REEL_RETRAIN_MAX_REGRESSION', '-0.1', 'must be a number ≥ 0 and < 1'],
+    ['REEL_MODEL_RECHECK_SECONDS', '-1', 'must be a number of seconds from 0 to 3600'],
+    ['REEL_MODEL_CONFIG', '{ranking', 'is not JSON'],
+    ['REEL_MODEL_CONFIG', '[1]', 'must be a JSON object'],
+    ['REEL_MODEL_CONFIG', '{"rankng":{}}', 'unknown part(s) "rankng"'],
+    ['REEL_MODEL_CONFIG', '{"ranking":{"factors":0}}', 'ranking.factors: must be positive (got 0)'],
     ['PUBSUB_EMULATOR_HOST', 'http://127.0.0.1:8085', 'must be host:port'],
     ['STORAGE_EMULATOR_HOST', 'http://127.0.0.1:4443', 'http://127.0.0.1:4443/storage/v1'],
     ['BIGQUERY_EMULATOR_HOST', 'http://127.0.0.1:9050', 'http://127.0.0.1:9050/bigquery/v2'],

@@ -1,3 +1,5 @@
+import { type ModelConfig, type ModelConfigOverrides, resolveModelConfig } from './model/index.js';
+
 /**
  * The functions' configuration, parsed once per instance from an injectable environment (as
  * functions-framework's `parseOptions(argv, env)`), so tests pass a plain object.
@@ -30,6 +32,10 @@ export interface Config {
   topN: number;
   /** How much worse (absolute, on the retrain's held-out metric) a new model may be. */
   retrainMaxRegression: number;
+  /** Every model hyper-parameter: the defaults with REEL_MODEL_CONFIG's overrides applied. */
+  modelConfig: ModelConfig;
+  /** How often (at most) an instance re-reads the model pointer, in seconds; 0 = every event. */
+  modelRecheckSeconds: number;
   emulators: EmulatorHosts;
 }
 
@@ -136,6 +142,13 @@ export function parseConfig(env: Env): Config {
     'a number ≥ 0 and < 1 (how much a new model may lose on the held-out metric)',
   );
 
+  const modelRecheckSeconds = number(
+    'REEL_MODEL_RECHECK_SECONDS',
+    30,
+    (value) => value >= 0 && value <= 3600,
+    'a number of seconds from 0 to 3600 (how often an instance looks for a new model)',
+  );
+  const modelConfig = parseModelConfigOverrides(read('REEL_MODEL_CONFIG'), problems);
   const emulators = parseEmulators(read, problems);
   if (project.startsWith('demo-')) {
     // A demo- project exists only on emulators: a client without its emulator variable would
@@ -160,8 +173,43 @@ export function parseConfig(env: Env): Config {
     rateLimitPerMinute,
     topN,
     retrainMaxRegression,
+    modelConfig,
+    modelRecheckSeconds,
     emulators,
   };
+}
+
+/** REEL_MODEL_CONFIG: JSON overrides of the model defaults, validated by the model's schema. */
+function parseModelConfigOverrides(text: string | undefined, problems: string[]): ModelConfig {
+  if (text === undefined) return resolveModelConfig();
+  let overrides: unknown;
+  try {
+    overrides = JSON.parse(text);
+  } catch (error) {
+    problems.push(
+      `REEL_MODEL_CONFIG is not JSON (${(error as Error).message}): write e.g. {"ranking":{"factors":32}}`,
+    );
+    return resolveModelConfig();
+  }
+  if (overrides === null || typeof overrides !== 'object' || Array.isArray(overrides)) {
+    problems.push('REEL_MODEL_CONFIG must be a JSON object such as {"ranking":{"factors":32}}');
+    return resolveModelConfig();
+  }
+  const unknown = Object.keys(overrides).filter(
+    (key) => !['explicit', 'ranking', 'popularity'].includes(key),
+  );
+  if (unknown.length > 0) {
+    problems.push(
+      `REEL_MODEL_CONFIG has unknown part(s) ${unknown.map((key) => `"${key}"`).join(', ')}: use "explicit", "ranking" or "popularity"`,
+    );
+    return resolveModelConfig();
+  }
+  try {
+    return resolveModelConfig(overrides as ModelConfigOverrides);
+  } catch (error) {
+    problems.push(`REEL_MODEL_CONFIG: ${(error as Error).message}`);
+    return resolveModelConfig();
+  }
 }
 
 const EMULATOR_VARIABLES = [

@@ -152,7 +152,7 @@ describe('bulkWrite', () => {
       onProgress: (p) => progress.push(p),
       progressEvery: 500,
     });
-    expect(result).toEqual({ written: 2 * count, failed: 0 });
+    expect(result).toEqual({ written: 2 * count, failed: 0, skipped: 0 });
     expect(progress.map((p) => p.written)).toEqual([500, 1000, 1500, 2000, 2400]);
 
     const sample = await readUser(db, `bulk-${run}-7`);
@@ -163,5 +163,48 @@ describe('bulkWrite', () => {
       .count()
       .get();
     expect(recommendations.data().count).toBeGreaterThanOrEqual(count);
+  });
+
+  it('skips a conditional write whose document changed since it was read', async () => {
+    const uid = `conditional-${randomUUID()}`;
+    const userRef = db.collection('users').doc(uid);
+    await applyRatingEvent(db, rating(uid, { movieId: 1 }));
+    const readAt = (await userRef.get()).updateTime!;
+    // A rating lands after the republish read the user.
+    await applyRatingEvent(db, rating(uid, { movieId: 2, ratedAt: '2026-11-23T11:00:00Z' }));
+    const freshReadAt = (await userRef.get()).updateTime!;
+    const recommendations = {
+      items: [],
+      basis: 'popular' as const,
+      modelVersion: 'v3',
+      ratingsCount: 2,
+    };
+    await writeRecommendations(db, uid, { ...recommendations, modelVersion: 'ingest' });
+    const result = await bulkWrite(db, [
+      { kind: 'userModel', update: { uid, factors: [1], bias: 0, modelVersion: 'v3' }, readAt },
+      { kind: 'recommendations', uid, document: recommendations, readAt: 'absent' },
+      {
+        kind: 'recommendations',
+        uid: `${uid}-new`,
+        document: recommendations,
+        readAt: 'absent',
+      },
+    ]);
+    expect(result).toEqual({ written: 1, failed: 0, skipped: 2 });
+    expect((await readUser(db, uid))?.modelVersion).toBeUndefined();
+    expect((await db.collection('recommendations').doc(uid).get()).get('modelVersion')).toBe(
+      'ingest',
+    );
+    const again = await bulkWrite(db, [
+      {
+        kind: 'userModel',
+        update: { uid, factors: [1], bias: 0, modelVersion: 'v3' },
+        readAt: freshReadAt,
+      },
+    ]);
+    expect(again).toEqual({ written: 1, failed: 0, skipped: 0 });
+    const user = await readUser(db, uid);
+    expect(user?.modelVersion).toBe('v3');
+    expect(Object.keys(user?.ratings ?? {})).toEqual(['1', '2']);
   });
 });

@@ -1,4 +1,9 @@
-import { FieldValue, type Firestore, type Timestamp } from 'firebase-admin/firestore';
+import {
+  type DocumentReference,
+  FieldValue,
+  type Firestore,
+  type Timestamp,
+} from 'firebase-admin/firestore';
 import type { RatingEvent } from '../events/index.js';
 import {
   countRatings,
@@ -57,12 +62,28 @@ export interface ApplyResult {
 
 const users = 'users';
 
+/** The documents derived from a person's ratings, written with them (see applyRatingEvent). */
+export interface DerivedUserDocuments {
+  factors: number[];
+  bias: number;
+  modelVersion: string;
+  recommendations: RecommendationsDocument;
+}
+
 /**
  * Applies a rating event to `users/{uid}` in a transaction: last write wins by ratedAt (tie →
  * eventId), so a duplicate or an older event changes nothing and is reported as such.
  * Transactions retry on contention, so concurrent events for one user all land.
+ *
+ * `derive`, given, computes the person's model fields and `recommendations/{uid}` from their
+ * ratings after the event; both are written in the same transaction, so the recommendations
+ * always match the ratings they stand beside, whatever order concurrent events commit in.
  */
-export async function applyRatingEvent(db: Firestore, event: RatingEvent): Promise<ApplyResult> {
+export async function applyRatingEvent(
+  db: Firestore,
+  event: RatingEvent,
+  derive?: (ratings: RatingsByMovie) => DerivedUserDocuments | undefined,
+): Promise<ApplyResult> {
   const ref = db.collection(users).doc(event.userId);
   return db.runTransaction(async (transaction) => {
     const snapshot = await transaction.get(ref);
@@ -75,17 +96,33 @@ export async function applyRatingEvent(db: Firestore, event: RatingEvent): Promi
     }
     const entry = entryOf(event);
     const updated = { ...ratings, [key]: entry };
+    const derived = derive?.(updated);
     // merge: only this movie's entry changes, so a concurrent model update is not overwritten.
     transaction.set(
       ref,
       {
         ratings: { [key]: entry },
         ratingsCount: countRatings(updated),
+        ...(derived && {
+          factors: derived.factors,
+          bias: derived.bias,
+          modelVersion: derived.modelVersion,
+        }),
         updatedAt: FieldValue.serverTimestamp(),
       },
       { merge: true },
     );
-    return { decision, ratings: updated, modelVersion: stored?.modelVersion };
+    if (derived) {
+      transaction.set(db.collection('recommendations').doc(event.userId), {
+        ...derived.recommendations,
+        updatedAt: FieldValue.serverTimestamp(),
+      });
+    }
+    return {
+      decision,
+      ratings: updated,
+      modelVersion: derived?.modelVersion ?? stored?.modelVersion,
+    };
   });
 }
 
@@ -144,15 +181,27 @@ export async function writeMovie(
     .set({ ...movie, updatedAt: FieldValue.serverTimestamp() });
 }
 
-/** One document write of a bulk republish. */
+/**
+ * A document's state when it was read, for a write that must not overwrite a newer one:
+ * its update time, or `absent` if it did not exist.
+ */
+export type ReadState = Timestamp | 'absent';
+
+/**
+ * One document write of a bulk republish. With `readAt`, the write happens only if the
+ * document is unchanged since it was read (else it is skipped, not failed): an ingest that
+ * committed in between wrote fresher documents.
+ */
 export type BulkWrite =
-  | { kind: 'userModel'; update: UserModelUpdate }
-  | { kind: 'recommendations'; uid: string; document: RecommendationsDocument }
+  | { kind: 'userModel'; update: UserModelUpdate; readAt?: ReadState }
+  | { kind: 'recommendations'; uid: string; document: RecommendationsDocument; readAt?: ReadState }
   | { kind: 'movie'; movieId: number; document: MovieDocument };
 
 export interface BulkProgress {
   written: number;
   failed: number;
+  /** Conditional writes not made because the document changed since it was read. */
+  skipped: number;
 }
 
 export interface BulkOptions {
@@ -165,6 +214,8 @@ export interface BulkOptions {
 // UNAVAILABLE (BulkWriter backs off between attempts).
 const RETRYABLE_CODES = new Set([4, 8, 10, 13, 14]);
 const MAX_ATTEMPTS = 10;
+const ALREADY_EXISTS = 6;
+const FAILED_PRECONDITION = 9;
 
 /**
  * Writes many documents through a BulkWriter (batched, parallel, retried with backoff, and
@@ -179,10 +230,10 @@ export async function bulkWrite(
 ): Promise<BulkProgress> {
   const progressEvery = options.progressEvery ?? 1000;
   const writer = db.bulkWriter();
-  const progress: BulkProgress = { written: 0, failed: 0 };
+  const progress: BulkProgress = { written: 0, failed: 0, skipped: 0 };
   const failures: string[] = [];
   const settled = () => {
-    const total = progress.written + progress.failed;
+    const total = progress.written + progress.failed + progress.skipped;
     if (total % progressEvery === 0) options.onProgress?.({ ...progress });
   };
   writer.onWriteResult(() => {
@@ -191,6 +242,12 @@ export async function bulkWrite(
   });
   writer.onWriteError((error) => {
     if (RETRYABLE_CODES.has(error.code) && error.failedAttempts < MAX_ATTEMPTS) return true;
+    if (error.code === FAILED_PRECONDITION || error.code === ALREADY_EXISTS) {
+      // Only conditional writes fail so: the document changed since it was read.
+      progress.skipped += 1;
+      settled();
+      return false;
+    }
     progress.failed += 1;
     if (failures.length < 5) failures.push(`${error.documentRef.path}: ${error.message}`);
     settled();
@@ -200,21 +257,39 @@ export async function bulkWrite(
     // Failures are counted in onWriteError; the per-write promise must not go unhandled.
     write.catch(() => undefined);
   };
+  // set, unless the document was read first: then update if it is unchanged since (these
+  // documents' fields are all written, so an update replaces what a set would), or create
+  // if it still does not exist.
+  const conditionalSet = (
+    ref: DocumentReference,
+    data: Record<string, unknown>,
+    readAt: ReadState | undefined,
+    merge: boolean,
+  ) => {
+    if (readAt === undefined) return writer.set(ref, data, { merge });
+    if (readAt === 'absent') return writer.create(ref, data);
+    return writer.update(ref, data, { lastUpdateTime: readAt });
+  };
   for await (const write of writes) {
     switch (write.kind) {
       case 'userModel':
         track(
-          writer.set(db.collection(users).doc(write.update.uid), userModelFields(write.update), {
-            merge: true,
-          }),
+          conditionalSet(
+            db.collection(users).doc(write.update.uid),
+            userModelFields(write.update),
+            write.readAt,
+            true,
+          ),
         );
         break;
       case 'recommendations':
         track(
-          writer.set(db.collection('recommendations').doc(write.uid), {
-            ...write.document,
-            updatedAt: FieldValue.serverTimestamp(),
-          }),
+          conditionalSet(
+            db.collection('recommendations').doc(write.uid),
+            { ...write.document, updatedAt: FieldValue.serverTimestamp() },
+            write.readAt,
+            false,
+          ),
         );
         break;
       case 'movie':
@@ -231,7 +306,7 @@ export async function bulkWrite(
   options.onProgress?.({ ...progress });
   if (progress.failed > 0) {
     throw new Error(
-      `${progress.failed} of ${progress.written + progress.failed} Firestore writes failed: ${failures.join('; ')}`,
+      `${progress.failed} of ${progress.written + progress.failed + progress.skipped} Firestore writes failed: ${failures.join('; ')}`,
     );
   }
   return progress;

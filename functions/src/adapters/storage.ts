@@ -1,10 +1,14 @@
 import type { Bucket } from '@google-cloud/storage';
 import {
+  CATALOGUE_PATH,
   MODELS_PREFIX,
   type ModelPointer,
+  type MovieList,
   modelFilePath,
   POINTER_PATH,
   parseModelPointer,
+  parseMovieList,
+  RETRAIN_STATUS_PATH,
   versionDirectory,
 } from '../model-store/layout.js';
 
@@ -80,6 +84,12 @@ export async function readModelFiles(bucket: Bucket, version: string): Promise<M
   return new Map(entries);
 }
 
+/** A version's manifest.json as JSON (the gate needs its metrics, not the whole model). */
+export async function readModelManifest(bucket: Bucket, version: string): Promise<unknown> {
+  const [contents] = await bucket.file(modelFilePath(version, 'manifest.json')).download();
+  return JSON.parse(contents.toString('utf8'));
+}
+
 export interface PointerState {
   pointer: ModelPointer;
   /** The object's generation, for a conditional move. */
@@ -146,4 +156,44 @@ export async function listModelVersions(bucket: Bucket): Promise<string[]> {
     pageToken = (next as { pageToken?: string } | null)?.pageToken;
   } while (pageToken);
   return versions.sort();
+}
+
+/** The catalogue (which movies exist), or undefined if none was published. */
+export async function readCatalogue(bucket: Bucket): Promise<MovieList | undefined> {
+  try {
+    const [contents] = await bucket.file(CATALOGUE_PATH).download();
+    return parseMovieList(contents.toString('utf8'), `gs://${bucket.name}/${CATALOGUE_PATH}`);
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Publishes the catalogue (replacing the previous one); `npm run load` does this. */
+export async function writeCatalogue(bucket: Bucket, movieIds: Iterable<number>): Promise<void> {
+  const list: MovieList = { movieIds: [...new Set(movieIds)].sort((a, b) => a - b) };
+  await bucket.file(CATALOGUE_PATH).save(JSON.stringify(list), {
+    resumable: false,
+    contentType: 'application/json',
+  });
+}
+
+/** Records what a retrain did (replacing the previous record). */
+export async function writeRetrainStatus(bucket: Bucket, status: object): Promise<void> {
+  await bucket.file(RETRAIN_STATUS_PATH).save(JSON.stringify(status, null, 1), {
+    resumable: false,
+    contentType: 'application/json',
+    metadata: { cacheControl: 'no-store' },
+  });
+}
+
+/** The last retrain's record, or undefined before the first. */
+export async function readRetrainStatus(bucket: Bucket): Promise<unknown> {
+  try {
+    const [contents] = await bucket.file(RETRAIN_STATUS_PATH).download();
+    return JSON.parse(contents.toString('utf8'));
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
 }

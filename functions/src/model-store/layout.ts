@@ -54,3 +54,43 @@ export function parseModelPointer(text: string): ModelPointer {
   }
   return { version: checkVersion(version), publishedAt };
 }
+
+/**
+ * The movies a model version knows how to take ratings for, beside its files: every movie of
+ * the catalogue when the retrain ran (a movie nobody has rated yet is still a valid rating)
+ * plus every movie it trained on. The ingest refuses ratings of anything else.
+ */
+export const MOVIES_FILE = 'movies.json';
+
+/**
+ * The catalogue as `npm run load` publishes it (movies.csv beside the ratings): which movies
+ * exist. The retrain copies it into each version's movies.json; the ingest reads it only
+ * before the first model is published.
+ */
+export const CATALOGUE_PATH = 'catalogue/movies.json';
+
+/** What the last retrain did, for `npm run retrain` and people to read. */
+export const RETRAIN_STATUS_PATH = 'retrain/status.json';
+
+/** The shape of movies.json and of the catalogue object. */
+export interface MovieList {
+  movieIds: number[];
+}
+
+/** Parses movies.json or the catalogue, naming `what` in errors. */
+export function parseMovieList(text: string, what: string): MovieList {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${what} is not JSON: ${(error as Error).message}`);
+  }
+  const movieIds = (json as { movieIds?: unknown } | null)?.movieIds;
+  if (
+    !Array.isArray(movieIds) ||
+    !movieIds.every((id) => Number.isInteger(id) && (id as number) > 0)
+  ) {
+    throw new Error(`${what} must be { "movieIds": [positive integers] }`);
+  }
+  return { movieIds: movieIds as number[] };
+}

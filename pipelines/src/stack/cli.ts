@@ -1,20 +1,19 @@
 /**
- * `npm start`: the local stack. Starts every emulator, provisions the resources, prints the
- * endpoints, and on Ctrl-C (SIGINT) or SIGTERM saves the state and stops everything it started.
+ * `npm start`: the whole product on this machine. Starts every emulator, provisions the
+ * resources, starts the three functions with the push subscriptions that feed them, loads the
+ * MovieLens sample on a fresh state, waits for the first model, builds (if needed) and serves
+ * the site, prints the URLs, and on Ctrl-C (SIGINT) or SIGTERM saves the state and stops
+ * every process group it started.
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
-import { createClients } from '@reel/functions/adapters';
-import { parseConfig } from '@reel/functions/config';
+import { BUNDLED_RATINGS } from '../data/bundled.js';
 import { type EmulatorName, findToolchain } from './emulators.js';
+import { FUNCTION_TARGETS } from './functions.js';
 import { parseStackArgs, USAGE, UsageError } from './options.js';
+import { LOCAL_MODELS_BUCKET, type RunningPipeline, startPipeline } from './pipeline.js';
 import { groupRssBytes } from './process-group.js';
-import { provisionResources } from './provision.js';
 import { repositoryRoot } from './repository.js';
-import { type RunningStack, startStack } from './stack.js';
-
-const PROJECT = 'demo-reel';
-const MODELS_BUCKET = 'demo-reel-models';
 
 const log = (message: string) => process.stderr.write(`[stack] ${message}\n`);
 
@@ -31,52 +30,39 @@ async function main(): Promise<number> {
     log(`--fresh: removed the kept data in ${relative(root, stateDir) || stateDir}`);
   }
 
-  // Until the stack is up, Ctrl-C just exits: the exit handler kills what has started.
+  // Until everything is up, Ctrl-C just exits: the exit handler kills what has started.
   const exitNow = () => process.exit(130);
   process.once('SIGINT', exitNow);
   process.once('SIGTERM', exitNow);
 
   const started = Date.now();
-  const stack = await startStack({
-    project: PROJECT,
+  const pipeline = await startPipeline({
+    root,
     ports: options.ports,
     toolchain: findToolchain(root),
     stateDir,
     persist: true,
+    ratingsFile: options.ratings ?? BUNDLED_RATINGS,
+    siteDistDir: options.site ? join(root, 'site', 'dist') : undefined,
     onProgress: log,
   });
   process.removeListener('SIGINT', exitNow);
   process.removeListener('SIGTERM', exitNow);
 
-  const stopped = waitForStop(stack);
-  const env = { ...stack.env, REEL_DATASET: 'reel', REEL_MODELS_BUCKET: MODELS_BUCKET };
-  const config = parseConfig(env);
-  Object.assign(process.env, env);
-  const clients = createClients(config, 'stack');
-  try {
-    await provisionResources(clients, config, log);
-  } catch (error) {
-    await stack.stop();
-    throw error;
-  } finally {
-    await clients.close();
-  }
-
+  const stopped = waitForStop(pipeline);
   const envFile = join(stateDir, 'env');
   writeFileSync(
     envFile,
-    `${Object.entries(env)
+    `${Object.entries(pipeline.env)
       .map(([name, value]) => `${name}=${value}`)
       .join('\n')}\n`,
   );
-  process.stdout.write(
-    describe(stack, env, relative(root, envFile), (Date.now() - started) / 1000),
-  );
+  process.stdout.write(describe(pipeline, relative(root, envFile), (Date.now() - started) / 1000));
   return stopped;
 }
 
 /** Resolves with the exit code once a signal, or an emulator dying on its own, stopped it. */
-function waitForStop(stack: RunningStack): Promise<number> {
+function waitForStop(pipeline: RunningPipeline): Promise<number> {
   // The emulators' processes do not hold the event loop open (see process-group.ts); this does.
   const keepAlive = setInterval(() => {}, 60_000);
   return new Promise<number>((resolve) => {
@@ -84,8 +70,8 @@ function waitForStop(stack: RunningStack): Promise<number> {
     const stop = (reason: string, code: number) => {
       if (stopping) return;
       stopping = true;
-      log(`${reason}: saving state and stopping every emulator`);
-      stack.stop().then(
+      log(`${reason}: saving state and stopping the site, the functions and every emulator`);
+      pipeline.stop().then(
         () => {
           log('stopped; nothing of the stack is left running');
           resolve(code);
@@ -98,11 +84,11 @@ function waitForStop(stack: RunningStack): Promise<number> {
     };
     process.once('SIGINT', () => stop('SIGINT', 0));
     process.once('SIGTERM', () => stop('SIGTERM', 0));
-    for (const group of stack.groups) {
+    for (const group of pipeline.groups) {
       void group.exited.then((status) => {
         if (stopping) return;
         log(
-          `${group.name} emulator exited on its own (${status.signal ?? `code ${status.code}`}); last lines of ${group.logFile}:\n${group.logTail()}`,
+          `${group.name} exited on its own (${status.signal ?? `code ${status.code}`}); last lines of ${group.logFile}:\n${group.logTail()}`,
         );
         stop(`${group.name} died`, 1);
       });
@@ -110,12 +96,8 @@ function waitForStop(stack: RunningStack): Promise<number> {
   }).finally(() => clearInterval(keepAlive));
 }
 
-function describe(
-  stack: RunningStack,
-  env: Record<string, string>,
-  envFile: string,
-  seconds: number,
-): string {
+function describe(pipeline: RunningPipeline, envFile: string, seconds: number): string {
+  const { stack } = pipeline;
   const { ports } = stack;
   const rows: [string, EmulatorName, number, string][] = [
     ['Pub/Sub', 'pubsub', ports.pubsub, 'topics ratings, retrain, ratings-dead-letter'],
@@ -127,15 +109,25 @@ function describe(
       `firebase-tools; hub ${ports.authHub}, logging ${ports.authLogging}`,
     ],
     ['BigQuery', 'bigquery', ports.bigquery, `dataset reel (gRPC ${ports.bigqueryGrpc})`],
-    ['Cloud Storage', 'storage', ports.storage, `bucket ${MODELS_BUCKET}`],
+    ['Cloud Storage', 'storage', ports.storage, `bucket ${LOCAL_MODELS_BUCKET}`],
   ];
-  const rss = (name: EmulatorName) => {
-    const group = stack.groups.find((candidate) => candidate.name === name);
+  const rss = (name: string) => {
+    const group = pipeline.groups.find((candidate) => candidate.name === name);
     return group ? `${(groupRssBytes(group.pid) / 2 ** 20).toFixed(0)} MiB` : '?';
   };
+  const phases = Object.entries(pipeline.timings)
+    .map(([name, phaseSeconds]) => `${name} ${phaseSeconds.toFixed(1)} s`)
+    .join(', ');
   return [
     '',
-    `Reel local stack up in ${seconds.toFixed(1)} s (project ${stack.project}, all on 127.0.0.1)`,
+    `Reel is ready in ${seconds.toFixed(1)} s (project ${stack.project}, all on 127.0.0.1): ${phases}`,
+    '',
+    ...(pipeline.siteUrl ? [`  Site:       ${pipeline.siteUrl}/  (/api → rateMovie)`, ''] : []),
+    `  ${'function'.padEnd(14)} ${'url'.padEnd(24)} ${'memory'.padStart(9)}`,
+    ...FUNCTION_TARGETS.map(
+      (target) =>
+        `  ${target.padEnd(14)} ${pipeline.functionUrls[target].padEnd(24)} ${rss(target).padStart(9)}`,
+    ),
     '',
     `  ${'emulator'.padEnd(14)} ${'port'.padEnd(6)} ${'ready'.padStart(7)} ${'memory'.padStart(9)}  holds`,
     ...rows.map(
@@ -145,8 +137,9 @@ function describe(
     '',
     `Point a shell at it (also in ${envFile}):`,
     '',
-    ...Object.entries(env).map(([name, value]) => `  export ${name}=${value}`),
+    ...Object.entries(pipeline.env).map(([name, value]) => `  export ${name}=${value}`),
     '',
+    'npm run retrain trains a new model; npm run rollback goes back one; npm run load loads more ratings.',
     'Ctrl-C stops everything; data is kept for the next npm start (npm start -- --fresh to start clean).',
     '',
   ].join('\n');

@@ -1,6 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { LOOPBACK } from './ports.js';
+
+const BQEMULATOR_LAUNCHER = fileURLToPath(new URL('bqemulator_launch.py', import.meta.url));
 
 export const EMULATOR_NAMES = ['pubsub', 'firestore', 'auth', 'bigquery', 'storage'] as const;
 export type EmulatorName = (typeof EMULATOR_NAMES)[number];
@@ -17,6 +20,11 @@ export interface StackPorts {
   /** bqemulator's gRPC port (BigQuery Storage Read/Write API). */
   bigqueryGrpc: number;
   storage: number;
+  /** The three functions (functions-framework servers) and the site. */
+  rateMovie: number;
+  ingestRating: number;
+  retrainModel: number;
+  site: number;
 }
 
 export type PortName = keyof StackPorts;
@@ -30,18 +38,26 @@ export const DEFAULT_PORTS: StackPorts = {
   bigquery: 9050,
   bigqueryGrpc: 9060,
   storage: 4443,
+  rateMovie: 8090,
+  ingestRating: 8091,
+  retrainModel: 8092,
+  site: 4321,
 };
 
-/** Which emulator opens each port, for messages about busy ports. */
-export const PORT_OWNER: Record<PortName, EmulatorName> = {
-  pubsub: 'pubsub',
-  firestore: 'firestore',
-  auth: 'auth',
-  authHub: 'auth',
-  authLogging: 'auth',
-  bigquery: 'bigquery',
-  bigqueryGrpc: 'bigquery',
-  storage: 'storage',
+/** What opens each port, for messages about busy ports. */
+export const PORT_OWNER: Record<PortName, string> = {
+  pubsub: 'the pubsub emulator',
+  firestore: 'the firestore emulator',
+  auth: 'the auth emulator',
+  authHub: 'the auth emulator',
+  authLogging: 'the auth emulator',
+  bigquery: 'the bigquery emulator',
+  bigqueryGrpc: 'the bigquery emulator',
+  storage: 'the storage emulator',
+  rateMovie: 'the rateMovie function',
+  ingestRating: 'the ingestRating function',
+  retrainModel: 'the retrainModel function',
+  site: 'the site',
 };
 
 /** Where the emulators' programs are; all of them come from registries or the gcloud SDK. */
@@ -49,6 +65,8 @@ export interface Toolchain {
   java: string;
   gcloudSdk: string;
   firebase: string;
+  /** The project's Python venv (.venv). */
+  venv: string;
   bqemulator: string;
   /** HOME for bqemulator: DuckDB finds its preinstalled extensions under it. */
   duckdbHome: string;
@@ -90,6 +108,7 @@ export function findToolchain(root: string, env: NodeJS.ProcessEnv = process.env
     java: env.JAVA ?? 'java',
     gcloudSdk,
     firebase: join(root, 'node_modules', '.bin', 'firebase'),
+    venv,
     bqemulator: join(venv, 'bin', 'bqemulator'),
     duckdbHome: join(venv, 'duckdb-home'),
     fakeGcsServer: join(
@@ -217,8 +236,10 @@ export function planEmulators(options: PlanOptions): EmulatorPlan[] {
     },
     {
       name: 'bigquery',
-      command: toolchain.bqemulator,
+      // Through a launcher that turns off bqemulator's per-write table copies (see the file).
+      command: join(toolchain.venv, 'bin', 'python3'),
       args: [
+        BQEMULATOR_LAUNCHER,
         'start',
         `--rest-host=${LOOPBACK}`,
         `--rest-port=${ports.bigquery}`,

@@ -8,6 +8,7 @@ describe('parseStackArgs', () => {
       fresh: false,
       ports: DEFAULT_PORTS,
       stateDir: '.reel/stack',
+      site: true,
       help: false,
     });
   });
@@ -26,6 +27,16 @@ describe('parseStackArgs', () => {
     expect(options.fresh).toBe(true);
     expect(options.stateDir).toBe('/tmp/s');
     expect(options.ports).toEqual({ ...DEFAULT_PORTS, pubsub: 18085, firestore: 28080 });
+  });
+
+  it("takes the functions' and the site's ports, a ratings file and --no-site", () => {
+    const options = parseStackArgs(
+      ['--port-rate-movie=18090', '--port-site=14321', '--ratings=r.csv', '--no-site'],
+      { REEL_PORT_INGEST_RATING: '18091' },
+    );
+    expect(options.ports).toMatchObject({ rateMovie: 18090, ingestRating: 18091, site: 14321 });
+    expect(options.ratings).toBe('r.csv');
+    expect(options.site).toBe(false);
   });
 
   it.each([

@@ -6,6 +6,10 @@ export interface StackCliOptions {
   ports: StackPorts;
   /** Relative paths are relative to the repository root. */
   stateDir: string;
+  /** Ratings to load on a fresh state; default the bundled ml-latest-small. */
+  ratings?: string;
+  /** Build (if needed) and serve the site. */
+  site: boolean;
   help: boolean;
 }
 
@@ -26,14 +30,19 @@ export class UsageError extends Error {
   }
 }
 
-export const USAGE = `Usage: npm start -- [--fresh] [--state-dir=DIR] [--port-NAME=N ...]
+export const USAGE = `Usage: npm start -- [--fresh] [--ratings=FILE] [--no-site] [--state-dir=DIR] [--port-NAME=N ...]
 
-Starts the local emulator stack (Pub/Sub, Firestore, Auth, BigQuery, Cloud Storage) on
-127.0.0.1, creates the topics, dataset, table, view and bucket, prints the endpoints, and
-runs until Ctrl-C, which stops everything it started.
+Starts Reel on 127.0.0.1: the emulators (Pub/Sub, Firestore, Auth, BigQuery, Cloud Storage)
+with the topics, dataset, table, view and bucket; the three functions with the push
+subscriptions that feed them; on a fresh state loads the MovieLens sample and trains the first
+model; builds (if needed) and serves the site; prints the URLs and runs until Ctrl-C, which
+stops everything it started.
 
   --fresh           start from empty emulators (deletes the kept data in the state dir)
                     default: reuse the data kept from the last run
+  --ratings=FILE    MovieLens ratings to load on a fresh state (default the bundled
+                    pipelines/data/ml-latest-small/ratings.csv)
+  --no-site         do not build or serve the site
   --state-dir=DIR   where data, logs and generated config live (default ${DEFAULT_STATE_DIR},
                     env REEL_STATE_DIR)
 ${PORT_NAMES.map((name) => `  ${`${portFlag(name)}=N`.padEnd(24)}default ${DEFAULT_PORTS[name]}, env ${portVariable(name)}`).join('\n')}
@@ -61,6 +70,7 @@ export function parseStackArgs(
     fresh: false,
     ports,
     stateDir: env.REEL_STATE_DIR || DEFAULT_STATE_DIR,
+    site: true,
     help: false,
   };
   for (const argument of argv) {
@@ -72,6 +82,10 @@ export function parseStackArgs(
       options.fresh = true;
     } else if ((flag === '--help' || flag === '-h') && value === undefined) {
       options.help = true;
+    } else if (flag === '--no-site' && value === undefined) {
+      options.site = false;
+    } else if (flag === '--ratings' && value) {
+      options.ratings = value;
     } else if (flag === '--state-dir' && value) {
       options.stateDir = value;
     } else if (portName && value !== undefined) {

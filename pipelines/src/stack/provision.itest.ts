@@ -76,8 +76,7 @@ describe('push subscriptions to local functions (against the Pub/Sub emulator)',
         ackDeadlineSeconds: 10,
         minimumBackoffSeconds: 0.1,
         maximumBackoffSeconds: 1,
-        maxDeliveryAttempts: 5,
-        deadLetterTopic,
+        deadLetter: { topic: deadLetterTopic, maxDeliveryAttempts: 5 },
       },
     ]);
     const [metadata] = await pubsub.subscription(subscription).getMetadata();

@@ -73,9 +73,8 @@ export interface PushSubscription {
   /** Redelivery backoff after a failed (non-2xx) push. */
   minimumBackoffSeconds: number;
   maximumBackoffSeconds: number;
-  /** After this many failed deliveries the message goes to `deadLetterTopic`. */
-  maxDeliveryAttempts: number;
-  deadLetterTopic: string;
+  /** After `maxDeliveryAttempts` failed deliveries the message goes to `topic`; absent = never. */
+  deadLetter?: { topic: string; maxDeliveryAttempts: number };
 }
 
 /**
@@ -105,10 +104,12 @@ export async function provisionPushSubscriptions(
         minimumBackoff: duration(spec.minimumBackoffSeconds),
         maximumBackoff: duration(spec.maximumBackoffSeconds),
       },
-      deadLetterPolicy: {
-        deadLetterTopic: `projects/${project}/topics/${spec.deadLetterTopic}`,
-        maxDeliveryAttempts: spec.maxDeliveryAttempts,
-      },
+      ...(spec.deadLetter && {
+        deadLetterPolicy: {
+          deadLetterTopic: `projects/${project}/topics/${spec.deadLetter.topic}`,
+          maxDeliveryAttempts: spec.deadLetter.maxDeliveryAttempts,
+        },
+      }),
     });
   }
 }

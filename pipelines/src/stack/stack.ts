@@ -64,7 +64,7 @@ export class PortsBusyError extends Error {
       busy
         .map(
           (name) =>
-            `${LOOPBACK}:${ports[name]} is already in use by another process (the ${PORT_OWNER[name]} emulator wants it); choose another port with ${portFlag(name)}=N or ${portVariable(name)}=N`,
+            `${LOOPBACK}:${ports[name]} is already in use by another process (${PORT_OWNER[name]} wants it); choose another port with ${portFlag(name)}=N or ${portVariable(name)}=N`,
         )
         .join('\n'),
     );

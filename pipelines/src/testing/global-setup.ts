@@ -1,14 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { createClients } from '@reel/functions/adapters';
 import { parseConfig } from '@reel/functions/config';
 import type { TestProject } from 'vitest/node';
-import { DEFAULT_PORTS, findToolchain, type StackPorts } from '../stack/emulators.js';
-import { freePort } from '../stack/ports.js';
+import { findToolchain } from '../stack/emulators.js';
 import { provisionResources } from '../stack/provision.js';
 import { repositoryRoot } from '../stack/repository.js';
 import { startStack } from '../stack/stack.js';
+import { testPorts, testStateDir } from './state.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -18,37 +16,6 @@ declare module 'vitest' {
 }
 
 const STATE_PREFIX = 'reel-itest-';
-const RUNNER_FILE = 'runner.pid';
-
-/**
- * A runner killed outright cannot remove its state dir (its emulators die with it, see
- * process-group.ts); the next run removes those whose runner is gone.
- */
-function removeStaleStateDirs(): void {
-  for (const name of readdirSync(tmpdir())) {
-    if (!name.startsWith(STATE_PREFIX)) continue;
-    const dir = join(tmpdir(), name);
-    const runner = runnerPid(join(dir, RUNNER_FILE));
-    if (runner !== undefined && !isAlive(runner)) rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function runnerPid(file: string): number | undefined {
-  try {
-    return Number(readFileSync(file, 'utf8'));
-  } catch {
-    return undefined;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 const log = (message: string) => process.stderr.write(`[emulators] ${message}\n`);
 
@@ -59,13 +26,8 @@ const log = (message: string) => process.stderr.write(`[emulators] ${message}\n`
  * guard (see process-group.ts) take them down.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  removeStaleStateDirs();
-  const stateDir = mkdtempSync(join(tmpdir(), STATE_PREFIX));
-  writeFileSync(join(stateDir, RUNNER_FILE), String(process.pid));
-  const ports = {} as StackPorts;
-  for (const name of Object.keys(DEFAULT_PORTS) as (keyof StackPorts)[]) {
-    ports[name] = await freePort();
-  }
+  const stateDir = testStateDir(STATE_PREFIX);
+  const ports = await testPorts();
   const started = Date.now();
   const stack = await startStack({
     project: 'demo-reel',

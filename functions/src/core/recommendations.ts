@@ -1,0 +1,50 @@
+import type { RecommendationsDocument } from '../adapters/firestore.js';
+import type { Recommender, UserRating } from '../model/index.js';
+import { countRatings, epochMicros, type RatingsByMovie } from '../ratings/last-write-wins.js';
+
+/** A person's stored ratings (tombstones included) as the model reads them. */
+export function userRatingsOf(ratings: RatingsByMovie): UserRating[] {
+  return Object.entries(ratings).map(([movieId, entry]) => ({
+    movieId: Number(movieId),
+    rating: entry.rating,
+    ratedAt: epochMicros(entry.ratedAt) / 1e6,
+  }));
+}
+
+/** What the fold-in of one person gives: their model fields and their recommendations. */
+export interface Personalised {
+  factors: number[];
+  bias: number;
+  document: RecommendationsDocument;
+}
+
+/**
+ * Folds a person into model `version` from their current ratings and ranks the catalogue for
+ * them: `basis: "personal"` once a rating gave the ranking model something to go on, else the
+ * popularity list (minus what they rated). `factors` are the ranking model's (what their list
+ * comes from), `bias` the rating model's.
+ */
+export function personalise(
+  recommender: Recommender,
+  version: string,
+  ratings: RatingsByMovie,
+  topN: number,
+): Personalised {
+  const folded = recommender.foldIn(userRatingsOf(ratings));
+  const { basis, items } = recommender.recommend(folded, { count: topN });
+  return {
+    factors: Array.from(folded.ranking.factors),
+    bias: folded.explicit.bias,
+    document: {
+      basis,
+      items: items.map((item) => ({
+        movieId: item.movieId,
+        score: item.score,
+        predictedRating: item.predictedRating,
+        ...(item.because && { because: { ...item.because } }),
+      })),
+      modelVersion: version,
+      ratingsCount: countRatings(ratings),
+    },
+  };
+}

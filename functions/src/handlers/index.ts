@@ -1,0 +1,5 @@
+export * from './ingest-rating.js';
+export * from './rate-movie.js';
+export * from './republish.js';
+export * from './retrain-model.js';
+export * from './rollback.js';

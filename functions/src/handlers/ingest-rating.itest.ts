@@ -1,0 +1,275 @@
+import { randomUUID } from 'node:crypto';
+import type { Message, Subscription } from '@google-cloud/pubsub';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { provisionBigQuery } from '../../../pipelines/src/stack/provision.js';
+import { testClients, testConfig } from '../../../pipelines/src/testing/clients.js';
+import {
+  appendEvents,
+  createModelSource,
+  createPublishers,
+  type DatasetRef,
+  EVENTS_TABLE,
+  publishDeadLetter,
+  type RecommendationsDocument,
+  readUser,
+} from '../adapters/index.js';
+import { createLogger } from '../core/logger.js';
+import { RATING_EVENT_SCHEMA, type RatingEvent } from '../events/index.js';
+import { publishFixtureModel, tasteRatings } from '../testing/fixtures.js';
+import { push, pushBody, type ServedFunction, serveFunction } from '../testing/serve.js';
+import { createIngestRating } from './ingest-rating.js';
+
+const config = testConfig();
+const clients = testClients(config);
+const { bigquery, firestore, storage, pubsub } = clients;
+const log = createLogger(() => {});
+const VERSION = '2026-11-23T10-00-00Z-fixture1';
+const CATALOGUE = Array.from({ length: 60 }, (_, n) => n + 1);
+
+// A dataset and buckets of this file's own; dead letters read on a subscription of its own.
+const ref: DatasetRef = {
+  project: config.project,
+  dataset: `itest_${randomUUID().replaceAll('-', '')}`,
+};
+const modelBucket = storage.bucket(`itest-models-${randomUUID()}`);
+const emptyBucket = storage.bucket(`itest-empty-${randomUUID()}`);
+let deadLetters: Subscription;
+const letters: Message[] = [];
+let served: ServedFunction;
+let servedWithoutModel: ServedFunction;
+
+function ingestOn(bucket: typeof modelBucket) {
+  const publishers = createPublishers(pubsub, config);
+  return createIngestRating({
+    appendEvent: (event) => appendEvents(bigquery, ref, [event]),
+    firestore,
+    models: createModelSource(bucket, { recheckMs: 0, log }),
+    deadLetter: async (letter) => {
+      await publishDeadLetter(publishers.deadLetter, letter);
+    },
+    topN: 10,
+    log,
+  });
+}
+
+beforeAll(async () => {
+  await provisionBigQuery(bigquery, ref);
+  await modelBucket.create();
+  await emptyBucket.create();
+  await publishFixtureModel(
+    modelBucket,
+    VERSION,
+    tasteRatings({ users: 40, movies: 50, perUser: 12 }),
+    CATALOGUE,
+  );
+  [deadLetters] = await pubsub
+    .topic(config.deadLetterTopic)
+    .createSubscription(`itest-dead-${randomUUID()}`);
+  deadLetters.on('message', (message: Message) => {
+    message.ack();
+    letters.push(message);
+  });
+  served = await serveFunction({ cloudEvent: ingestOn(modelBucket) });
+  servedWithoutModel = await serveFunction({ cloudEvent: ingestOn(emptyBucket) });
+});
+
+afterAll(async () => {
+  await deadLetters.close();
+  await served.close();
+  await servedWithoutModel.close();
+  await clients.close();
+});
+
+const rating = (userId: string, overrides: Partial<RatingEvent> = {}): RatingEvent => ({
+  eventId: randomUUID(),
+  userId,
+  movieId: 1,
+  rating: 5,
+  ratedAt: '2026-11-23T10:00:00Z',
+  source: 'site',
+  ...overrides,
+});
+
+const deliver = (url: string, event: RatingEvent | string) =>
+  push(
+    url,
+    pushBody(event, {
+      eventId: typeof event === 'string' ? 'none' : event.eventId,
+      schema: RATING_EVENT_SCHEMA,
+    }),
+  );
+
+async function eventRows(eventId: string): Promise<{ rows: number; events: number }> {
+  const [rows] = await bigquery.query({
+    query: `SELECT COUNT(*) AS rows, COUNT(DISTINCT eventId) AS events FROM \`${ref.project}.${ref.dataset}.${EVENTS_TABLE}\` WHERE eventId = @eventId`,
+    params: { eventId },
+  });
+  return { rows: Number(rows[0].rows), events: Number(rows[0].events) };
+}
+
+async function recommendationsOf(uid: string) {
+  const snapshot = await firestore.collection('recommendations').doc(uid).get();
+  return snapshot.data() as (RecommendationsDocument & { updatedAt: unknown }) | undefined;
+}
+
+async function until<T>(check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('ingestRating over HTTP (Pub/Sub push → functions-framework → emulators)', () => {
+  it('appends the event once, stores the rating and writes personal recommendations', async () => {
+    const uid = `ingest-${randomUUID()}`;
+    const first = rating(uid, { movieId: 1, rating: 5 });
+    const second = rating(uid, { movieId: 5, rating: 4.5, ratedAt: '2026-11-23T10:01:00Z' });
+    expect((await deliver(served.url, first)).status).toBe(204);
+    expect((await deliver(served.url, second)).status).toBe(204);
+
+    expect(await eventRows(first.eventId)).toEqual({ rows: 1, events: 1 });
+    const user = await readUser(firestore, uid);
+    expect(user?.ratings).toEqual({
+      '1': { rating: 5, ratedAt: first.ratedAt, eventId: first.eventId },
+      '5': { rating: 4.5, ratedAt: second.ratedAt, eventId: second.eventId },
+    });
+    expect(user).toMatchObject({ ratingsCount: 2, modelVersion: VERSION });
+    expect(user?.factors).toHaveLength(8);
+    const recommendations = await recommendationsOf(uid);
+    expect(recommendations).toMatchObject({
+      basis: 'personal',
+      modelVersion: VERSION,
+      ratingsCount: 2,
+    });
+    expect(recommendations?.items).toHaveLength(10);
+    const ids = recommendations!.items.map((item) => item.movieId);
+    expect(ids).not.toContain(1);
+    expect(ids).not.toContain(5);
+    // Movies 1 and 5 are both in taste group 0 (ids ≡ 1 mod 4): the list leans to that group.
+    const sameGroup = ids.filter((id) => (id - 1) % 4 === 0).length;
+    expect(sameGroup).toBeGreaterThanOrEqual(5);
+    expect(
+      recommendations!.items.every(
+        (item) => item.because?.movieId === 1 || item.because?.movieId === 5,
+      ),
+    ).toBe(true);
+  });
+
+  it('changes nothing when the same event is delivered three times', async () => {
+    const uid = `dup-${randomUUID()}`;
+    const event = rating(uid, { movieId: 9, rating: 4 });
+    for (let n = 0; n < 3; n++) expect((await deliver(served.url, event)).status).toBe(204);
+    // bqemulator keeps a row per delivery (see the README); what counts is one distinct event.
+    expect((await eventRows(event.eventId)).events).toBe(1);
+    const user = await readUser(firestore, uid);
+    expect(user?.ratings).toEqual({
+      '9': { rating: 4, ratedAt: event.ratedAt, eventId: event.eventId },
+    });
+    expect(user?.ratingsCount).toBe(1);
+    const snapshot = await firestore.collection('recommendations').doc(uid).get();
+    const before = snapshot.updateTime?.toMillis();
+    expect((await deliver(served.url, event)).status).toBe(204);
+    const after = await firestore.collection('recommendations').doc(uid).get();
+    expect(after.updateTime?.toMillis()).toBe(before);
+  });
+
+  it('keeps the newer rating when an older event arrives late, and a withdrawal as a tombstone', async () => {
+    const uid = `order-${randomUUID()}`;
+    const newer = rating(uid, { movieId: 13, rating: 2, ratedAt: '2026-11-23T10:05:00Z' });
+    const older = rating(uid, { movieId: 13, rating: 5, ratedAt: '2026-11-23T10:00:00Z' });
+    await deliver(served.url, newer);
+    await deliver(served.url, older);
+    expect((await readUser(firestore, uid))?.ratings['13']).toEqual({
+      rating: 2,
+      ratedAt: newer.ratedAt,
+      eventId: newer.eventId,
+    });
+    const withdrawn = rating(uid, { movieId: 13, rating: null, ratedAt: '2026-11-23T10:06:00Z' });
+    await deliver(served.url, withdrawn);
+    await deliver(served.url, older);
+    const user = await readUser(firestore, uid);
+    expect(user?.ratings['13']?.rating).toBeNull();
+    expect(user?.ratingsCount).toBe(0);
+    expect((await recommendationsOf(uid))?.basis).toBe('popular');
+  });
+
+  it.each([
+    ['not JSON', '{"movieId": 1,', /^message is not JSON: /],
+    ['a rating out of range', { rating: 6 }, /^rating: must be at most 5$/],
+    [
+      'a movie not in the catalogue',
+      { movieId: 999_999 },
+      /^movieId: 999999 is not in the catalogue$/,
+    ],
+  ])('acks %s and dead-letters it with the reason', async (_what, change, reason) => {
+    const uid = `bad-${randomUUID()}`;
+    const base = rating(uid);
+    const data = typeof change === 'string' ? change : { ...base, ...change };
+    const response = await push(
+      served.url,
+      pushBody(data, { eventId: base.eventId, schema: RATING_EVENT_SCHEMA }),
+    );
+    expect(response.status).toBe(204);
+    const letter = await until(() => letters.find((m) => m.attributes.eventId === base.eventId));
+    expect(letter.attributes.deadLetterReason).toMatch(reason);
+    expect(letter.attributes.sourceTopic).toBe(
+      '//pubsub.googleapis.com/projects/demo-reel/topics/ratings',
+    );
+    expect(letter.data.toString()).toBe(typeof data === 'string' ? data : JSON.stringify(data));
+    expect(await readUser(firestore, uid)).toBeUndefined();
+  });
+
+  it('takes a binary-mode CloudEvent as Eventarc sends it', async () => {
+    const uid = `binary-${randomUUID()}`;
+    const event = rating(uid, { movieId: 2 });
+    const response = await fetch(served.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'ce-specversion': '1.0',
+        'ce-type': 'google.cloud.pubsub.topic.v1.messagePublished',
+        'ce-source': '//pubsub.googleapis.com/projects/demo-reel/topics/ratings',
+        'ce-id': randomUUID(),
+      },
+      body: JSON.stringify({
+        message: { data: Buffer.from(JSON.stringify(event)).toString('base64'), messageId: '1' },
+        subscription: 'projects/demo-reel/subscriptions/eventarc',
+      }),
+    });
+    expect(response.status).toBe(204);
+    expect((await readUser(firestore, uid))?.ratings['2']?.eventId).toBe(event.eventId);
+  });
+
+  it('stores the rating and leaves recommendations alone while no model is published', async () => {
+    const uid = `nomodel-${randomUUID()}`;
+    const event = rating(uid, { movieId: 424_242 });
+    expect((await deliver(servedWithoutModel.url, event)).status).toBe(204);
+    expect((await readUser(firestore, uid))?.ratings['424242']?.rating).toBe(5);
+    expect(await recommendationsOf(uid)).toBeUndefined();
+    expect(await eventRows(event.eventId)).toEqual({ rows: 1, events: 1 });
+  });
+
+  it('answers 500 on a transient failure, so Pub/Sub delivers again', async () => {
+    const failing = await serveFunction({
+      cloudEvent: createIngestRating({
+        appendEvent: () => Promise.reject(new Error('BigQuery unavailable')),
+        firestore,
+        models: createModelSource(modelBucket, { recheckMs: 0, log }),
+        deadLetter: () => Promise.reject(new Error('must not dead-letter')),
+        topN: 10,
+        log,
+      }),
+    });
+    try {
+      const uid = `transient-${randomUUID()}`;
+      const response = await deliver(failing.url, rating(uid));
+      expect(response.status).toBe(500);
+      expect(await readUser(firestore, uid)).toBeUndefined();
+    } finally {
+      await failing.close();
+    }
+  });
+});

@@ -1,0 +1,227 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { provisionBigQuery } from '../../../pipelines/src/stack/provision.js';
+import { testClients, testConfig } from '../../../pipelines/src/testing/clients.js';
+import {
+  appendEvents,
+  type DatasetRef,
+  listModelVersions,
+  readModelFiles,
+  readPointer,
+  readRetrainStatus,
+  readUser,
+  writeCatalogue,
+} from '../adapters/index.js';
+import { createLogger } from '../core/logger.js';
+import type { RatingEvent } from '../events/index.js';
+import { mulberry32, trainModelSet } from '../model/index.js';
+import { parseMovieList } from '../model-store/layout.js';
+import { SMALL_MODEL_CONFIG, tasteRatings } from '../testing/fixtures.js';
+import { push, pushBody, serveFunction } from '../testing/serve.js';
+import { createRetrainModel, type RetrainDeps } from './retrain-model.js';
+import { rollback } from './rollback.js';
+
+const config = testConfig();
+const clients = testClients(config);
+const { bigquery, firestore, storage } = clients;
+const log = createLogger(() => {});
+const ref: DatasetRef = {
+  project: config.project,
+  dataset: `itest_${randomUUID().replaceAll('-', '')}`,
+};
+const bucket = storage.bucket(`itest-retrain-${randomUUID()}`);
+const run = randomUUID().slice(0, 8);
+const uidOf = (user: number) => `retrain-${run}-${user}`;
+const fixture = tasteRatings({ users: 60, movies: 50, perUser: 12 });
+const uids = [...new Set(fixture.map((r) => uidOf(r.user)))];
+
+const deps = (overrides: Partial<RetrainDeps> = {}): RetrainDeps => ({
+  bigquery,
+  dataset: ref,
+  bucket,
+  firestore,
+  modelConfig: SMALL_MODEL_CONFIG,
+  maxRegression: 0.005,
+  topN: 10,
+  log,
+  ...overrides,
+});
+
+/** Triggers a retrain the way the push subscription on topic `retrain` does. */
+async function retrainOverHttp(overrides: Partial<RetrainDeps> = {}) {
+  const served = await serveFunction({ cloudEvent: createRetrainModel(deps(overrides)) });
+  try {
+    const body = pushBody(
+      { trigger: 'schedule' },
+      { trigger: 'schedule' },
+      'projects/demo-reel/subscriptions/retrain-run',
+    );
+    const response = await push(served.url, body, 'projects/demo-reel/topics/retrain');
+    expect(response.status).toBe(204);
+    const status = (await readRetrainStatus(bucket)) as {
+      kind: string;
+      version?: string;
+      stage?: string;
+      reason?: string;
+      trigger: { messageId: string; data: unknown };
+    };
+    expect(status.trigger).toEqual({
+      messageId: body.message.messageId,
+      data: { trigger: 'schedule' },
+    });
+    return status;
+  } finally {
+    await served.close();
+  }
+}
+
+beforeAll(async () => {
+  await provisionBigQuery(bigquery, ref);
+  await bucket.create();
+  await writeCatalogue(
+    bucket,
+    Array.from({ length: 60 }, (_, n) => n + 1),
+  );
+  const events: RatingEvent[] = fixture.map((r) => ({
+    eventId: randomUUID(),
+    userId: uidOf(r.user),
+    movieId: r.movieId,
+    rating: r.rating,
+    ratedAt: new Date(r.ratedAt * 1000).toISOString(),
+    source: 'import',
+  }));
+  await appendEvents(bigquery, ref, events);
+  // The users' ratings as the load (or the ingest) keeps them in Firestore.
+  const writer = firestore.bulkWriter();
+  for (const uid of uids) {
+    const mine = events.filter((event) => event.userId === uid);
+    const ratings = Object.fromEntries(
+      mine.map((e) => [
+        String(e.movieId),
+        { rating: e.rating, ratedAt: e.ratedAt, eventId: e.eventId },
+      ]),
+    );
+    void writer.set(firestore.collection('users').doc(uid), { ratings, ratingsCount: mine.length });
+  }
+  await writer.close();
+});
+
+afterAll(async () => {
+  await clients.close();
+});
+
+let firstVersion: string;
+let currentVersion: string;
+
+describe('retrainModel over HTTP (BigQuery, Cloud Storage and Firestore emulators)', () => {
+  it('publishes a new version, moves the pointer, and every user’s documents carry it', async () => {
+    const status = await retrainOverHttp();
+    expect(status).toMatchObject({ kind: 'published' });
+    firstVersion = status.version!;
+    expect(firstVersion).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z-[0-9a-f]{8}$/);
+    expect((await readPointer(bucket))?.pointer.version).toBe(firstVersion);
+
+    const files = await readModelFiles(bucket, firstVersion);
+    const movies = parseMovieList(
+      new TextDecoder().decode(files.get('movies.json')!),
+      'movies.json',
+    );
+    // The catalogue's 60 movies, of which the ratings name only 50.
+    expect(movies.movieIds).toEqual(Array.from({ length: 60 }, (_, n) => n + 1));
+
+    const users = await Promise.all(uids.map((uid) => readUser(firestore, uid)));
+    expect(users.map((user) => user?.modelVersion)).toEqual(uids.map(() => firstVersion));
+    const recommendations = await firestore.getAll(
+      ...uids.map((uid) => firestore.collection('recommendations').doc(uid)),
+    );
+    expect(recommendations.map((doc) => doc.get('modelVersion'))).toEqual(
+      uids.map(() => firstVersion),
+    );
+    expect(recommendations.map((doc) => doc.get('basis'))).toEqual(uids.map(() => 'personal'));
+  });
+
+  it('publishes again on the same ratings: the gate compares the score the current model recorded', async () => {
+    const status = (await retrainOverHttp()) as unknown as {
+      kind: string;
+      version: string;
+      candidate: { ndcg10: number };
+      current: { version: string; ndcg10: number };
+    };
+    expect(status.kind).toBe('published');
+    // Same ratings, same split, same seed: the same score, not one flattered by a model that
+    // has seen the held-out ratings.
+    expect(status.current.version).toBe(firstVersion);
+    expect(status.candidate.ndcg10).toBe(status.current.ndcg10);
+    expect(status.candidate.ndcg10).toBeGreaterThan(0.2);
+    currentVersion = status.version;
+    expect((await readPointer(bucket))?.pointer.version).toBe(currentVersion);
+  });
+
+  it('leaves the current model serving when training fails', async () => {
+    const status = await retrainOverHttp({
+      train: () => Promise.reject(new Error('out of memory (injected)')),
+    });
+    expect(status).toMatchObject({
+      kind: 'failed',
+      stage: 'training the candidate on the evaluation split',
+      reason: 'out of memory (injected)',
+    });
+    expect((await readPointer(bucket))?.pointer.version).toBe(currentVersion);
+  });
+
+  it('refuses a model that ranks worse than the current one beyond the margin', async () => {
+    // A trainer whose ranking model has lost what it learnt: random item factors.
+    const scrambled: typeof trainModelSet = async (ratings, itemIds, modelConfig, options) => {
+      const set = await trainModelSet(ratings, itemIds, modelConfig, options);
+      const random = mulberry32(99);
+      const itemFactors = set.ranking.itemFactors.map(() => random() - 0.5);
+      return { ...set, ranking: { ...set.ranking, itemFactors } };
+    };
+    const status = await retrainOverHttp({ train: scrambled });
+    expect(status.kind).toBe('refused');
+    expect(status.reason).toMatch(
+      /^candidate NDCG@10 0\.\d{4} is below the 0\.\d{4} the current model \S+ scored when it was trained, by more than 0\.005/,
+    );
+    expect((await readPointer(bucket))?.pointer.version).toBe(currentVersion);
+    expect((await readUser(firestore, uidOf(0)))?.modelVersion).toBe(currentVersion);
+  });
+
+  it('rolls back to the newest complete older version, skipping a broken one', async () => {
+    // A minute later, so its version sorts after the broken one below whatever the clock says.
+    // One user evaluated: 2 of 720 ratings held out, so the candidate itself is published.
+    const second = await retrainOverHttp({
+      maxRegression: 0.5,
+      holdout: { minRatings: 5, fraction: 0.2, maxUsers: 1 },
+      now: () => new Date(Date.now() + 60_000),
+    });
+    expect(second.kind).toBe('published');
+    const manifest = JSON.parse(
+      new TextDecoder().decode(
+        (await readModelFiles(bucket, second.version!)).get('manifest.json'),
+      ),
+    );
+    expect(manifest.training).toEqual({ users: 60, ratings: 718 });
+    // A version between the two whose upload stopped half-way: a manifest and nothing else.
+    const broken = `${currentVersion.slice(0, -8)}ffffffff`;
+    expect(broken > currentVersion && broken < second.version!).toBe(true);
+    await bucket.file(`models/${broken}/manifest.json`).save('{}');
+    expect(await listModelVersions(bucket)).toEqual([
+      firstVersion,
+      currentVersion,
+      broken,
+      second.version,
+    ]);
+
+    const result = await rollback(bucket, { log });
+    expect(result).toEqual({
+      from: second.version,
+      to: currentVersion,
+      skipped: [{ version: broken, reason: expect.stringContaining('unknown model format') }],
+    });
+    expect((await readPointer(bucket))?.pointer.version).toBe(currentVersion);
+    expect((await rollback(bucket, { log })).to).toBe(firstVersion);
+    await expect(rollback(bucket, { log })).rejects.toThrow(
+      `no version older than ${firstVersion}`,
+    );
+  });
+});

@@ -1,0 +1,458 @@
+/**
+ * `npm run bench:e2e`: Protocol E on the local stack. Starts the whole pipeline on free ports
+ * with a fresh state (MovieLens ml-latest-small loaded, first model trained), then POSTs
+ * ratings to rateMovie as signed-in users at a fixed rate and times each until the
+ * recommendations document shows it (a Firestore listener, as the site has): 20/s for the
+ * latency figures, then higher rates until one is not held.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Clients, createClients, EVENTS_TABLE, readPointer } from '@reel/functions/adapters';
+import { UsageError } from '../cli/args.js';
+import { BUNDLED_RATINGS } from '../data/bundled.js';
+import { loadRatingsFile } from '../data/load-ratings.js';
+import { describeMachine, machineLine } from '../report/machine.js';
+import { formatTable } from '../report/table.js';
+import { DEFAULT_PORTS, findToolchain, type StackPorts } from '../stack/emulators.js';
+import { type RunningPipeline, startPipeline } from '../stack/pipeline.js';
+import { freePort } from '../stack/ports.js';
+import { repositoryRoot } from '../stack/repository.js';
+import {
+  HELD_P99_MS,
+  latencies,
+  type PhaseChecks,
+  phaseProblems,
+  type SentRating,
+  summarise,
+  VisibilityLog,
+} from './e2e-phase.js';
+
+const USAGE = `usage: npm run bench:e2e -- [--duration=S] [--rates=R1,R2,...] [--json]
+  --duration=S   seconds each rate is held (default 60, as Protocol E says)
+  --rates=...    the rates tried after the 20/s latency phase, in order, until one is not
+                 held (default 50,100,200,300,400); if 20/s is not held, 80 % of the rate the
+                 pipeline completed while catching up is tried, then half of that, until one is
+  --json         print the results as JSON on stdout (progress stays on stderr)`;
+
+/**
+ * When 20/s is not held, the next rate tried is 80 % of what the pipeline completed per second
+ * while it caught up, then half of the last, until one is held.
+ */
+function lowerRates(completedPerSecond: number): number[] {
+  const rates: number[] = [];
+  for (let rate = Math.floor(0.8 * completedPerSecond); rate >= 1; rate = Math.floor(rate / 2)) {
+    rates.push(rate);
+  }
+  return rates.length > 0 ? rates : [1];
+}
+/**
+ * A phase waits for its backlog to clear (so the next phase starts from an empty queue) for at
+ * most this long, and gives up sooner when nothing became visible for NO_PROGRESS_MS (a stuck
+ * event is redelivered after the ingest's 60 s timeout and a backoff).
+ */
+const MAX_DRAIN_MS = 900_000;
+const NO_PROGRESS_MS = 90_000;
+
+interface Options {
+  duration: number;
+  rates: number[];
+  json: boolean;
+}
+
+function parseOptions(argv: string[]): Options {
+  const options: Options = { duration: 60, rates: [50, 100, 200, 300, 400], json: false };
+  for (const argument of argv) {
+    const [flag, value] = argument.split('=', 2) as [string, string | undefined];
+    if (flag === '--json' && value === undefined) options.json = true;
+    else if (flag === '--duration' && value && /^\d+$/.test(value) && Number(value) > 0) {
+      options.duration = Number(value);
+    } else if (flag === '--rates' && value && /^\d+(,\d+)*$/.test(value)) {
+      options.rates = value.split(',').map(Number);
+    } else throw new UsageError(`unknown or malformed argument "${argument}"\n${USAGE}`);
+  }
+  return options;
+}
+
+const log = (message: string) => process.stderr.write(`[bench:e2e] ${message}\n`);
+
+interface BenchUser {
+  uid: string;
+  idToken: string;
+}
+
+/** Anonymous users, signed up in the Auth emulator like the site's visitors. */
+async function signUp(authHost: string, count: number): Promise<BenchUser[]> {
+  const users: BenchUser[] = [];
+  const one = async (): Promise<BenchUser> => {
+    const response = await fetch(
+      `http://${authHost}/identitytoolkit.googleapis.com/v1/accounts:signUp?key=bench`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ returnSecureToken: true }),
+      },
+    );
+    if (!response.ok) throw new Error(`Auth emulator signUp: HTTP ${response.status}`);
+    const body = (await response.json()) as { localId: string; idToken: string };
+    return { uid: body.localId, idToken: body.idToken };
+  };
+  for (let start = 0; start < count; start += 20) {
+    users.push(...(await Promise.all(Array.from({ length: Math.min(20, count - start) }, one))));
+  }
+  return users;
+}
+
+interface PhaseResult extends PhaseChecks {
+  seconds: number;
+  /** Ratings that became visible per second, from the first POST to the last one seen. */
+  completedPerSecond: number;
+  problems: string[];
+  held: boolean;
+}
+
+/** The movies users rate: the 2,000 most-rated of the loaded sample (all in the catalogue). */
+async function movieChoices(): Promise<number[]> {
+  const loaded = await loadRatingsFile(BUNDLED_RATINGS);
+  const counts = new Map<number, number>();
+  for (const item of loaded.ratings.item) {
+    const movieId = loaded.movieIds[item]!;
+    counts.set(movieId, (counts.get(movieId) ?? 0) + 1);
+  }
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+    .slice(0, 2000)
+    .map(([movieId]) => movieId);
+}
+
+async function runPhase(
+  pipeline: RunningPipeline,
+  clients: Clients,
+  visibility: VisibilityLog,
+  movies: number[],
+  rate: number,
+  durationSeconds: number,
+): Promise<PhaseResult> {
+  const total = Math.round(rate * durationSeconds);
+  // At most 30 ratings per user a minute: half the functions' default per-user rate limit.
+  const perUser = Math.max(1, Math.floor((30 * durationSeconds) / 60));
+  const userCount = Math.ceil(total / perUser);
+  log(`${rate}/s for ${durationSeconds} s: signing up ${userCount} users`);
+  const users = await signUp(pipeline.env.FIREBASE_AUTH_EMULATOR_HOST!, userCount);
+  const expected = new Map<string, Map<number, number>>(users.map((u) => [u.uid, new Map()]));
+  const url = `${pipeline.functionUrls.rateMovie}/`;
+  const sent: SentRating[] = [];
+  const inFlight: Promise<void>[] = [];
+
+  const post = (index: number) => {
+    const user = users[index % users.length]!;
+    const ordinal = Math.floor(index / users.length) + 1;
+    // Each of a user's ratings is of another movie, so its n-th rating is the n-th counted.
+    const movieId = movies[(index * 7 + ordinal * 13) % movies.length]!;
+    const rating = 0.5 * (1 + ((index * 31) % 10));
+    expected.get(user.uid)!.set(movieId, rating);
+    const record: SentRating = { uid: user.uid, ordinal, sentAt: performance.now(), status: 0 };
+    sent.push(record);
+    inFlight.push(
+      fetch(url, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${user.idToken}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ eventId: randomUUID(), movieId, rating }),
+      }).then(
+        async (response) => {
+          record.status = response.status;
+          await response.body?.cancel();
+        },
+        () => {
+          record.status = 0;
+        },
+      ),
+    );
+  };
+
+  const started = performance.now();
+  let next = 0;
+  while (next < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
+    while (next < due) post(next++);
+    await sleep(5);
+  }
+  const sendSeconds = (performance.now() - started) / 1000;
+  await Promise.all(inFlight);
+  const accepted = sent.filter((rating) => rating.status === 202).length;
+
+  // Drain: wait until every accepted rating is visible (or see MAX_DRAIN_MS).
+  let lastVisible = -1;
+  let lastProgress = performance.now();
+  const drainStarted = performance.now();
+  log(`${rate}/s: sent; waiting for the pipeline to catch up`);
+  for (;;) {
+    const visible = sent.filter(
+      (r) => r.status === 202 && visibility.visibleAt(r.uid, r.ordinal) !== undefined,
+    ).length;
+    if (visible === accepted) break;
+    if (visible !== lastVisible) {
+      lastVisible = visible;
+      lastProgress = performance.now();
+    } else if (performance.now() - lastProgress > NO_PROGRESS_MS) break;
+    if (performance.now() - drainStarted > MAX_DRAIN_MS) break;
+    await sleep(100);
+  }
+  const lastSeen = Math.max(
+    started,
+    ...sent.map((r) => visibility.visibleAt(r.uid, r.ordinal) ?? Number.NEGATIVE_INFINITY),
+  );
+  const measured = latencies(
+    sent.filter((r) => r.status === 202),
+    visibility,
+  );
+
+  const uids = users.map((user) => user.uid);
+  const [rows] = await clients.bigquery.query(
+    `SELECT COUNT(*) AS rows, COUNT(DISTINCT eventId) AS events
+     FROM \`${pipeline.config.project}.${pipeline.config.dataset}.${EVENTS_TABLE}\`
+     WHERE userId IN (${uids.map((uid) => `'${uid.replace(/[^A-Za-z0-9_-]/g, '')}'`).join(',')})`,
+  );
+  const counts = (rows as { rows: number; events: number }[])[0]!;
+  let usersConsistent = 0;
+  for (let start = 0; start < uids.length; start += 300) {
+    const snapshots = await clients.firestore.getAll(
+      ...uids.slice(start, start + 300).map((uid) => clients.firestore.doc(`users/${uid}`)),
+    );
+    for (const snapshot of snapshots) {
+      const stored = (snapshot.get('ratings') ?? {}) as Record<string, { rating: number | null }>;
+      const wanted = expected.get(snapshot.id)!;
+      const matches =
+        Object.keys(stored).length === wanted.size &&
+        [...wanted].every(([movieId, rating]) => stored[String(movieId)]?.rating === rating);
+      if (matches) usersConsistent += 1;
+    }
+  }
+
+  const checks: PhaseChecks = {
+    targetRate: rate,
+    achievedRate: total / sendSeconds,
+    sent: sent.length,
+    accepted,
+    bigQueryEvents: Number(counts.events),
+    bigQueryRows: Number(counts.rows),
+    usersConsistent,
+    users: users.length,
+    visible: measured.latencies.length,
+    latency: summarise(measured.latencies),
+  };
+  const problems = phaseProblems(checks);
+  return {
+    ...checks,
+    seconds: sendSeconds,
+    completedPerSecond: checks.visible / Math.max(0.001, (lastSeen - started) / 1000),
+    problems,
+    held: problems.length === 0,
+  };
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const machine = describeMachine();
+  const root = repositoryRoot();
+  const stateDir = mkdtempSync(join(tmpdir(), 'reel-bench-e2e-'));
+  const ports = {} as StackPorts;
+  for (const name of Object.keys(DEFAULT_PORTS) as (keyof StackPorts)[]) {
+    ports[name] = await freePort();
+  }
+  const startedAt = Date.now();
+  const pipeline = await startPipeline({
+    root,
+    ports,
+    toolchain: findToolchain(root),
+    stateDir,
+    persist: false,
+    ratingsFile: BUNDLED_RATINGS,
+    onProgress: log,
+  });
+  const startSeconds = (Date.now() - startedAt) / 1000;
+  const clients = createClients(pipeline.config, 'bench-e2e');
+  const stopAll = async () => {
+    await clients.close().catch(() => undefined);
+    await pipeline.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  };
+  process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  try {
+    const pointer = await readPointer(clients.storage.bucket(pipeline.config.modelsBucket));
+    const movies = await movieChoices();
+    const visibility = new VisibilityLog();
+    const unsubscribe = clients.firestore.collection('recommendations').onSnapshot(
+      (snapshot) => {
+        const at = performance.now();
+        for (const change of snapshot.docChanges()) {
+          const count = change.doc.get('ratingsCount');
+          if (typeof count === 'number') visibility.observe(change.doc.id, count, at);
+        }
+      },
+      (error) => log(`listener failed: ${error.message}`),
+    );
+    const phases: PhaseResult[] = [];
+    try {
+      log('warming up: 20 ratings');
+      await runPhase(pipeline, clients, visibility, movies, 10, 2);
+      phases.push(await runPhase(pipeline, clients, visibility, movies, 20, options.duration));
+      report(phases.at(-1)!);
+      const ramp = phases[0]!.held ? options.rates : lowerRates(phases[0]!.completedPerSecond);
+      for (const rate of ramp) {
+        const result = await runPhase(
+          pipeline,
+          clients,
+          visibility,
+          movies,
+          rate,
+          options.duration,
+        );
+        phases.push(result);
+        report(result);
+        // Going up, the first rate not held ends it; going down, the first one held does.
+        if (result.held !== phases[0]!.held) break;
+      }
+    } finally {
+      unsubscribe();
+    }
+    const steady = phases[0]!;
+    const handler = ingestHandlerMs(join(stateDir, 'logs', 'ingestRating.log'));
+    const highestHeld = Math.max(0, ...phases.filter((p) => p.held).map((p) => p.targetRate));
+    const summary = {
+      protocol: 'E',
+      machine,
+      dataset: 'ml-latest-small (bundled): 100,836 ratings, 610 users loaded as import events',
+      model: pointer?.pointer.version ?? null,
+      stackStartSeconds: startSeconds,
+      durationSeconds: options.duration,
+      steady: {
+        rate: 20,
+        p50Ms: steady.latency.p50,
+        p95Ms: steady.latency.p95,
+        p99Ms: steady.latency.p99,
+      },
+      highestHeldRate: highestHeld,
+      ingestHandler: {
+        events: handler.count,
+        p50Ms: handler.p50,
+        meanMs: handler.mean,
+        emulatorPushConcurrency: EMULATOR_PUSH_CONCURRENCY,
+        boundPerSecond: (EMULATOR_PUSH_CONCURRENCY * 1000) / handler.mean,
+      },
+      phases,
+    };
+    if (options.json) {
+      process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    } else {
+      process.stdout.write(printable(summary, phases));
+    }
+  } finally {
+    await stopAll();
+  }
+}
+
+/**
+ * The ingest function's own per-event time (its structured logs' latencyMs), which bounds
+ * what the local stack can carry: the Pub/Sub emulator pushes at most 2 messages at a time
+ * per subscription (its FakePubsubServer starts two push loops of one message each).
+ */
+function ingestHandlerMs(logFile: string): { count: number; p50: number; mean: number } {
+  const samples: number[] = [];
+  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const entry = JSON.parse(line) as { eventId?: string; latencyMs?: number };
+      if (entry.eventId && typeof entry.latencyMs === 'number') samples.push(entry.latencyMs);
+    } catch {
+      // Not one of the function's JSON lines.
+    }
+  }
+  const mean = samples.reduce((sum, value) => sum + value, 0) / samples.length;
+  return { count: samples.length, p50: summarise(samples).p50, mean };
+}
+
+const EMULATOR_PUSH_CONCURRENCY = 2;
+
+function report(phase: PhaseResult): void {
+  log(
+    `${phase.targetRate}/s: sent ${phase.sent} at ${phase.achievedRate.toFixed(1)}/s, completed ${phase.completedPerSecond.toFixed(1)}/s, p50 ${Math.round(phase.latency.p50)} ms, p99 ${Math.round(phase.latency.p99)} ms; ${phase.held ? 'held' : `not held: ${phase.problems.join('; ')}`}`,
+  );
+}
+
+function printable(
+  summary: {
+    machine: ReturnType<typeof describeMachine>;
+    dataset: string;
+    model: string | null;
+    stackStartSeconds: number;
+    durationSeconds: number;
+    highestHeldRate: number;
+    steady: { p50Ms: number; p95Ms: number; p99Ms: number };
+    ingestHandler: { events: number; p50Ms: number; meanMs: number; boundPerSecond: number };
+  },
+  phases: PhaseResult[],
+): string {
+  const ms = (value: number) => (Number.isFinite(value) ? String(Math.round(value)) : '–');
+  const table = formatTable(
+    [
+      'target/s',
+      'sent/s',
+      'done/s',
+      'sent',
+      '202',
+      'p50 ms',
+      'p95 ms',
+      'p99 ms',
+      'max ms',
+      'BQ events',
+      'BQ rows',
+      'users ok',
+      'held',
+    ],
+    phases.map((phase) => [
+      phase.targetRate,
+      phase.achievedRate.toFixed(1),
+      phase.completedPerSecond.toFixed(1),
+      phase.sent,
+      phase.accepted,
+      ms(phase.latency.p50),
+      ms(phase.latency.p95),
+      ms(phase.latency.p99),
+      ms(phase.latency.max),
+      phase.bigQueryEvents,
+      phase.bigQueryRows,
+      `${phase.usersConsistent}/${phase.users}`,
+      phase.held ? 'yes' : 'no',
+    ]),
+  );
+  const failed = phases
+    .filter((phase) => !phase.held && phase.targetRate > summary.highestHeldRate)
+    .sort((a, b) => a.targetRate - b.targetRate)[0];
+  return [
+    'Protocol E: end to end on the local stack (POST /rateMovie → recommendations/{uid} seen by a Firestore listener)',
+    machineLine(summary.machine),
+    `dataset: ${summary.dataset}; model ${summary.model ?? '(none)'}`,
+    `stack: emulators + one local server per function (functions-framework via tsx), push subscriptions as terraform/pubsub.tf; started in ${summary.stackStartSeconds.toFixed(1)} s`,
+    `each rate held for ${summary.durationSeconds} s (open loop); held = every POST 202, every event in BigQuery once (COUNT DISTINCT eventId = rows = accepted), every user's users/{uid}.ratings equal to their last ratings, every update seen, p99 ≤ ${HELD_P99_MS} ms`,
+    '',
+    table,
+    '',
+    `20/s: p50 ${ms(summary.steady.p50Ms)} ms, p95 ${ms(summary.steady.p95Ms)} ms, p99 ${ms(summary.steady.p99Ms)} ms (targets p50 ≤ 300 ms, p99 ≤ 1000 ms)`,
+    `highest rate held for ${summary.durationSeconds} s: ${summary.highestHeldRate}/s (target ≥ 200/s)` +
+      (failed ? `; ${failed.targetRate}/s not held: ${failed.problems.join('; ')}` : ''),
+    `ingestRating's own time per event (its logs, ${summary.ingestHandler.events} events): p50 ${ms(summary.ingestHandler.p50Ms)} ms, mean ${ms(summary.ingestHandler.meanMs)} ms; ` +
+      `the Pub/Sub emulator pushes ${EMULATOR_PUSH_CONCURRENCY} messages at a time per subscription, so this stack can ingest at most ≈ ${summary.ingestHandler.boundPerSecond.toFixed(1)}/s`,
+    '',
+  ].join('\n');
+}
+
+main().catch((error: Error) => {
+  log(error instanceof UsageError ? error.message : (error.stack ?? error.message));
+  process.exit(error instanceof UsageError ? 2 : 1);
+});

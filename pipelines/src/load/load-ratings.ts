@@ -1,0 +1,209 @@
+/**
+ * `npm run load`: a MovieLens ratings file into BigQuery (as import events) and into the
+ * users' Firestore rating maps, idempotently: events already stored are not inserted again,
+ * and a user's newer rating from the site is kept.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { BigQuery } from '@google-cloud/bigquery';
+import type { Bucket } from '@google-cloud/storage';
+import {
+  appendEvents,
+  type DatasetRef,
+  EVENTS_TABLE,
+  writeCatalogue,
+} from '@reel/functions/adapters';
+import { parseMovies } from '@reel/functions/catalogue';
+import type { RatingEvent } from '@reel/functions/events';
+import { countRatings, type RatingEntry } from '@reel/functions/ratings';
+import { FieldValue, type Firestore } from 'firebase-admin/firestore';
+import type { LoadedRatings } from '../data/ratings-parser.js';
+import { type ProgressSink, progressMeter } from '../report/progress.js';
+import { IMPORT_SOURCE, importEvent, mergeImported } from './import-events.js';
+
+export interface LoadOptions {
+  bigquery: BigQuery;
+  firestore: Firestore;
+  dataset: DatasetRef;
+  progress: ProgressSink;
+  /** Rows per streaming insert (BigQuery allows 50,000 rows and 10 MB per request). */
+  batchSize?: number;
+  /** User documents read per Firestore getAll. */
+  usersPerRead?: number;
+}
+
+export interface LoadSummary {
+  ratings: number;
+  users: number;
+  /** Events inserted into BigQuery now (the rest were there from an earlier load). */
+  inserted: number;
+  /** Rating entries written to Firestore now. */
+  entriesWritten: number;
+  usersWritten: number;
+}
+
+/** The events of a loaded file grouped by user, in file order (the files are sorted by user). */
+export function eventsByUser(loaded: LoadedRatings): Map<string, RatingEvent[]> {
+  const { ratings, userIds, movieIds } = loaded;
+  const byUser = new Map<string, RatingEvent[]>();
+  for (let row = 0; row < ratings.value.length; row++) {
+    const event = importEvent({
+      userId: userIds[ratings.user[row]!]!,
+      movieId: movieIds[ratings.item[row]!]!,
+      rating: ratings.value[row]!,
+      timestamp: ratings.timestamp[row]!,
+    });
+    const list = byUser.get(event.userId);
+    if (list) list.push(event);
+    else byUser.set(event.userId, [event]);
+  }
+  return byUser;
+}
+
+/** Groups users into batches of at most `size` events (a user is never split). */
+function* userBatches(
+  byUser: Map<string, RatingEvent[]>,
+  size: number,
+): Generator<[string[], RatingEvent[]]> {
+  let users: string[] = [];
+  let events: RatingEvent[] = [];
+  for (const [uid, list] of byUser) {
+    if (events.length > 0 && events.length + list.length > size) {
+      yield [users, events];
+      users = [];
+      events = [];
+    }
+    users.push(uid);
+    events.push(...list);
+  }
+  if (events.length > 0) yield [users, events];
+}
+
+const quoted = (uid: string) => `'${uid.replace(/[^A-Za-z0-9_-]/g, '')}'`;
+
+/** The import eventIds already in rating_events for these users. */
+async function storedImportIds(
+  bigquery: BigQuery,
+  ref: DatasetRef,
+  users: readonly string[],
+): Promise<Set<string>> {
+  const [rows] = await bigquery.query(
+    `SELECT eventId FROM \`${ref.project}.${ref.dataset}.${EVENTS_TABLE}\`
+     WHERE source = '${IMPORT_SOURCE}' AND userId IN (${users.map(quoted).join(', ')})`,
+  );
+  return new Set((rows as { eventId: string }[]).map((row) => row.eventId));
+}
+
+export async function loadIntoStores(
+  loaded: LoadedRatings,
+  options: LoadOptions,
+): Promise<LoadSummary> {
+  const { bigquery, firestore, dataset, progress } = options;
+  const byUser = eventsByUser(loaded);
+  const total = loaded.ratings.value.length;
+  const summary: LoadSummary = {
+    ratings: total,
+    users: byUser.size,
+    inserted: 0,
+    entriesWritten: 0,
+    usersWritten: 0,
+  };
+
+  const events = progressMeter(progress, `BigQuery ${EVENTS_TABLE}`, total, 'ratings');
+  let done = 0;
+  for (const [users, batch] of userBatches(byUser, options.batchSize ?? 10_000)) {
+    const stored = await storedImportIds(bigquery, dataset, users);
+    const fresh = batch.filter((event) => !stored.has(event.eventId));
+    await appendEvents(bigquery, dataset, fresh);
+    summary.inserted += fresh.length;
+    done += batch.length;
+    events.update(done);
+  }
+  events.done();
+
+  const docs = progressMeter(progress, 'Firestore users/{uid}.ratings', byUser.size, 'users');
+  const writer = firestore.bulkWriter();
+  const failures: string[] = [];
+  writer.onWriteError((error) => {
+    if (error.failedAttempts < 10) return true;
+    failures.push(`${error.documentRef.path}: ${error.message}`);
+    return false;
+  });
+  const uids = [...byUser.keys()];
+  const perRead = options.usersPerRead ?? 300;
+  for (let start = 0; start < uids.length; start += perRead) {
+    const chunk = uids.slice(start, start + perRead);
+    const snapshots = await firestore.getAll(
+      ...chunk.map((uid) => firestore.collection('users').doc(uid)),
+    );
+    for (const snapshot of snapshots) {
+      const stored = (snapshot.get('ratings') ?? {}) as Record<string, RatingEntry>;
+      const changes = mergeImported(stored, byUser.get(snapshot.id)!);
+      const changed = Object.keys(changes).length;
+      if (changed === 0) continue;
+      summary.entriesWritten += changed;
+      summary.usersWritten += 1;
+      // merge: only the changed movies' entries are written; the user's other ratings and
+      // model fields stay.
+      void writer
+        .set(
+          snapshot.ref,
+          {
+            ratings: changes,
+            ratingsCount: countRatings({ ...stored, ...changes }),
+            updatedAt: FieldValue.serverTimestamp(),
+          },
+          { merge: true },
+        )
+        .catch(() => undefined);
+    }
+    docs.update(Math.min(start + perRead, uids.length));
+  }
+  await writer.close();
+  docs.done();
+  if (failures.length > 0) {
+    throw new Error(
+      `${failures.length} user documents could not be written: ${failures.slice(0, 5).join('; ')}`,
+    );
+  }
+  return summary;
+}
+
+/** How many import events rating_events holds (npm start loads only when there are none). */
+export async function countImportEvents(bigquery: BigQuery, ref: DatasetRef): Promise<number> {
+  const [rows] = await bigquery.query(
+    `SELECT COUNT(DISTINCT eventId) AS events FROM \`${ref.project}.${ref.dataset}.${EVENTS_TABLE}\` WHERE source = '${IMPORT_SOURCE}'`,
+  );
+  return Number((rows as { events: number }[])[0]?.events ?? 0);
+}
+
+/** The MovieLens movie list beside a ratings file, if there is one. */
+export function catalogueFileBeside(ratingsFile: string): string | undefined {
+  const dir = dirname(ratingsFile);
+  return ['movies.csv', 'movies.dat', 'u.item']
+    .map((name) => join(dir, name))
+    .find((file) => existsSync(file));
+}
+
+/**
+ * Publishes which movies exist (the movie list beside the ratings, plus every rated movie) to
+ * the models bucket, where the ingest checks ratings against it until a model carries its own
+ * copy (see CATALOGUE_PATH). Returns how many movies and where they came from.
+ */
+export async function publishCatalogue(
+  bucket: Bucket,
+  ratingsFile: string,
+  loaded: LoadedRatings,
+): Promise<{ movies: number; source: string }> {
+  const file = catalogueFileBeside(ratingsFile);
+  // movies.dat and u.item are Latin-1; only the ids are needed, which are ASCII either way.
+  const listed = file
+    ? parseMovies(readFileSync(file, 'latin1')).map((movie) => movie.movieId)
+    : [];
+  const movieIds = new Set([...listed, ...loaded.movieIds]);
+  await writeCatalogue(bucket, movieIds);
+  return {
+    movies: movieIds.size,
+    source: file ? `${file} and the ratings` : 'the ratings (no movie list beside them)',
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * Asking for a retrain the way Cloud Scheduler does, and waiting for its result: the pointer
+ * `models/current.json` moving, or the retrain's own record of why it did not.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Topic } from '@google-cloud/pubsub';
+import type { Bucket } from '@google-cloud/storage';
+import { readPointer, readRetrainStatus } from '@reel/functions/adapters';
+
+/** The message terraform/scheduler.tf publishes, with another trigger name. */
+export function retrainMessage(trigger: string): {
+  data: Buffer;
+  attributes: Record<string, string>;
+} {
+  return { data: Buffer.from(JSON.stringify({ trigger })), attributes: { trigger } };
+}
+
+export async function publishRetrain(topic: Topic, trigger: string): Promise<string> {
+  return topic.publishMessage(retrainMessage(trigger));
+}
+
+/** The part of the retrain's status record (retrain/status.json) this reads. */
+interface RetrainStatus {
+  kind?: 'published' | 'refused' | 'failed';
+  version?: string;
+  reason?: string;
+  stage?: string;
+  republished?: { users: number; movies: number; failed: number };
+  trigger?: { messageId?: string };
+  finishedAt?: string;
+}
+
+export type RetrainResult =
+  | {
+      outcome: 'published';
+      version: string;
+      republished?: { users: number; movies: number; failed: number };
+      seconds: number;
+    }
+  | { outcome: 'refused' | 'failed'; reason: string; seconds: number };
+
+export interface WaitOptions {
+  bucket: Bucket;
+  /** The Pub/Sub message id of the request (the retrain's CloudEvent id). */
+  eventId: string;
+  /**
+   * When the request was published. The emulator numbers messages from 1 again after a
+   * restart, so a record of an older run can carry the same id; it finished before this.
+   */
+  requestedAt: Date;
+  timeoutMs: number;
+  pollMs?: number;
+  /** Progress: seconds waited, and the new version once the pointer has moved to it. */
+  onWait?: (seconds: number, movedTo?: string) => void;
+}
+
+/**
+ * Polls the retrain's status record (retrain/status.json) until it describes this request (its
+ * trigger's messageId is the one published): the retrain writes it last, after moving the
+ * pointer and republishing every user, or when it refused or failed.
+ */
+export async function waitForRetrain(options: WaitOptions): Promise<RetrainResult> {
+  const started = Date.now();
+  const seconds = () => (Date.now() - started) / 1000;
+  let lastNotice = started;
+  for (;;) {
+    const status = (await readRetrainStatus(options.bucket)) as RetrainStatus | undefined;
+    if (
+      status?.trigger?.messageId === options.eventId &&
+      Date.parse(status.finishedAt ?? '') >= options.requestedAt.getTime()
+    ) {
+      if (status.kind === 'published' && status.version) {
+        return {
+          outcome: 'published',
+          version: status.version,
+          republished: status.republished,
+          seconds: seconds(),
+        };
+      }
+      const reason = status.reason ?? '(no reason given)';
+      return {
+        outcome: status.kind === 'refused' ? 'refused' : 'failed',
+        reason: status.stage ? `while ${status.stage}: ${reason}` : reason,
+        seconds: seconds(),
+      };
+    }
+    if (Date.now() - started > options.timeoutMs) {
+      const pointer = await readPointer(options.bucket);
+      throw new Error(
+        `the retrain asked for by message ${options.eventId} did not finish within ${options.timeoutMs / 1000} s ` +
+          `(serving ${pointer?.pointer.version ?? 'no model'}); look at the retrain function's log`,
+      );
+    }
+    if (Date.now() - lastNotice >= 10_000) {
+      lastNotice = Date.now();
+      options.onWait?.(seconds(), (await readPointer(options.bucket))?.pointer.version);
+    }
+    await sleep(options.pollMs ?? 500);
+  }
+}

@@ -1,0 +1,166 @@
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { PubSub } from '@google-cloud/pubsub';
+import type { Config } from '@reel/functions/config';
+import { LOOPBACK } from './ports.js';
+import { type ProcessGroup, startProcessGroup } from './process-group.js';
+import {
+  localPushEndpoint,
+  type PushSubscription,
+  provisionPushSubscriptions,
+} from './provision.js';
+import { waitUntilListening } from './readiness.js';
+
+/** The entry points of functions/src/index.ts, one local server each. */
+export const FUNCTION_TARGETS = ['rateMovie', 'ingestRating', 'retrainModel'] as const;
+export type FunctionTarget = (typeof FUNCTION_TARGETS)[number];
+
+export type FunctionPorts = Record<FunctionTarget, number>;
+
+/** Each function's timeout in seconds, as terraform/functions.tf gives it (retrain: the default). */
+export const FUNCTION_TIMEOUT_SECONDS: Record<FunctionTarget, number> = {
+  rateMovie: 30,
+  ingestRating: 60,
+  retrainModel: 540,
+};
+
+export interface FunctionsOptions {
+  /** The repository root: functions/src/index.ts and node_modules/tsx are found from here. */
+  root: string;
+  ports: FunctionPorts;
+  /** The functions' whole environment: emulator variables and REEL_* settings. */
+  env: Record<string, string>;
+  /** One log per function, `NAME.log`. */
+  logDir: string;
+  /** tsx compiles the sources at start; on a busy 2-core machine that takes a while. */
+  readyTimeoutMs?: number;
+  onProgress?: (message: string) => void;
+}
+
+export interface RunningFunctions {
+  urls: Record<FunctionTarget, string>;
+  groups: readonly ProcessGroup[];
+  readySeconds: Record<FunctionTarget, number>;
+  stop(): Promise<void>;
+}
+
+const LAUNCHER = fileURLToPath(new URL('./function-server.ts', import.meta.url));
+
+export const functionUrl = (port: number) => `http://${LOOPBACK}:${port}`;
+
+/** The module that registers the three targets. */
+export const functionsEntry = (root: string) => join(root, 'functions', 'src', 'index.ts');
+
+/**
+ * Starts each function as a local functions-framework server in its own process group, from
+ * the TypeScript sources (through tsx, so a changed source is served on the next start), and
+ * waits until each answers HTTP.
+ */
+export async function startFunctions(options: FunctionsOptions): Promise<RunningFunctions> {
+  const { root, ports, env, logDir } = options;
+  const progress = options.onProgress ?? (() => {});
+  const source = functionsEntry(root);
+  if (!existsSync(source)) {
+    throw new Error(`${source} does not exist: the functions' entry points are missing`);
+  }
+  mkdirSync(logDir, { recursive: true });
+  const startedAt = Date.now();
+  const groups: ProcessGroup[] = [];
+  const readySeconds = {} as Record<FunctionTarget, number>;
+  const stop = async () => {
+    await Promise.all(groups.map((group) => group.stop(5_000)));
+  };
+  try {
+    for (const target of FUNCTION_TARGETS) {
+      const logFile = join(logDir, `${target}.log`);
+      rmSync(logFile, { force: true });
+      groups.push(
+        startProcessGroup({
+          name: target,
+          command: process.execPath,
+          args: [
+            '--import',
+            'tsx',
+            LAUNCHER,
+            `--source=${source}`,
+            `--target=${target}`,
+            `--port=${ports[target]}`,
+            `--timeout=${FUNCTION_TIMEOUT_SECONDS[target]}`,
+          ],
+          // Only what the functions are configured with, as in the cloud; PATH and HOME for
+          // tsx and Node themselves.
+          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+          cwd: root,
+          logFile,
+        }),
+      );
+    }
+    await Promise.all(
+      FUNCTION_TARGETS.map(async (target, index) => {
+        await waitUntilListening(groups[index]!, ports[target], options.readyTimeoutMs ?? 90_000);
+        readySeconds[target] = (Date.now() - startedAt) / 1000;
+        progress(`${target} serving on ${ports[target]} in ${readySeconds[target].toFixed(1)} s`);
+      }),
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const urls = Object.fromEntries(
+    FUNCTION_TARGETS.map((target) => [target, functionUrl(ports[target])]),
+  ) as Record<FunctionTarget, string>;
+  return { urls, groups, readySeconds, stop };
+}
+
+/** Names of the push subscriptions, as in terraform/pubsub.tf. */
+export const INGEST_SUBSCRIPTION = 'ratings-ingest';
+export const RETRAIN_SUBSCRIPTION = 'retrain-model';
+
+/** terraform/functions.tf `local.ingest_timeout_seconds`. */
+const INGEST_TIMEOUT_SECONDS = 60;
+/** terraform/variables.tf `dead_letter_max_delivery_attempts` default. */
+const MAX_DELIVERY_ATTEMPTS = 5;
+
+/**
+ * The push subscriptions that deliver events to the local functions, with the settings of
+ * terraform/pubsub.tf: ratings ordered per user, backoff 5–300 s, dead letters after 5
+ * attempts; the retrain with a 600 s deadline, backoff 60–600 s and no dead-letter topic.
+ */
+export function pushSubscriptions(
+  config: Pick<Config, 'project' | 'ratingsTopic' | 'retrainTopic' | 'deadLetterTopic'>,
+  urls: Pick<Record<FunctionTarget, string>, 'ingestRating' | 'retrainModel'>,
+  names = { ingest: INGEST_SUBSCRIPTION, retrain: RETRAIN_SUBSCRIPTION },
+): PushSubscription[] {
+  return [
+    {
+      name: names.ingest,
+      topic: config.ratingsTopic,
+      pushEndpoint: localPushEndpoint(urls.ingestRating, config.project, config.ratingsTopic),
+      ordered: true,
+      ackDeadlineSeconds: INGEST_TIMEOUT_SECONDS + 30,
+      minimumBackoffSeconds: 5,
+      maximumBackoffSeconds: 300,
+      deadLetter: { topic: config.deadLetterTopic, maxDeliveryAttempts: MAX_DELIVERY_ATTEMPTS },
+    },
+    {
+      name: names.retrain,
+      topic: config.retrainTopic,
+      pushEndpoint: localPushEndpoint(urls.retrainModel, config.project, config.retrainTopic),
+      ordered: false,
+      ackDeadlineSeconds: 600,
+      minimumBackoffSeconds: 60,
+      maximumBackoffSeconds: 600,
+    },
+  ];
+}
+
+export async function provisionFunctionSubscriptions(
+  pubsub: PubSub,
+  config: Config,
+  urls: Pick<Record<FunctionTarget, string>, 'ingestRating' | 'retrainModel'>,
+): Promise<PushSubscription[]> {
+  const subscriptions = pushSubscriptions(config, urls);
+  await provisionPushSubscriptions(pubsub, config.project, subscriptions);
+  return subscriptions;
+}

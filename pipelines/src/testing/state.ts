@@ -1,0 +1,58 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_PORTS, type PortName, type StackPorts } from '../stack/emulators.js';
+import { freePort, isPortFree } from '../stack/ports.js';
+
+const RUNNER_FILE = 'runner.pid';
+
+function runnerPid(file: string): number | undefined {
+  try {
+    return Number(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A fresh state directory under the system's temp dir for this test run. A runner killed
+ * outright cannot remove its own (its emulators die with it, see process-group.ts); this
+ * removes those whose runner is gone.
+ */
+export function testStateDir(prefix: string): string {
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith(prefix)) continue;
+    const dir = join(tmpdir(), name);
+    const runner = runnerPid(join(dir, RUNNER_FILE));
+    if (runner !== undefined && !isAlive(runner)) rmSync(dir, { recursive: true, force: true });
+  }
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  writeFileSync(join(dir, RUNNER_FILE), String(process.pid));
+  return dir;
+}
+
+/**
+ * A port for everything the stack binds: the default plus `offset` when that is free (so
+ * repeated runs get the same ports, and a build that depends on them can be reused), else
+ * any free port.
+ */
+export async function testPorts(offset?: number): Promise<StackPorts> {
+  const ports = {} as StackPorts;
+  for (const name of Object.keys(DEFAULT_PORTS) as PortName[]) {
+    const preferred = offset === undefined ? undefined : DEFAULT_PORTS[name] + offset;
+    ports[name] =
+      preferred !== undefined && preferred < 65536 && (await isPortFree(preferred))
+        ? preferred
+        : await freePort();
+  }
+  return ports;
+}
