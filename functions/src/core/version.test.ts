@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { rollbackCandidates, versionName } from './version.js';
 
 describe('versionName', () => {
-  it('starts with the UTC second and sorts by time', () => {
+  it('starts with the UTC millisecond and sorts by time, also within one second', () => {
     const early = versionName(new Date('2026-11-23T13:45:00.123Z'), ['a']);
+    const sameSecond = versionName(new Date('2026-11-23T13:45:00.124Z'), ['0']);
     const late = versionName(new Date('2026-11-23T13:45:01Z'), ['a']);
-    expect(early).toMatch(/^2026-11-23T13-45-00Z-[0-9a-f]{8}$/);
-    expect(early < late).toBe(true);
-    expect(versionName(new Date('2026-11-23T13:45:00Z'), ['b'])).not.toBe(early);
+    expect(early).toMatch(/^2026-11-23T13-45-00\.123Z-[0-9a-f]{8}$/);
+    expect(early < sameSecond && sameSecond < late).toBe(true);
+    expect(versionName(new Date('2026-11-23T13:45:00.123Z'), ['b'])).not.toBe(early);
   });
 });
 

@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
 
 /**
- * A model version name that sorts by time: `2026-11-23T13-45-00Z-1a2b3c4d`, the UTC second of
- * the retrain (":" is awkward in object names and shells) and 8 hex digits of a hash of what
- * makes this model (data cut-off, size, config, a nonce), so two retrains never collide.
+ * A model version name that sorts by time: `2026-11-23T13-45-00.123Z-1a2b3c4d`, the UTC
+ * millisecond of the retrain (":" is awkward in object names and shells; a second is too coarse:
+ * two retrains in one second would sort by their hash, and rollback goes by this order) and 8
+ * hex digits of a hash of what makes this model (data cut-off, size, config, a nonce), so two
+ * retrains never collide.
  */
 export function versionName(at: Date, parts: readonly unknown[]): string {
-  const stamp = at
-    .toISOString()
-    .replace(/\.\d+Z$/, 'Z')
-    .replaceAll(':', '-');
+  const stamp = at.toISOString().replaceAll(':', '-');
   const hash = createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 8);
   return `${stamp}-${hash}`;
 }

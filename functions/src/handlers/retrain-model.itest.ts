@@ -118,7 +118,7 @@ describe('retrainModel over HTTP (BigQuery, Cloud Storage and Firestore emulator
     const status = await retrainOverHttp();
     expect(status).toMatchObject({ kind: 'published' });
     firstVersion = status.version!;
-    expect(firstVersion).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z-[0-9a-f]{8}$/);
+    expect(firstVersion).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z-[0-9a-f]{8}$/);
     expect((await readPointer(bucket))?.pointer.version).toBe(firstVersion);
 
     const files = await readModelFiles(bucket, firstVersion);
