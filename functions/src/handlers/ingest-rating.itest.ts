@@ -17,6 +17,7 @@ import { createLogger } from '../core/logger.js';
 import { RATING_EVENT_SCHEMA, type RatingEvent } from '../events/index.js';
 import { publishFixtureModel, tasteRatings } from '../testing/fixtures.js';
 import { push, pushBody, type ServedFunction, serveFunction } from '../testing/serve.js';
+import { until } from '../testing/until.js';
 import { createIngestRating } from './ingest-rating.js';
 
 const config = testConfig();
@@ -110,16 +111,6 @@ async function eventRows(eventId: string): Promise<{ rows: number; events: numbe
 async function recommendationsOf(uid: string) {
   const snapshot = await firestore.collection('recommendations').doc(uid).get();
   return snapshot.data() as (RecommendationsDocument & { updatedAt: unknown }) | undefined;
-}
-
-async function until<T>(check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 describe('ingestRating over HTTP (Pub/Sub push → functions-framework → emulators)', () => {

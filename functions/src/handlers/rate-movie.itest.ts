@@ -6,6 +6,7 @@ import { publishRatingEvent, verifyIdToken } from '../adapters/index.js';
 import { createLogger } from '../core/logger.js';
 import { RateLimiter } from '../core/rate-limiter.js';
 import { type ServedFunction, serveFunction } from '../testing/serve.js';
+import { until } from '../testing/until.js';
 import { createRateMovie } from './rate-movie.js';
 
 const config = testConfig();
@@ -64,16 +65,6 @@ function post(body: unknown, headers: Record<string, string> = {}): Promise<Resp
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' ? body : JSON.stringify(body),
   });
-}
-
-async function until<T>(check: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 describe('rateMovie over HTTP (functions-framework, Auth and Pub/Sub emulators)', () => {

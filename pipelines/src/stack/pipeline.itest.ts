@@ -10,7 +10,6 @@ import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { Message } from '@google-cloud/pubsub';
 import {
@@ -21,6 +20,7 @@ import {
 } from '@reel/functions/adapters';
 import type { Config } from '@reel/functions/config';
 import type { RatingEvent } from '@reel/functions/events';
+import { until } from '@reel/functions/testing/until';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLED_RATINGS } from '../data/bundled.js';
 import { loadRatingsFile } from '../data/load-ratings.js';
@@ -58,20 +58,8 @@ const testUsers = new Set<string>();
 
 const USERS_LOADED = 25;
 
-/** Waits for something the pipeline does eventually (generous: the CI machine may be busy). */
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
+/** How long to wait for something the pipeline does eventually (generous: CI may be busy). */
+const PIPELINE_WAIT = { timeoutMs: 60_000, intervalMs: 50 };
 
 async function eventRows(eventId: string): Promise<{ rows: number; events: number }> {
   const [rows] = await clients.bigquery.query(
@@ -187,18 +175,22 @@ describe('the local pipeline (functions as servers, Pub/Sub pushes, emulators)',
     });
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ eventId });
-    const recommendations = await until('recommendations/{uid} personal', async () => {
-      const snapshot = await clients.firestore.doc(`recommendations/${user.uid}`).get();
-      return snapshot.get('basis') === 'personal' ? snapshot.data() : undefined;
-    });
+    const recommendations = await until(
+      async () => {
+        const snapshot = await clients.firestore.doc(`recommendations/${user.uid}`).get();
+        return snapshot.get('basis') === 'personal' ? snapshot.data() : undefined;
+      },
+      { what: 'recommendations/{uid} personal', ...PIPELINE_WAIT },
+    );
     const seconds = (Date.now() - posted) / 1000;
     expect(seconds).toBeLessThan(5);
     expect(recommendations!.ratingsCount).toBe(1);
     expect((recommendations!.items as { movieId: number }[]).length).toBeGreaterThan(0);
     // The append may finish after the Firestore writes; once there, it is there once.
-    await until('the event in BigQuery', async () =>
-      (await eventRows(eventId)).events > 0 ? true : undefined,
-    );
+    await until(async () => ((await eventRows(eventId)).events > 0 ? true : undefined), {
+      what: 'the event in BigQuery',
+      ...PIPELINE_WAIT,
+    });
     expect(await eventRows(eventId)).toEqual({ rows: 1, events: 1 });
   });
 
@@ -223,15 +215,19 @@ describe('the local pipeline (functions as servers, Pub/Sub pushes, emulators)',
     // One marker after them on the same ordering key: once it is in, all three were handled.
     const marker = event({ userId: duplicate.userId, movieId: 2571, ratedAt: duplicate.ratedAt });
     await publishRatingEvent(ratingsTopic(), marker);
-    const user = await until('the marker in users/{uid}', async () => {
-      const snapshot = await clients.firestore.doc(`users/${duplicate.userId}`).get();
-      return snapshot.get(`ratings.2571`) ? snapshot.data() : undefined;
-    });
+    const user = await until(
+      async () => {
+        const snapshot = await clients.firestore.doc(`users/${duplicate.userId}`).get();
+        return snapshot.get(`ratings.2571`) ? snapshot.data() : undefined;
+      },
+      { what: 'the marker in users/{uid}', ...PIPELINE_WAIT },
+    );
     expect(user!.ratings['318']).toMatchObject({ rating: 4.5, eventId: duplicate.eventId });
     expect(user!.ratingsCount).toBe(2);
-    await until('the marker in BigQuery', async () =>
-      (await eventRows(marker.eventId)).events > 0 ? true : undefined,
-    );
+    await until(async () => ((await eventRows(marker.eventId)).events > 0 ? true : undefined), {
+      what: 'the marker in BigQuery',
+      ...PIPELINE_WAIT,
+    });
     expect((await eventRows(duplicate.eventId)).events).toBe(1);
   });
 
@@ -247,19 +243,23 @@ describe('the local pipeline (functions as servers, Pub/Sub pushes, emulators)',
     for (const message of [newer, older, marker]) {
       await publishRatingEvent(ratingsTopic(), message);
     }
-    const user = await until('the marker in users/{uid}', async () => {
-      const snapshot = await clients.firestore.doc(`users/${newer.userId}`).get();
-      return snapshot.get('ratings.2571') ? snapshot.data() : undefined;
-    });
+    const user = await until(
+      async () => {
+        const snapshot = await clients.firestore.doc(`users/${newer.userId}`).get();
+        return snapshot.get('ratings.2571') ? snapshot.data() : undefined;
+      },
+      { what: 'the marker in users/{uid}', ...PIPELINE_WAIT },
+    );
     expect(user!.ratings['1196']).toEqual({
       rating: 5,
       ratedAt: newer.ratedAt,
       eventId: newer.eventId,
     });
     // Stored in the log all the same: the event happened, it is just not the latest.
-    await until('the older event in BigQuery', async () =>
-      (await eventRows(older.eventId)).events > 0 ? true : undefined,
-    );
+    await until(async () => ((await eventRows(older.eventId)).events > 0 ? true : undefined), {
+      what: 'the older event in BigQuery',
+      ...PIPELINE_WAIT,
+    });
     expect(await eventRows(older.eventId)).toEqual({ rows: 1, events: 1 });
   });
 

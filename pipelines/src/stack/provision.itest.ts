@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Message } from '@google-cloud/pubsub';
+import { until } from '@reel/functions/testing/until';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testClients, testConfig } from '../testing/clients.js';
 import { localPushEndpoint, provisionPushSubscriptions, provisionTopics } from './provision.js';
@@ -43,16 +44,6 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-async function until<T>(check: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe('push subscriptions to local functions (against the Pub/Sub emulator)', () => {
   it('pushes to the CloudEvent path, redelivers on failure, and dead-letters after max attempts', {
     timeout: 60_000,
@@ -89,8 +80,9 @@ describe('push subscriptions to local functions (against the Pub/Sub emulator)',
       attributes: { eventId: 'e-ok' },
       orderingKey: 'u1',
     });
-    const delivered = await until(() =>
-      pushes.find((push) => push.body.message.attributes?.eventId === 'e-ok'),
+    const delivered = await until(
+      () => pushes.find((push) => push.body.message.attributes?.eventId === 'e-ok'),
+      { timeoutMs: 15_000, intervalMs: 50 },
     );
     expect(delivered.path).toBe(`/projects/${config.project}/topics/${topic}`);
     expect(Buffer.from(delivered.body.message.data, 'base64').toString()).toBe('{"ok":true}');
