@@ -169,9 +169,20 @@ export async function readCatalogue(bucket: Bucket): Promise<MovieList | undefin
   }
 }
 
-/** Publishes the catalogue (replacing the previous one); `npm run load` does this. */
-export async function writeCatalogue(bucket: Bucket, movieIds: Iterable<number>): Promise<void> {
-  const list: MovieList = { movieIds: [...new Set(movieIds)].sort((a, b) => a - b) };
+/**
+ * Publishes the catalogue (replacing the previous one); `npm run load` does this. With
+ * `genresOf`, each movie's genres go with it (the retrain gives them to the model).
+ */
+export async function writeCatalogue(
+  bucket: Bucket,
+  movieIds: Iterable<number>,
+  genresOf?: ReadonlyMap<number, readonly string[]>,
+): Promise<void> {
+  const ids = [...new Set(movieIds)].sort((a, b) => a - b);
+  const list: MovieList = {
+    movieIds: ids,
+    ...(genresOf && { genres: ids.map((id) => [...(genresOf.get(id) ?? [])]) }),
+  };
   await bucket.file(CATALOGUE_PATH).save(JSON.stringify(list), {
     resumable: false,
     contentType: 'application/json',

@@ -14,7 +14,7 @@ import {
 } from '../adapters/index.js';
 import { createLogger } from '../core/logger.js';
 import type { RatingEvent } from '../events/index.js';
-import { mulberry32, trainModelSet } from '../model/index.js';
+import { decodeModelFiles, mulberry32, trainModelSet } from '../model/index.js';
 import { parseMovieList } from '../model-store/layout.js';
 import { SMALL_MODEL_CONFIG, tasteRatings } from '../testing/fixtures.js';
 import { push, pushBody, serveFunction } from '../testing/serve.js';
@@ -78,9 +78,11 @@ async function retrainOverHttp(overrides: Partial<RetrainDeps> = {}) {
 beforeAll(async () => {
   await provisionBigQuery(bigquery, ref);
   await bucket.create();
+  // Odd movies are science fiction, even ones drama, for the model's genre term.
   await writeCatalogue(
     bucket,
     Array.from({ length: 60 }, (_, n) => n + 1),
+    new Map(Array.from({ length: 60 }, (_, n) => [n + 1, [n % 2 === 0 ? 'Sci-Fi' : 'Drama']])),
   );
   const events: RatingEvent[] = fixture.map((r) => ({
     eventId: randomUUID(),
@@ -128,6 +130,12 @@ describe('retrainModel over HTTP (BigQuery, Cloud Storage and Firestore emulator
     );
     // The catalogue's 60 movies, of which the ratings name only 50.
     expect(movies.movieIds).toEqual(Array.from({ length: 60 }, (_, n) => n + 1));
+    // The model carries its items' genres from the catalogue.
+    const { set } = decodeModelFiles(files);
+    expect(set.genres?.names).toEqual(['Drama', 'Sci-Fi']);
+    expect(Array.from(set.itemIds, (id, row) => [id % 2, set.genres?.masks[row]])).toEqual(
+      Array.from(set.itemIds, (id) => [id % 2, id % 2 === 1 ? 0b10 : 0b01]),
+    );
 
     const users = await Promise.all(uids.map((uid) => readUser(firestore, uid)));
     expect(users.map((user) => user?.modelVersion)).toEqual(uids.map(() => firstVersion));

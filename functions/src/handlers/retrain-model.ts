@@ -21,6 +21,8 @@ import {
   createWorkerPool,
   type Executor,
   encodeModelFiles,
+  type ItemGenres,
+  itemGenres,
   type ModelConfig,
   type ModelSet,
   mulberry32,
@@ -158,9 +160,17 @@ export async function retrain(
     const options = (seed: number) => ({ random: mulberry32(seed), executor });
     const seed = deps.seed ?? 20261123;
 
+    stage = 'reading the catalogue';
+    const catalogue = await readCatalogue(deps.bucket);
+    const genres = catalogueGenres(catalogue, itemIds);
+    // The served list's genre term needs the movies' genres; without them it stays off.
+    const withGenres = (set: ModelSet): ModelSet => (genres ? { ...set, genres } : set);
+
     stage = 'training the candidate on the evaluation split';
     const holdout = holdOut(ratings, userIds, deps.holdout ?? DEFAULT_HOLDOUT);
-    const candidateSet = await train(holdout.train, itemIds, deps.modelConfig, options(seed));
+    const candidateSet = withGenres(
+      await train(holdout.train, itemIds, deps.modelConfig, options(seed)),
+    );
     stage = 'evaluating';
     const candidate = evaluateOnHoldout(new Recommender(candidateSet), holdout, ratings, itemIds);
     // The current model was trained on this slice too, so scoring it here would flatter it
@@ -194,7 +204,7 @@ export async function retrain(
     if (heldOut / ratings.value.length > REFIT_ABOVE_HELD_OUT_SHARE) {
       stage = 'training on all ratings';
       const trainStarted = performance.now();
-      final = await train(ratings, itemIds, deps.modelConfig, options(seed));
+      final = withGenres(await train(ratings, itemIds, deps.modelConfig, options(seed)));
       trainedOn = ratings.value.length;
       log.info('trained on all ratings', {
         latencyMs: Math.round(performance.now() - trainStarted),
@@ -223,7 +233,6 @@ export async function retrain(
         evaluatedUsers: candidate.users,
       },
     });
-    const catalogue = await readCatalogue(deps.bucket);
     const movies: MovieList = {
       movieIds: [...new Set([...(catalogue?.movieIds ?? []), ...itemIds])].sort((a, b) => a - b),
     };
@@ -285,4 +294,14 @@ export function createRetrainModel(deps: RetrainDeps): CloudEventFunction<unknow
     }
     await retrain(deps, { messageId: cloudEvent.id, data });
   };
+}
+
+/** The genres of the model's items from the catalogue, if it lists them. */
+function catalogueGenres(
+  catalogue: MovieList | undefined,
+  itemIds: Int32Array,
+): ItemGenres | undefined {
+  const genres = catalogue?.genres;
+  if (!catalogue || !genres) return undefined;
+  return itemGenres(itemIds, new Map(catalogue.movieIds.map((id, n) => [id, genres[n]])));
 }

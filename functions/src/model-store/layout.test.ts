@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { checkVersion, modelFilePath, parseModelPointer, versionDirectory } from './layout.js';
+import {
+  checkVersion,
+  modelFilePath,
+  parseModelPointer,
+  parseMovieList,
+  versionDirectory,
+} from './layout.js';
 
 describe('model store layout', () => {
   it('places files under models/{version}/', () => {
@@ -31,6 +37,23 @@ describe('model store layout', () => {
     );
     expect(() => parseModelPointer('{"version":"v1","publishedAt":"yesterday"}')).toThrow(
       'publishedAt must be an RFC 3339 timestamp',
+    );
+  });
+
+  it('parses a movie list with or without its genres, and names what is wrong', () => {
+    expect(parseMovieList('{"movieIds":[1,2]}', 'catalogue')).toEqual({ movieIds: [1, 2] });
+    expect(parseMovieList('{"movieIds":[1,2],"genres":[["Sci-Fi"],[]]}', 'catalogue')).toEqual({
+      movieIds: [1, 2],
+      genres: [['Sci-Fi'], []],
+    });
+    expect(() => parseMovieList('{"movieIds":[0]}', 'catalogue')).toThrow(
+      'catalogue must be { "movieIds": [positive integers] }',
+    );
+    expect(() => parseMovieList('{"movieIds":[1,2],"genres":[["Sci-Fi"]]}', 'catalogue')).toThrow(
+      'catalogue: "genres" must be one array of genre names per movie id (2)',
+    );
+    expect(() => parseMovieList('{"movieIds":[1],"genres":[[7]]}', 'catalogue')).toThrow(
+      '"genres" must be one array of genre names per movie id',
     );
   });
 });

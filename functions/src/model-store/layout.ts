@@ -75,6 +75,8 @@ export const RETRAIN_STATUS_PATH = 'retrain/status.json';
 /** The shape of movies.json and of the catalogue object. */
 export interface MovieList {
   movieIds: number[];
+  /** The catalogue's genre names of each movie (`genres[n]` is movieIds[n]'s), when known. */
+  genres?: string[][];
 }
 
 /** Parses movies.json or the catalogue, naming `what` in errors. */
@@ -85,12 +87,24 @@ export function parseMovieList(text: string, what: string): MovieList {
   } catch (error) {
     throw new Error(`${what} is not JSON: ${(error as Error).message}`);
   }
-  const movieIds = (json as { movieIds?: unknown } | null)?.movieIds;
+  const { movieIds, genres } = (json ?? {}) as { movieIds?: unknown; genres?: unknown };
   if (
     !Array.isArray(movieIds) ||
     !movieIds.every((id) => Number.isInteger(id) && (id as number) > 0)
   ) {
     throw new Error(`${what} must be { "movieIds": [positive integers] }`);
   }
-  return { movieIds: movieIds as number[] };
+  if (genres === undefined) return { movieIds: movieIds as number[] };
+  if (
+    !Array.isArray(genres) ||
+    genres.length !== movieIds.length ||
+    !genres.every(
+      (names) => Array.isArray(names) && names.every((name) => typeof name === 'string'),
+    )
+  ) {
+    throw new Error(
+      `${what}: "genres" must be one array of genre names per movie id (${movieIds.length})`,
+    );
+  }
+  return { movieIds: movieIds as number[], genres: genres as string[][] };
 }

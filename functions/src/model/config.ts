@@ -5,8 +5,8 @@ import { z } from 'zod';
  * model's manifest). {@link DEFAULT_MODEL_CONFIG} holds values chosen on validation splits
  * carved from the training data (never the test split): the accuracy knobs by a search made
  * before `npm run tune` existed, the cost knobs (explicit iterations, ranking cgSteps) by
- * `npm run tune -- --knobs explicit.iterations,ranking.cgSteps` (README, "How the defaults
- * were chosen").
+ * `npm run tune -- --knobs explicit.iterations,ranking.cgSteps`, the genre term's by
+ * `npm run tune -- --model genres` (README, "How the defaults were chosen").
  */
 
 const positiveInteger = z.number().int('must be an integer').positive('must be positive');
@@ -79,15 +79,34 @@ export const popularityConfigSchema = z.strictObject({
   priorCount: nonNegative,
 });
 
+/**
+ * The genre term of a person's list (Recommender.recommend): the ranking model's best
+ * `candidates` are re-ordered by score / top score + w·(genre similarity to what they liked),
+ * w = weight·fadeRatings / (fadeRatings + n) after n ratings (genres.ts).
+ */
+export const genreConfigSchema = z.strictObject({
+  /** w₀; 0 turns the genre term off. */
+  weight: nonNegative,
+  /** n₀: after this many ratings the weight is half of w₀. */
+  fadeRatings: positive,
+  /** How many of the ranking model's best movies the genre term may re-order. */
+  candidates: positiveInteger,
+});
+
+/** Before the genre term existed, model versions were published without it: off for them. */
+const GENRES_OFF = { weight: 0, fadeRatings: 1, candidates: 1 };
+
 export const modelConfigSchema = z.strictObject({
   explicit: explicitConfigSchema,
   ranking: rankingConfigSchema,
   popularity: popularityConfigSchema,
+  genres: genreConfigSchema.default(GENRES_OFF),
 });
 
 export type ExplicitConfig = z.infer<typeof explicitConfigSchema>;
 export type RankingConfig = z.infer<typeof rankingConfigSchema>;
 export type PopularityConfig = z.infer<typeof popularityConfigSchema>;
+export type GenreConfig = z.infer<typeof genreConfigSchema>;
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 
 /** The defaults (see the file comment for where they come from). */
@@ -120,6 +139,7 @@ export const DEFAULT_MODEL_CONFIG: ModelConfig = {
     initScale: 0.01,
   },
   popularity: { priorCount: 10 },
+  genres: { weight: 0.6, fadeRatings: 20, candidates: 50 },
 };
 
 /** Overrides of some fields of a {@link ModelConfig}. */
@@ -127,6 +147,7 @@ export interface ModelConfigOverrides {
   readonly explicit?: Partial<ExplicitConfig>;
   readonly ranking?: Partial<RankingConfig>;
   readonly popularity?: Partial<PopularityConfig>;
+  readonly genres?: Partial<GenreConfig>;
 }
 
 /**
@@ -141,6 +162,7 @@ export function resolveModelConfig(
     explicit: { ...base.explicit, ...overrides.explicit },
     ranking: { ...base.ranking, ...overrides.ranking },
     popularity: { ...base.popularity, ...overrides.popularity },
+    genres: { ...base.genres, ...overrides.genres },
   };
   return parseModelConfig(merged, 'model config');
 }

@@ -19,6 +19,7 @@ export {
 } from './baselines.js';
 export type {
   ExplicitConfig,
+  GenreConfig,
   ModelConfig,
   ModelConfigOverrides,
   PopularityConfig,
@@ -36,6 +37,8 @@ export type {
 export { predictTrained, sessionBiasAt, trainExplicit } from './explicit.js';
 export type { ExplicitUser, RankingUser, UserItemRatings } from './fold-in.js';
 export { foldInExplicit, foldInRanking } from './fold-in.js';
+export type { ItemGenres } from './genres.js';
+export { GenreSimilarity, genreWeight, itemGenres, MAX_GENRES } from './genres.js';
 export type { Csr, RatingLayout } from './layout.js';
 export { buildLayout } from './layout.js';
 export type { DecodedModel, ModelManifest, ModelMetadata } from './model-files.js';

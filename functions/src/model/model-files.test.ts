@@ -141,4 +141,36 @@ describe('model files', () => {
       'model files: manifest.json: globalMean: Invalid input: expected number, received string (got "high")',
     );
   });
+
+  it("stores the items' genres when the model has them, and checks their bits", () => {
+    const genres = {
+      names: ['Drama', 'Sci-Fi'],
+      masks: Uint32Array.from({ length: 30 }, (_, i) => i % 4),
+    };
+    const withGenres = encodeModelFiles({ ...set, genres }, metadata);
+    const { manifest, set: decoded } = decodeModelFiles(withGenres);
+    expect(manifest.genres).toEqual(['Drama', 'Sci-Fi']);
+    expect(decoded.genres?.names).toEqual(['Drama', 'Sci-Fi']);
+    expect(Array.from(decoded.genres?.masks ?? [])).toEqual(Array.from(genres.masks));
+
+    const beyond = encodeModelFiles(
+      { ...set, genres: { names: ['Drama'], masks: genres.masks } },
+      metadata,
+    );
+    expect(() => decodeModelFiles(beyond)).toThrow(
+      "model files: item-genres.i32 gives item 2 a genre bit beyond the manifest's 1 genres",
+    );
+    const missing = new Map(withGenres);
+    missing.delete('item-genres.i32');
+    expect(() => decodeModelFiles(missing)).toThrow('model files: item-genres.i32 is missing');
+  });
+
+  it('reads a model published before the genre term: no genres, the term off', () => {
+    const older = manifestWith((m) => {
+      delete (m.config as Record<string, unknown>).genres;
+    });
+    const { set: decoded } = decodeModelFiles(older);
+    expect(decoded.genres).toBeUndefined();
+    expect(decoded.config.genres.weight).toBe(0);
+  });
 });

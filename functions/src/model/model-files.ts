@@ -16,6 +16,9 @@ export const MODEL_FORMAT = 'reel-model/1';
 export const MANIFEST_FILE = 'manifest.json';
 
 const dtypes = { float32: 4, int32: 4 } as const;
+
+/** Each item's genre mask (bit g = the manifest's genres[g]); only when the model has genres. */
+const GENRES_FILE = 'item-genres.i32';
 type Dtype = keyof typeof dtypes;
 
 const fileEntrySchema = z.strictObject({
@@ -37,6 +40,8 @@ const manifestSchema = z.strictObject({
   training: z.strictObject({ users: z.number().int(), ratings: z.number().int() }),
   /** Metrics on the held-out split, by the names of EVALUATION.md. */
   metrics: z.record(z.string(), z.number()),
+  /** Genre names, bit g of each mask in item-genres.i32 meaning genres[g]. */
+  genres: z.array(z.string()).max(32).optional(),
   files: z.record(z.string(), fileEntrySchema),
 });
 
@@ -86,7 +91,18 @@ type ArrayName = keyof ReturnType<typeof arraysOf>;
 export function encodeModelFiles(set: ModelSet, metadata: ModelMetadata): Map<string, Uint8Array> {
   const files = new Map<string, Uint8Array>();
   const entries: ModelManifest['files'] = {};
-  for (const [name, array] of Object.entries(arraysOf(set))) {
+  const arrays: Record<string, { dtype: Dtype; shape: number[]; values: ArrayLike<number> }> =
+    arraysOf(set);
+  if (set.genres) {
+    // The masks' bit patterns, stored as the int32 they are.
+    const values = new Int32Array(
+      set.genres.masks.buffer,
+      set.genres.masks.byteOffset,
+      set.genres.masks.length,
+    );
+    arrays[GENRES_FILE] = { dtype: 'int32', shape: [set.itemIds.length], values };
+  }
+  for (const [name, array] of Object.entries(arrays)) {
     const bytes = encodeArray(array.dtype, array.values);
     files.set(name, bytes);
     entries[name] = {
@@ -106,6 +122,7 @@ export function encodeModelFiles(set: ModelSet, metadata: ModelMetadata): Map<st
     config: set.config,
     training: { ...metadata.training },
     metrics: { ...metadata.metrics },
+    ...(set.genres && { genres: [...set.genres.names] }),
     files: entries,
   };
   files.set(MANIFEST_FILE, new TextEncoder().encode(`${JSON.stringify(manifest, null, 1)}\n`));
@@ -128,13 +145,14 @@ export function decodeModelFiles(files: ReadonlyMap<string, Uint8Array>): Decode
   const manifest = parseManifest(files.get(MANIFEST_FILE));
   const items = manifest.itemIds.length;
   const { explicit, ranking } = manifest.config;
-  const expected: Record<ArrayName, number[]> = {
+  const expected: Record<string, number[]> = {
     'explicit-item-factors.f32': [items, explicit.factors],
     'explicit-item-biases.f32': [items],
     'ranking-item-factors.f32': [items, ranking.factors],
     'ranking-item-weights.f32': [items],
     'item-rating-counts.i32': [items],
     'item-rating-means.f32': [items],
+    ...(manifest.genres && { [GENRES_FILE]: [items] }),
   };
   const arrays = new Map<string, Float64Array | Int32Array>();
   for (const [name, shape] of Object.entries(expected)) {
@@ -170,6 +188,16 @@ export function decodeModelFiles(files: ReadonlyMap<string, Uint8Array>): Decode
     arrays.set(name, decodeArray(entry.dtype, bytes));
   }
   const get = <T extends Float64Array | Int32Array>(name: ArrayName) => arrays.get(name) as T;
+  const genreMasks = arrays.get(GENRES_FILE) as Int32Array | undefined;
+  if (manifest.genres && genreMasks) {
+    const known = manifest.genres.length === 32 ? -1 : (1 << manifest.genres.length) - 1;
+    const row = genreMasks.findIndex((mask) => (mask & ~known) !== 0);
+    if (row >= 0) {
+      throw new Error(
+        `model files: ${GENRES_FILE} gives item ${row} a genre bit beyond the manifest's ${manifest.genres.length} genres`,
+      );
+    }
+  }
   const set: ModelSet = {
     itemIds: Int32Array.from(manifest.itemIds),
     config: manifest.config,
@@ -191,6 +219,13 @@ export function decodeModelFiles(files: ReadonlyMap<string, Uint8Array>): Decode
       means: get('item-rating-means.f32'),
       globalMean: manifest.globalMean,
     },
+    ...(manifest.genres &&
+      genreMasks && {
+        genres: {
+          names: manifest.genres,
+          masks: new Uint32Array(genreMasks.buffer, genreMasks.byteOffset, genreMasks.length),
+        },
+      }),
   };
   return { manifest, set };
 }

@@ -1,6 +1,7 @@
 import { type ItemPopularity, itemPopularity } from './baselines.js';
 import type { ModelConfig } from './config.js';
 import { type ExplicitModel, type TrainOptions, trainExplicit } from './explicit.js';
+import type { ItemGenres } from './genres.js';
 import { buildLayout } from './layout.js';
 import { type RankingModel, trainRanking } from './ranking.js';
 import type { Ratings } from './types.js';
@@ -24,6 +25,8 @@ export interface ModelSet {
   readonly explicit: ExplicitItemSide;
   readonly ranking: RankingItemSide;
   readonly popularity: ItemPopularity;
+  /** The items' genres, when the catalogue gave them (the served list's genre term). */
+  readonly genres?: ItemGenres;
 }
 
 /** A freshly trained model set, user sides included. */

@@ -140,4 +140,34 @@ describe('Recommender', () => {
     expect(recommender.similar(50, 3)).toEqual([]);
     expect(recommender.similar(999, 3)).toEqual([]);
   });
+
+  it("re-orders the ranking model's best movies by genre when the genre term is on", () => {
+    // 10 and 40 are science fiction, 20 and 30 drama; liking 10 puts 30 first by factors.
+    const withGenres = (weight: number) =>
+      new Recommender({
+        ...set,
+        config: { ...config, genres: { weight, fadeRatings: 10, candidates: 5 } },
+        genres: { names: ['Drama', 'Sci-Fi'], masks: Uint32Array.of(0b10, 0b01, 0b01, 0b10, 0) },
+      });
+    const likesTen = [{ movieId: 10, rating: 5, ratedAt: 100 }];
+    const off = withGenres(0);
+    const plain = off.recommend(off.foldIn(likesTen), { count: 2 }).items;
+    expect(plain.map((item) => item.movieId)).toEqual([30, 40]);
+
+    const on = withGenres(2);
+    const blended = on.recommend(on.foldIn(likesTen), { count: 2 }).items;
+    expect(blended.map((item) => item.movieId)).toEqual([40, 30]);
+    // score / the best candidate's + w·similarity, w = 2·10/(10 + 1); 40 shares 10's only genre.
+    const w = 20 / 11;
+    expect(blended[0]!.score).toBeCloseTo(plain[1]!.score / plain[0]!.score + w, 12);
+    expect(blended[1]!.score).toBeCloseTo(1, 12);
+    expect(blended[0]!.because).toEqual({ movieId: 10, rating: 5 });
+  });
+
+  it('leaves the list alone without genres, and for a model whose config predates them', () => {
+    const likesTen = recommender.foldIn([{ movieId: 10, rating: 5, ratedAt: 100 }]);
+    expect(recommender.recommend(likesTen, { count: 2 }).items.map((i) => i.movieId)).toEqual([
+      30, 40,
+    ]);
+  });
 });

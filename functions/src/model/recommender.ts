@@ -2,6 +2,7 @@ import { bayesianAverage } from './baselines.js';
 import { CatalogueScorer } from './catalogue-scorer.js';
 import { ExplicitScratch } from './explicit-step.js';
 import { type ExplicitUser, foldInExplicit, foldInRanking, type RankingUser } from './fold-in.js';
+import { GenreSimilarity, genreWeight } from './genres.js';
 import { ImplicitScratch, type ImplicitSide } from './implicit-step.js';
 import { choleskySubstitute } from './linalg.js';
 import type { ModelSet } from './model-set.js';
@@ -37,7 +38,10 @@ export interface FoldedUser {
 /** One recommended movie. */
 export interface Recommendation {
   readonly movieId: number;
-  /** The ranking model's score (or the Bayesian average, for the popularity list). */
+  /**
+   * What the list is ordered by: the ranking model's score (with the genre term, scaled by the
+   * best candidate's and plus that term), or the Bayesian average for the popularity list.
+   */
   readonly score: number;
   /** The rating-prediction model's stars, clipped to [0.5, 5]. */
   readonly predictedRating: number;
@@ -82,6 +86,8 @@ export class Recommender {
   /** The served top-N: topNByFactors' result, scored by a SIMD pass first. */
   private readonly scorer: CatalogueScorer;
   private readonly explicitScratch: ExplicitScratch;
+  /** The genre term's similarity, when the model has genres and the term is on. */
+  private readonly genreSimilarity?: GenreSimilarity;
 
   constructor(set: ModelSet) {
     this.set = set;
@@ -97,6 +103,9 @@ export class Recommender {
     this.rankingScratch = new ImplicitScratch(set.ranking.k);
     this.explicitScratch = new ExplicitScratch(set.explicit.k);
     this.popularScores = bayesianAverage(set.popularity, set.config.popularity);
+    if (set.genres && set.genres.names.length > 0 && set.config.genres.weight > 0) {
+      this.genreSimilarity = new GenreSimilarity(set.genres);
+    }
     const { k, itemFactors } = set.ranking;
     this.itemNorms = new Float64Array(set.itemIds.length);
     for (let row = 0; row < this.itemNorms.length; row++) {
@@ -175,11 +184,7 @@ export class Recommender {
   recommend(user: FoldedUser, options: RecommendOptions): Recommendations {
     const personal = user.ranking.coefficients.some((c) => c > 0);
     const top: TopN = personal
-      ? this.scorer.topN(user.ranking.factors, {
-          count: options.count,
-          exclude: user.rated,
-          filter: options.filter,
-        })
+      ? this.personalTopN(user, options)
       : topNByScores(this.popularScores, {
           count: options.count,
           exclude: user.rated,
@@ -200,6 +205,46 @@ export class Recommender {
       });
     }
     return { basis: personal ? 'personal' : 'popular', items };
+  }
+
+  /**
+   * The ranking model's top movies for a person; with the genre term on, its best
+   * `genres.candidates` re-ordered by score / top score + w·(genre similarity to the movies
+   * they liked), w fading with their number of ratings (config.ts, genres.ts). Ties go to the
+   * lower row.
+   */
+  private personalTopN(user: FoldedUser, options: RecommendOptions): TopN {
+    const { genres } = this.set.config;
+    const similarity = this.genreSimilarity;
+    const weight = genreWeight(genres, user.used);
+    // The movies they liked: those the ranking model took as positive evidence.
+    const { items, coefficients } = user.ranking;
+    const liked = items.filter((_, q) => coefficients[q] > 0);
+    if (!similarity || weight === 0 || !similarity.setProfile(liked)) {
+      return this.scorer.topN(user.ranking.factors, {
+        count: options.count,
+        exclude: user.rated,
+        filter: options.filter,
+      });
+    }
+    const candidates = this.scorer.topN(user.ranking.factors, {
+      count: Math.max(options.count, genres.candidates),
+      exclude: user.rated,
+      filter: options.filter,
+    });
+    const scale = candidates.scores.length > 0 ? Math.abs(candidates.scores[0]) || 1 : 1;
+    const blended = Float64Array.from(
+      candidates.items,
+      (row, n) => candidates.scores[n] / scale + weight * similarity.similarity(row),
+    );
+    const order = Array.from(candidates.items.keys()).sort(
+      (a, b) => blended[b] - blended[a] || candidates.items[a] - candidates.items[b],
+    );
+    const kept = order.slice(0, options.count);
+    return {
+      items: Int32Array.from(kept, (n) => candidates.items[n]),
+      scores: Float64Array.from(kept, (n) => blended[n]),
+    };
   }
 
   /**

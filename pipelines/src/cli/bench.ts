@@ -2,6 +2,8 @@ import { DEFAULT_MODEL_CONFIG } from '@reel/functions/model';
 import { runRetrainChild } from '../bench/child.js';
 import { BENCH_DATASETS, type BenchDataset, benchRatings } from '../bench/datasets.js';
 import { measureScaling } from '../bench/scaling.js';
+import { BUNDLED_RATINGS } from '../data/bundled.js';
+import { genresBeside } from '../data/catalogue.js';
 import { SYNTHETIC_SIZES } from '../data/synthetic.js';
 import { fitExplicit, fitRanking } from '../eval/models.js';
 import { comparePeers } from '../peers/compare.js';
@@ -131,6 +133,10 @@ runMain(async () => {
           executor,
           threads,
           config: DEFAULT_MODEL_CONFIG,
+          genres:
+            dataset === 'ml-latest-small'
+              ? genresBeside(BUNDLED_RATINGS, loaded.movieIds).genres
+              : undefined,
           progress: stderrProgress,
         });
         lines.push(

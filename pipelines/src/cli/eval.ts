@@ -1,8 +1,10 @@
 import { basename, dirname } from 'node:path';
 import { DEFAULT_MODEL_CONFIG } from '@reel/functions/model';
 import { BUNDLED_RATINGS } from '../data/bundled.js';
+import { genresBeside } from '../data/catalogue.js';
 import { loadRatingsFile } from '../data/load-ratings.js';
 import { fitModelSet, protocolTContenders } from '../eval/contenders.js';
+import { genreFans } from '../eval/genre-fans.js';
 import { consistency, foldInCost, progressive } from '../eval/protocol-f.js';
 import { runProtocolR } from '../eval/protocol-r.js';
 import { type ContenderResult, rankingTask, runProtocolT } from '../eval/protocol-t.js';
@@ -68,6 +70,7 @@ runMain(async () => {
     );
   }
   const dataset = datasetInfo(basename(dirname(path)), path, loaded);
+  const { genres, description: genreSource } = genresBeside(path, loaded.movieIds);
   const executor = createExecutor(threads);
   try {
     await startWorkers(executor);
@@ -103,10 +106,16 @@ runMain(async () => {
         relevant: 'held-out rating ≥ 4.0',
         threads,
         ranking: DEFAULT_MODEL_CONFIG.ranking,
+        genres: { ...DEFAULT_MODEL_CONFIG.genres, from: genreSource },
       };
       const results = await runProtocolT(
         task,
-        protocolTContenders(DEFAULT_MODEL_CONFIG, { seed, executor, movieIds: loaded.movieIds }),
+        protocolTContenders(DEFAULT_MODEL_CONFIG, {
+          seed,
+          executor,
+          movieIds: loaded.movieIds,
+          genres,
+        }),
         stderrProgress,
       );
       const [ours, ...baselines] = results;
@@ -133,15 +142,18 @@ runMain(async () => {
         progressive: 'users with ≥ 30 train ratings',
         cost: `10,000 and 60,000 movies, k = 64, ${requests} requests after ${Math.ceil(requests / 10)} warm-up`,
         threads,
+        genres: { ...DEFAULT_MODEL_CONFIG.genres, from: genreSource },
       };
       const { set, recommender } = await fitModelSet(task.split.train, DEFAULT_MODEL_CONFIG, {
         seed,
         executor,
         movieIds: loaded.movieIds,
+        genres,
       });
       stderrProgress('protocol F: consistency');
       const consistent = consistency(set, task);
       const steps = progressive(task, recommender, loaded.movieIds, stderrProgress);
+      const fans = genres ? genreFans(recommender, genres) : [];
       const { offsets } = task.trainRows;
       const counts = Array.from(
         { length: task.split.train.userCount },
@@ -154,7 +166,7 @@ runMain(async () => {
       lines.push(
         ...header('Protocol F: fold-in', parameters),
         '',
-        ...renderProtocolF({ consistency: consistent, progressive: steps, cost }),
+        ...renderProtocolF({ consistency: consistent, progressive: steps, fans, cost }),
       );
       json = {
         protocol,
@@ -165,6 +177,7 @@ runMain(async () => {
         maxRelDiff: consistent.maxRelDiff,
         consistency: consistent,
         progressive: steps,
+        genreFans: fans,
         p50Ms: cost[0].p50Ms,
         p99Ms: cost[0].p99Ms,
         cost,

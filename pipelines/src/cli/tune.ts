@@ -1,6 +1,7 @@
 import { basename, dirname } from 'node:path';
 import { DEFAULT_MODEL_CONFIG, type ModelConfig, resolveModelConfig } from '@reel/functions/model';
 import { BUNDLED_RATINGS } from '../data/bundled.js';
+import { genresBeside } from '../data/catalogue.js';
 import { loadRatingsFile } from '../data/load-ratings.js';
 import { datasetInfo, headerLines } from '../report/header.js';
 import { toJson } from '../report/json.js';
@@ -10,6 +11,9 @@ import { formatTable } from '../report/table.js';
 import {
   EXPLICIT_GRID,
   explicitObjective,
+  GENRE_CONSTRAINTS,
+  GENRE_GRID,
+  genreObjective,
   RANKING_GRID,
   rankingObjective,
   validationSplits,
@@ -22,8 +26,9 @@ const FLAGS: Record<string, FlagSpec> = {
   ratings: { type: 'string', description: 'ratings file (default: the bundled ml-latest-small)' },
   model: {
     type: 'string',
-    choices: ['explicit', 'ranking', 'both'],
-    description: 'which model to tune (default both)',
+    choices: ['explicit', 'ranking', 'genres', 'all'],
+    description:
+      "what to tune: a model, or the served list's genre term, or all three in that order (default all)",
   },
   passes: { type: 'string', description: 'coordinate-descent passes over the grid (default 2)' },
   knobs: {
@@ -42,12 +47,13 @@ const FLAGS: Record<string, FlagSpec> = {
   },
 };
 const USAGE = usageText(
-  'npm run tune -- [--model explicit|ranking|both] [--knobs explicit.iterations,ranking.cgSteps] [--json] [flags]',
+  'npm run tune -- [--model explicit|ranking|genres|all] [--knobs explicit.iterations,ranking.cgSteps] [--json] [flags]',
   FLAGS,
 );
 const GRID_KEYS = new Set([
   ...EXPLICIT_GRID.flatMap((d) => [d.key, `explicit.${d.key}`]),
   ...RANKING_GRID.flatMap((d) => [d.key, `ranking.${d.key}`]),
+  ...GENRE_GRID.flatMap((d) => [d.key, `genres.${d.key}`]),
 ]);
 
 runMain(async () => {
@@ -56,12 +62,13 @@ runMain(async () => {
   const passes = integerFlag(flags, 'passes', 2, 1, 10);
   const machine = describeMachine();
   const threads = integerFlag(flags, 'threads', machine.cores, 1, 256);
-  const which = (flags.model as string | undefined) ?? 'both';
+  const which = (flags.model as string | undefined) ?? 'all';
+  const stage = (name: string) => which === 'all' || which === name;
   const knobs = typeof flags.knobs === 'string' ? new Set(flags.knobs.split(',')) : GRID_KEYS;
   for (const knob of knobs) {
     if (!GRID_KEYS.has(knob))
       throw new UsageError(
-        `--knobs: "${knob}" is not in a tuning grid; knobs: ${[...GRID_KEYS].filter((key) => !key.includes('.')).join(', ')} (or explicit.key, ranking.key)`,
+        `--knobs: "${knob}" is not in a tuning grid; knobs: ${[...GRID_KEYS].filter((key) => !key.includes('.')).join(', ')} (or explicit.key, ranking.key, genres.key)`,
       );
   }
   const only = <C>(model: string, grid: Dimension<C>[]) =>
@@ -69,6 +76,7 @@ runMain(async () => {
   const path = typeof flags.ratings === 'string' ? flags.ratings : BUNDLED_RATINGS;
   const loaded = await loadRatingsFile(path, { progress: stderrProgress });
   const splits = validationSplits(loaded.ratings, seed);
+  const { genres, description: genreSource } = genresBeside(path, loaded.movieIds);
   const executor = createExecutor(threads);
   const options = { seed, executor };
   const lines = headerLines({
@@ -80,6 +88,7 @@ runMain(async () => {
       explicit: 'validation RMSE (Protocol R train split again 80/20)',
       ranking:
         "validation NDCG@10 (Protocol T train split again by time), less 1 where Recall@20 < 1.6× or coverage@10 < 5× popularity's",
+      genres: `served list's validation NDCG@10 (same split) averaged over Protocol F's n = 1, 3, 5, 10, 20, all, less 1 where it does not beat popularity from n = 3 on or fewer than ${GENRE_CONSTRAINTS.fanGenresMostlyTheirs * 100}% of common genres' fans get mostly their genre; genres: ${genreSource}`,
       threads,
     },
     seed,
@@ -88,7 +97,7 @@ runMain(async () => {
   const tuned: { -readonly [K in keyof ModelConfig]: ModelConfig[K] } = { ...DEFAULT_MODEL_CONFIG };
   const summary: Record<string, unknown> = {};
   try {
-    if (which !== 'ranking' && only('explicit', EXPLICIT_GRID).length > 0) {
+    if (stage('explicit') && only('explicit', EXPLICIT_GRID).length > 0) {
       const result = await tune(
         'explicit',
         DEFAULT_MODEL_CONFIG.explicit,
@@ -105,7 +114,7 @@ runMain(async () => {
       };
       lines.push('', ...result.lines('validation RMSE', (s) => (-s).toFixed(4)));
     }
-    if (which !== 'explicit' && only('ranking', RANKING_GRID).length > 0) {
+    if (stage('ranking') && only('ranking', RANKING_GRID).length > 0) {
       const result = await tune(
         'ranking',
         DEFAULT_MODEL_CONFIG.ranking,
@@ -122,6 +131,32 @@ runMain(async () => {
       };
       lines.push('', ...result.lines('validation NDCG@10', (s) => s.toFixed(4)));
     }
+    if (stage('genres') && only('genres', GENRE_GRID).length > 0) {
+      if (!genres) {
+        throw new UsageError(`--model genres needs the movie list beside ${path}: ${genreSource}`);
+      }
+      const objective = await genreObjective(splits.ranking, tuned, {
+        ...options,
+        movieIds: loaded.movieIds,
+        genres,
+      });
+      const result = await tune(
+        'genres',
+        DEFAULT_MODEL_CONFIG.genres,
+        only('genres', GENRE_GRID),
+        objective,
+        passes,
+        0.0005,
+        "served list's genre term",
+      );
+      tuned.genres = result.config;
+      summary.genres = {
+        validationNdcg10: result.score,
+        defaultValidationNdcg10: result.startScore,
+        trials: result.trials,
+      };
+      lines.push('', ...result.lines('mean validation NDCG@10 over n', (s) => s.toFixed(4)));
+    }
   } finally {
     await executor.close();
   }
@@ -137,6 +172,7 @@ async function tune<C extends object>(
   score: (config: C) => Promise<number>,
   passes: number,
   tolerance: number,
+  label = `${name} model`,
 ) {
   // Only the knobs the model has: a grid key the config lacks is reported, not invented.
   const dimensions = grid.filter((d) => d.key in start);
@@ -169,7 +205,7 @@ async function tune<C extends object>(
     startScore,
     trials: trials.length,
     lines: (metric: string, show: (score: number) => string) => [
-      `${name} model: ${metric} ${show(startScore)} with the current defaults → ${show(best.score)} tuned (${trials.length} fits, tolerance ${tolerance} for cost knobs)`,
+      `${label}: ${metric} ${show(startScore)} with the current defaults → ${show(best.score)} tuned (${trials.length} fits, tolerance ${tolerance} for cost knobs)`,
       formatTable(
         ['knob', 'default', 'tuned'],
         dimensions.map((d) => [d.key, String(start[d.key]), String(best.config[d.key])]),

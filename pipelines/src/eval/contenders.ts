@@ -1,6 +1,7 @@
 import {
   buildLayout,
   type Executor,
+  type ItemGenres,
   itemPopularity,
   type ModelConfig,
   popularityByCount,
@@ -23,6 +24,8 @@ export interface ContenderOptions {
   readonly executor: Executor;
   /** Movie id of each item index (the Recommender serves by movie id). */
   readonly movieIds: Int32Array;
+  /** The items' genres, for the served list's genre term (off without them). */
+  readonly genres?: ItemGenres;
 }
 
 /**
@@ -116,6 +119,7 @@ export async function fitModelSet(
     explicit: explicit.model,
     ranking: ranking.model,
     popularity: itemPopularity(train),
+    ...(options.genres && { genres: options.genres }),
   };
   return {
     set,

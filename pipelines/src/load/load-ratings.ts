@@ -3,8 +3,6 @@
  * users' Firestore rating maps, idempotently: events already stored are not inserted again,
  * and a user's newer rating from the site is kept.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { Bucket } from '@google-cloud/storage';
 import {
@@ -13,10 +11,10 @@ import {
   EVENTS_TABLE,
   writeCatalogue,
 } from '@reel/functions/adapters';
-import { parseMovies } from '@reel/functions/catalogue';
 import type { RatingEvent } from '@reel/functions/events';
 import { countRatings, type RatingEntry } from '@reel/functions/ratings';
 import { FieldValue, type Firestore } from 'firebase-admin/firestore';
+import { moviesBeside } from '../data/catalogue.js';
 import type { LoadedRatings } from '../data/ratings-parser.js';
 import { type ProgressSink, progressMeter } from '../report/progress.js';
 import { IMPORT_SOURCE, importEvent, mergeImported } from './import-events.js';
@@ -177,16 +175,9 @@ export async function countImportEvents(bigquery: BigQuery, ref: DatasetRef): Pr
   return Number((rows as { events: number }[])[0]?.events ?? 0);
 }
 
-/** The MovieLens movie list beside a ratings file, if there is one. */
-export function catalogueFileBeside(ratingsFile: string): string | undefined {
-  const dir = dirname(ratingsFile);
-  return ['movies.csv', 'movies.dat', 'u.item']
-    .map((name) => join(dir, name))
-    .find((file) => existsSync(file));
-}
-
 /**
- * Publishes which movies exist (the movie list beside the ratings, plus every rated movie) to
+ * Publishes which movies exist (the movie list beside the ratings, plus every rated movie) and their
+ * genres to
  * the models bucket, where the ingest checks ratings against it until a model carries its own
  * copy (see CATALOGUE_PATH). Returns how many movies and where they came from.
  */
@@ -195,13 +186,13 @@ export async function publishCatalogue(
   ratingsFile: string,
   loaded: LoadedRatings,
 ): Promise<{ movies: number; source: string }> {
-  const file = catalogueFileBeside(ratingsFile);
-  // movies.dat and u.item are Latin-1; only the ids are needed, which are ASCII either way.
-  const listed = file
-    ? parseMovies(readFileSync(file, 'latin1')).map((movie) => movie.movieId)
-    : [];
-  const movieIds = new Set([...listed, ...loaded.movieIds]);
-  await writeCatalogue(bucket, movieIds);
+  const { movies, file } = moviesBeside(ratingsFile);
+  const movieIds = new Set([...movies.map((movie) => movie.movieId), ...loaded.movieIds]);
+  await writeCatalogue(
+    bucket,
+    movieIds,
+    file ? new Map(movies.map((movie) => [movie.movieId, movie.genres])) : undefined,
+  );
   return {
     movies: movieIds.size,
     source: file ? `${file} and the ratings` : 'the ratings (no movie list beside them)',

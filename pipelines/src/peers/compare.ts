@@ -1,4 +1,10 @@
-import { type Executor, type ModelConfig, mulberry32, predictTrained } from '@reel/functions/model';
+import {
+  type Executor,
+  type ItemGenres,
+  type ModelConfig,
+  mulberry32,
+  predictTrained,
+} from '@reel/functions/model';
 import type { LoadedRatings } from '../data/ratings-parser.js';
 import { fitModelSet, servedRanker } from '../eval/contenders.js';
 import { type RankingSummary, ratingErrors } from '../eval/metrics.js';
@@ -41,6 +47,8 @@ export async function comparePeers(
     executor: Executor;
     threads: number;
     config: ModelConfig;
+    /** The items' genres, for our served list's genre term. */
+    genres?: ItemGenres;
     progress?: ProgressSink;
   },
 ): Promise<ComparisonRow[]> {
@@ -65,6 +73,7 @@ export async function comparePeers(
     seed,
     executor,
     movieIds: loaded.movieIds,
+    genres: options.genres,
   });
   const ours: ComparisonRow = {
     name: 'Reel (ours)',

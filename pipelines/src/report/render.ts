@@ -1,5 +1,6 @@
 import type { IterationReport } from '@reel/functions/model';
 import type { RetrainMeasurement } from '../bench/child.js';
+import { FAN_GENRE_MIN_SHARE, FAN_LIST, FAN_RATINGS, type GenreFan } from '../eval/genre-fans.js';
 import type { ConsistencyResult, CostResult, ProgressiveStep } from '../eval/protocol-f.js';
 import type { ProtocolRResult } from '../eval/protocol-r.js';
 import type { ContenderResult } from '../eval/protocol-t.js';
@@ -108,9 +109,10 @@ export function renderProtocolT(results: readonly ContenderResult[]): string[] {
 export function renderProtocolF(result: {
   consistency: ConsistencyResult;
   progressive: ProgressiveStep[];
+  fans: GenreFan[];
   cost: CostResult[];
 }): string[] {
-  const { consistency, progressive, cost } = result;
+  const { consistency, progressive, fans, cost } = result;
   const popular = progressive[0];
   const beats = progressive
     .filter((s) => s.n === 'all' || s.n >= 3)
@@ -147,6 +149,17 @@ export function renderProtocolF(result: {
       ]),
     ),
     `beats popularity (n = 0) from n = 3 on: ${beats ? 'met' : 'missed'}`,
+    '',
+    ...(fans.length === 0
+      ? ['genre fans: no genres (no movie list beside the ratings)']
+      : [
+          `genre fans: a new visitor rates the ${FAN_RATINGS} most popular movies of one genre 5 stars (as the browser test does for Sci-Fi); share of their top ${FAN_LIST} in that genre, for genres on ≥ ${FAN_GENRE_MIN_SHARE * 100}% of the movies`,
+          formatTable(
+            ['genre', 'share'],
+            fans.map((fan) => [fan.genre, fixed(fan.share, 1)]),
+          ),
+          `mostly their genre (share > 0.5): ${fans.filter((fan) => fan.share > 0.5).length} of ${fans.length} genres`,
+        ]),
     '',
     'cost: one fold-in + top 20 over the catalogue, single thread, random factors (ms, wall clock); CPU = this process\'s CPU time for the same request; served = the same with "because" for each',
     formatTable(

@@ -1,17 +1,24 @@
 import {
   type Executor,
   type ExplicitConfig,
+  type GenreConfig,
+  type ItemGenres,
   itemPopularity,
+  type ModelConfig,
   mulberry32,
   popularityByCount,
   predictTrained,
   type RankingConfig,
   type Ratings,
+  Recommender,
   topNByFactors,
   topNByScores,
 } from '@reel/functions/model';
+import { fitModelSet } from '../eval/contenders.js';
+import { genreFans } from '../eval/genre-fans.js';
 import { ratingErrors } from '../eval/metrics.js';
 import { fitExplicit, fitRanking } from '../eval/models.js';
+import { progressive } from '../eval/protocol-f.js';
 import { rankAll, rankingTask, scoreLists } from '../eval/protocol-t.js';
 import { randomSplit, type Split, temporalSplit } from '../eval/splits.js';
 import type { Dimension } from './search.js';
@@ -118,4 +125,48 @@ export const RANKING_GRID: Dimension<RankingConfig>[] = [
   { key: 'factors', values: [32, 64, 128], cost: true },
   { key: 'iterations', values: [4, 6, 8, 12, 16, 20], cost: true },
   { key: 'cgSteps', values: [2, 3, 5, 0], cost: true },
+];
+
+/**
+ * What the genre term must do, besides not costing accuracy: lists for fans of at least this
+ * share of the common genres are mostly (more than half) their genre (genre-fans.ts), and
+ * Protocol F's progressive curve still beats popularity from n = 3 on.
+ */
+export const GENRE_CONSTRAINTS = { fanGenresMostlyTheirs: 0.75 };
+
+/**
+ * Validation NDCG@10 of the served list with a genre term, averaged over Protocol F's
+ * progressive steps n = 1, 3, 5, 10, 20 and all (n = 0 is the popularity list, which the term
+ * does not touch): the term is for people with few ratings, so it is judged where they are.
+ * Less 1 where GENRE_CONSTRAINTS are not met on the same split. Both models are trained once,
+ * with `config`; only the served list changes per trial.
+ */
+export async function genreObjective(
+  split: Split,
+  config: ModelConfig,
+  options: { seed: number; executor: Executor; movieIds: Int32Array; genres: ItemGenres },
+): Promise<(genres: GenreConfig) => Promise<number>> {
+  const task = rankingTask(split.train, split);
+  const { set } = await fitModelSet(split.train, config, options);
+  return async (genres) => {
+    const recommender = new Recommender({ ...set, config: { ...set.config, genres } });
+    const steps = progressive(task, recommender, options.movieIds);
+    const popular = steps.find((step) => step.n === 0)?.ndcg10 ?? 0;
+    const personal = steps.filter((step) => step.n !== 0);
+    const score = personal.reduce((sum, step) => sum + step.ndcg10, 0) / personal.length;
+    const beatsPopular = personal
+      .filter((step) => step.n === 'all' || step.n >= 3)
+      .every((step) => step.ndcg10 > popular);
+    const fans = genreFans(recommender, options.genres);
+    const mostlyTheirs = fans.filter((fan) => fan.share > 0.5).length;
+    const fansServed = mostlyTheirs >= GENRE_CONSTRAINTS.fanGenresMostlyTheirs * fans.length;
+    return beatsPopular && fansServed ? score : score - 1;
+  };
+}
+
+/** The genre term's grid; more candidates cost more rescoring per request. */
+export const GENRE_GRID: Dimension<GenreConfig>[] = [
+  { key: 'weight', values: [0, 0.2, 0.4, 0.6, 0.8, 1, 1.5, 2] },
+  { key: 'fadeRatings', values: [2, 5, 10, 20, 50] },
+  { key: 'candidates', values: [50, 100, 200], cost: true },
 ];
