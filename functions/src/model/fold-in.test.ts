@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL_CONFIG, type ExplicitConfig, type RankingConfig } from './config.js';
 import { trainExplicit } from './explicit.js';
-import { foldInExplicit, foldInRanking, type UserItemRatings } from './fold-in.js';
+import { foldInExplicit, foldInRanking, sortByItem, type UserItemRatings } from './fold-in.js';
 import { mulberry32 } from './random.js';
 import { rankingUserSide, trainRanking } from './ranking.js';
 import { randomRatings } from './test-support.js';
@@ -61,6 +61,37 @@ describe('fold-in equals the trainer’s user step', () => {
         );
       }
     }
+  });
+});
+
+describe('sortByItem', () => {
+  it('orders items with their values and timestamps', () => {
+    const sorted = sortByItem(
+      {
+        items: Int32Array.of(7, 2, 9, 0),
+        values: Float32Array.of(1, 2.5, 4, 5),
+        timestamps: Float64Array.of(10, 20, 30, 40),
+      },
+      10,
+    );
+    expect(Array.from(sorted.items)).toEqual([0, 2, 7, 9]);
+    expect(Array.from(sorted.values)).toEqual([5, 2.5, 1, 4]);
+    expect(Array.from(sorted.timestamps!)).toEqual([40, 20, 10, 30]);
+  });
+
+  it('returns ratings already in item order as they are', () => {
+    const ratings = { items: Int32Array.of(1, 4, 8), values: Float32Array.of(3, 4, 5) };
+    expect(sortByItem(ratings, 10)).toBe(ratings);
+  });
+
+  it('rejects a repeated item out of order and a rating that is not finite', () => {
+    const values = Float32Array.of(3, 4, 5);
+    expect(() => sortByItem({ items: Int32Array.of(4, 1, 4), values }, 10)).toThrow(
+      'fold-in: item 4 is rated twice; pass one current rating per item',
+    );
+    expect(() =>
+      sortByItem({ items: Int32Array.of(1, 2), values: Float32Array.of(3, Number.NaN) }, 10),
+    ).toThrow('fold-in: the rating of item 2 is NaN');
   });
 });
 

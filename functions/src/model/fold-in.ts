@@ -16,7 +16,10 @@ export interface UserItemRatings {
   readonly timestamps?: Float64Array;
 }
 
-/** The ratings sorted by item (the trainer's order), validated. */
+/**
+ * The ratings sorted by item (the trainer's order), validated. Ratings already in that order
+ * (as {@link Recommender.foldIn} passes them) are returned as they are, after one pass.
+ */
 export function sortByItem(ratings: UserItemRatings, itemCount: number): UserItemRatings {
   const { items, values, timestamps } = ratings;
   const n = items.length;
@@ -26,25 +29,40 @@ export function sortByItem(ratings: UserItemRatings, itemCount: number): UserIte
         `(${n}, ${values.length}${timestamps ? `, ${timestamps.length}` : ''})`,
     );
   }
-  const order = Array.from({ length: n }, (_, q) => q).sort((a, b) => items[a] - items[b]);
-  const sorted = {
-    items: Int32Array.from(order, (q) => items[q]),
-    values: Float32Array.from(order, (q) => values[q]),
-    timestamps: timestamps && Float64Array.from(order, (q) => timestamps[q]),
-  };
+  let ascending = true;
   for (let q = 0; q < n; q++) {
-    const item = sorted.items[q];
+    const item = items[q];
     if (!(item >= 0 && item < itemCount) || !Number.isInteger(item)) {
       throw new RangeError(`fold-in: item ${item} is outside 0..${itemCount - 1}`);
     }
-    if (q > 0 && item === sorted.items[q - 1]) {
+    if (!Number.isFinite(values[q])) {
+      throw new RangeError(`fold-in: the rating of item ${item} is ${values[q]}`);
+    }
+    if (q > 0 && !(item > items[q - 1])) ascending = false;
+  }
+  if (ascending) return ratings;
+  // Each (item, position) packed into one exact integer item·n + position, so the typed
+  // array's own numeric sort orders them: no comparator calls and no boxed numbers, which
+  // were most of a long rating history's fold-in time and garbage.
+  const keys = new Float64Array(n);
+  for (let q = 0; q < n; q++) keys[q] = items[q] * n + q;
+  keys.sort();
+  const sorted = {
+    items: new Int32Array(n),
+    values: new Float32Array(n),
+    timestamps: timestamps && new Float64Array(n),
+  };
+  for (let p = 0; p < n; p++) {
+    const q = keys[p] % n;
+    const item = (keys[p] - q) / n;
+    if (p > 0 && item === sorted.items[p - 1]) {
       throw new RangeError(
         `fold-in: item ${item} is rated twice; pass one current rating per item`,
       );
     }
-    if (!Number.isFinite(sorted.values[q])) {
-      throw new RangeError(`fold-in: the rating of item ${item} is ${sorted.values[q]}`);
-    }
+    sorted.items[p] = item;
+    sorted.values[p] = values[q];
+    if (sorted.timestamps && timestamps) sorted.timestamps[p] = timestamps[q];
   }
   return sorted;
 }

@@ -1,7 +1,13 @@
 import { bayesianAverage } from './baselines.js';
 import { CatalogueScorer } from './catalogue-scorer.js';
 import { ExplicitScratch } from './explicit-step.js';
-import { type ExplicitUser, foldInExplicit, foldInRanking, type RankingUser } from './fold-in.js';
+import {
+  type ExplicitUser,
+  foldInExplicit,
+  foldInRanking,
+  type RankingUser,
+  sortByItem,
+} from './fold-in.js';
 import { GenreSimilarity, genreWeight } from './genres.js';
 import { ImplicitScratch, type ImplicitSide } from './implicit-step.js';
 import { choleskySubstitute } from './linalg.js';
@@ -126,9 +132,10 @@ export class Recommender {
    * appear once; pass the current rating per movie.
    */
   foldIn(ratings: readonly UserRating[]): FoldedUser {
-    const rows: number[] = [];
-    const values: number[] = [];
-    const times: number[] = [];
+    const rows = new Int32Array(ratings.length);
+    const values = new Float32Array(ratings.length);
+    const times = new Float64Array(ratings.length);
+    let used = 0;
     let unknown = 0;
     let withdrawn = 0;
     let timed = true;
@@ -143,19 +150,24 @@ export class Recommender {
         unknown++;
         continue;
       }
-      rows.push(row);
-      values.push(rating);
+      rows[used] = row;
+      values[used] = rating;
       if (ratedAt === undefined) timed = false;
       else {
-        times.push(ratedAt);
+        times[used] = ratedAt;
         if (!(ratedAt <= latestRatedAt)) latestRatedAt = ratedAt;
       }
+      used++;
     }
-    const input = {
-      items: Int32Array.from(rows),
-      values: Float32Array.from(values),
-      timestamps: timed ? Float64Array.from(times) : undefined,
-    };
+    // Sorted once here; both fold-ins take sorted ratings as they are.
+    const input = sortByItem(
+      {
+        items: rows.subarray(0, used),
+        values: values.subarray(0, used),
+        timestamps: timed ? times.subarray(0, used) : undefined,
+      },
+      this.set.itemIds.length,
+    );
     const ranking = foldInRanking(
       this.rankingSide,
       this.set.ranking.config,
@@ -163,13 +175,12 @@ export class Recommender {
       this.rankingScratch,
     );
     const explicit = foldInExplicit(this.set.explicit, input, this.explicitScratch);
-    const order = Array.from(rows.keys()).sort((a, b) => rows[a] - rows[b]);
     return {
       ranking,
       explicit,
-      rated: Int32Array.from(order, (n) => rows[n]),
-      ratings: Float32Array.from(order, (n) => values[n]),
-      used: rows.length,
+      rated: input.items,
+      ratings: input.values,
+      used,
       unknown,
       withdrawn,
       latestRatedAt: timed ? latestRatedAt : Number.NaN,
