@@ -45,9 +45,9 @@ export interface ImplicitSide {
 const BATCH = 128;
 
 /**
- * Conjugate gradient reads a row's fixed-side vectors cgSteps + 1 times; rows with at most this
- * many cells gather them into the kernels' memory once, longer rows this many at a time on
- * every pass.
+ * Cells per call of the conjugate-gradient kernel: rows with at most this many set up their
+ * cells' indices, weights and coefficients once for every pass, longer rows this many at a time
+ * on every pass. Also the rows per block of a rotation.
  */
 const GATHER_CELLS = 1024;
 
@@ -68,17 +68,21 @@ export class ImplicitScratch {
   readonly preconditioner: Float64Array;
   readonly gathered: Float64Array;
   readonly weighted: Float64Array;
-  readonly cells: Float64Array;
+  readonly block: Float64Array;
+  readonly cellIndices: Int32Array;
   readonly cellWeights: Float64Array;
   readonly cellCoefficients: Float64Array;
   readonly rotation: Float64Array;
   readonly row: Float64Array;
+  /** The side whose fixed factors {@link fixedRows} holds. */
+  private fixedSide: ImplicitSide | undefined;
+  private fixedRows: Float64Array = new Float64Array(0);
 
   constructor(readonly k: number) {
     const size = roundUp4(k);
     this.size = size;
     const vectors = [size * size, k * k, k, k, k, k, k, size * BATCH, size * BATCH];
-    const cells = [size * GATHER_CELLS, GATHER_CELLS, GATHER_CELLS, k * k, k];
+    const cells = [size * GATHER_CELLS, GATHER_CELLS / 2, GATHER_CELLS, GATHER_CELLS, k * k, k];
     const kernels = new TrainingKernels([...vectors, ...cells]);
     this.kernels = kernels;
     this.g = kernels.array(size * size);
@@ -90,12 +94,31 @@ export class ImplicitScratch {
     this.preconditioner = kernels.array(k);
     this.gathered = kernels.array(size * BATCH);
     this.weighted = kernels.array(size * BATCH);
-    this.cells = kernels.array(size * GATHER_CELLS);
+    this.block = kernels.array(size * GATHER_CELLS);
+    this.cellIndices = kernels.int32Array(GATHER_CELLS);
     this.cellWeights = kernels.array(GATHER_CELLS);
     this.cellCoefficients = kernels.array(GATHER_CELLS);
     this.rotation = kernels.array(k * k);
     this.row = kernels.array(k);
     this.z = new Float64Array(k);
+  }
+
+  /**
+   * The fixed side's factors in the kernels' memory (stride size), copied on the first call
+   * with this side object: a trainer builds a new side for every half-step, and the fixed
+   * factors must not change while one is in use.
+   */
+  fixedFactorsOf(side: ImplicitSide): Float64Array {
+    if (this.fixedSide === side) return this.fixedRows;
+    const { k, size } = this;
+    const source = side.fixedFactors;
+    const count = source.length / k;
+    const rows = this.kernels.rows(count * size);
+    if (k === size) rows.set(source);
+    else for (let r = 0; r < count; r++) rows.set(source.subarray(r * k, r * k + k), r * size);
+    this.fixedSide = side;
+    this.fixedRows = rows;
+    return rows;
   }
 }
 
@@ -212,9 +235,10 @@ export function refineImplicitRow(
     r[d] = -r[d];
     preconditioner[d] = gramScale * gram[d * k + d] + lambda;
   }
-  // Short rows gather their cells once for every pass, long rows in blocks on each pass.
+  const rows = scratch.fixedFactorsOf(side);
+  // Short rows set up their cells once for every pass, long rows in blocks on each pass.
   const once = end - start <= GATHER_CELLS;
-  if (once) gatherCells(side, indices, weights, targets, start, end, row, scratch);
+  if (once) setUpCells(side, indices, weights, targets, start, end, row, scratch);
   // r += Σ_q ((α₀π + w)·p_q − w·(f_q·x))·f_q, and M += Σ_q w·f_q²
   addCellTerms(
     side,
@@ -225,6 +249,7 @@ export function refineImplicitRow(
     end,
     row,
     once,
+    rows,
     x,
     r,
     preconditioner,
@@ -239,7 +264,21 @@ export function refineImplicitRow(
   for (let step = 0; step < steps && rz > 1e-30; step++) {
     multiplyGram(gram, gramDiagonal, gramScale, lambda, p, ap, k);
     // ap += Σ_q w·(f_q·p)·f_q
-    addCellTerms(side, indices, weights, targets, start, end, row, once, p, ap, undefined, scratch);
+    addCellTerms(
+      side,
+      indices,
+      weights,
+      targets,
+      start,
+      end,
+      row,
+      once,
+      rows,
+      p,
+      ap,
+      undefined,
+      scratch,
+    );
     let pAp = 0;
     for (let d = 0; d < k; d++) pAp += p[d] * ap[d];
     const alpha = rz / pAp;
@@ -258,11 +297,11 @@ export function refineImplicitRow(
 }
 
 /**
- * Copies the fixed-side vectors of cells [from, to) of a row (at most GATHER_CELLS) into
- * `scratch.cells`, their weights w_q into `scratch.cellWeights` and their residual coefficients
- * (α₀π + w_q)·p_q into `scratch.cellCoefficients`.
+ * Copies the indices of cells [from, to) of a row (at most GATHER_CELLS) into
+ * `scratch.cellIndices`, their weights w_q into `scratch.cellWeights` and their residual
+ * coefficients (α₀π + w_q)·p_q into `scratch.cellCoefficients`.
  */
-function gatherCells(
+function setUpCells(
   side: ImplicitSide,
   indices: Int32Array,
   weights: Float32Array,
@@ -272,12 +311,9 @@ function gatherCells(
   row: number,
   scratch: ImplicitScratch,
 ): void {
-  const { k, fixedFactors } = side;
-  const { size, cells, cellWeights, cellCoefficients } = scratch;
+  const { cellIndices, cellWeights, cellCoefficients } = scratch;
+  cellIndices.set(indices.subarray(from, to));
   for (let q = from; q < to; q++) {
-    const base = indices[q] * k;
-    const o = (q - from) * size;
-    for (let d = 0; d < k; d++) cells[o + d] = fixedFactors[base + d];
     const w = weights[q];
     cellWeights[q - from] = w;
     cellCoefficients[q - from] = (unobservedOf(side, indices, q, row) + w) * targets[q];
@@ -285,10 +321,11 @@ function gatherCells(
 }
 
 /**
- * Adds the observed cells' part of one CG product to `out` by the SIMD kernel: given
- * `diagonal` (the residual pass), out += Σ_q ((α₀π + w_q)·p_q − w_q·(f_q·v))·f_q and
- * diagonal += Σ_q w_q·f_q²; otherwise out += Σ_q w_q·(f_q·v)·f_q. `gathered`: the row's cells
- * are already in the scratch.
+ * Adds the observed cells' part of one CG product to `out` by the SIMD kernel, reading the
+ * fixed-side vectors from `rows` (the fixed factors in the kernels' memory): given `diagonal`
+ * (the residual pass), out += Σ_q ((α₀π + w_q)·p_q − w_q·(f_q·v))·f_q and diagonal +=
+ * Σ_q w_q·f_q²; otherwise out += Σ_q w_q·(f_q·v)·f_q. `ready`: the row's cells are already set
+ * up in the scratch.
  */
 function addCellTerms(
   side: ImplicitSide,
@@ -298,17 +335,28 @@ function addCellTerms(
   start: number,
   end: number,
   row: number,
-  gathered: boolean,
+  ready: boolean,
+  rows: Float64Array,
   v: Float64Array,
   out: Float64Array,
   diagonal: Float64Array | undefined,
   scratch: ImplicitScratch,
 ): void {
-  const { kernels, size, cells, cellWeights, cellCoefficients } = scratch;
+  const { kernels, size, cellIndices, cellWeights, cellCoefficients } = scratch;
   for (let from = start; from < end; from += GATHER_CELLS) {
     const to = Math.min(end, from + GATHER_CELLS);
-    if (!gathered) gatherCells(side, indices, weights, targets, from, to, row, scratch);
-    kernels.cellTerms(cells, to - from, size, v, out, cellWeights, cellCoefficients, diagonal);
+    if (!ready) setUpCells(side, indices, weights, targets, from, to, row, scratch);
+    kernels.cellTerms(
+      rows,
+      cellIndices,
+      to - from,
+      size,
+      v,
+      out,
+      cellWeights,
+      cellCoefficients,
+      diagonal,
+    );
   }
 }
 
@@ -384,18 +432,18 @@ export function rotateRows(
   end: number,
   scratch: ImplicitScratch,
 ): void {
-  const { kernels, size, cells, row } = scratch;
+  const { kernels, size, block, row } = scratch;
   scratch.rotation.set(rotation);
   for (let blockStart = start; blockStart < end; blockStart += GATHER_CELLS) {
     const count = Math.min(GATHER_CELLS, end - blockStart);
     for (let r = 0; r < count; r++) {
       const base = (blockStart + r) * k;
-      for (let d = 0; d < k; d++) cells[r * size + d] = factors[base + d];
+      for (let d = 0; d < k; d++) block[r * size + d] = factors[base + d];
     }
-    kernels.rotate(cells, count, k, size, scratch.rotation, row);
+    kernels.rotate(block, count, k, size, scratch.rotation, row);
     for (let r = 0; r < count; r++) {
       const base = (blockStart + r) * k;
-      for (let d = 0; d < k; d++) factors[base + d] = cells[r * size + d];
+      for (let d = 0; d < k; d++) factors[base + d] = block[r * size + d];
     }
   }
 }

@@ -107,22 +107,25 @@ describe('TrainingKernels', () => {
     }
   });
 
-  it('cellTerms adds the conjugate-gradient terms of every cell', () => {
-    for (const [k, n] of [
-      [1, 3],
-      [6, 10],
-      [64, 50],
+  it('cellTerms adds the conjugate-gradient terms of every cell, reading vectors by index', () => {
+    for (const [k, n, rowCount] of [
+      [1, 3, 2],
+      [6, 10, 7],
+      [64, 50, 30],
     ] as const) {
       const size = roundUp4(k);
-      const kernels = new TrainingKernels([size * n, n, n, k, k, k]);
-      const cells = kernels.array(size * n);
+      const kernels = new TrainingKernels([n / 2, n, n, k, k, k]);
+      const indices = kernels.int32Array(n);
       const weights = kernels.array(n);
       const coefficients = kernels.array(n);
       const v = kernels.array(k);
       const out = kernels.array(k);
       const diagonal = kernels.array(k);
-      fillRows(cells, n, k, size);
+      const rows = kernels.rows(size * rowCount);
+      fillRows(rows, rowCount, k, size);
       for (let q = 0; q < n; q++) {
+        // In any order, some twice.
+        indices[q] = Math.floor(random() * rowCount);
         weights[q] = 3 * random();
         coefficients[q] = random();
       }
@@ -135,18 +138,20 @@ describe('TrainingKernels', () => {
         const wantOut = out.slice();
         const wantDiagonal = diagonal.slice();
         for (let q = 0; q < n; q++) {
+          const base = indices[q]! * size;
           let dot = 0;
-          for (let d = 0; d < k; d++) dot += cells[q * size + d]! * v[d]!;
+          for (let d = 0; d < k; d++) dot += rows[base + d]! * v[d]!;
           const w = weights[q]!;
           const t = residual ? coefficients[q]! - w * dot : w * dot;
           for (let d = 0; d < k; d++) {
-            const f = cells[q * size + d]!;
+            const f = rows[base + d]!;
             wantOut[d] += t * f;
             if (residual) wantDiagonal[d] += w * f * f;
           }
         }
         kernels.cellTerms(
-          cells,
+          rows,
+          indices,
           n,
           size,
           v,
@@ -161,6 +166,18 @@ describe('TrainingKernels', () => {
         }
       }
     }
+  });
+
+  it('rows grows the memory and leaves the arrays handed out before intact', () => {
+    const kernels = new TrainingKernels([4]);
+    const array = kernels.array(4);
+    array.set([1, 2, 3, 4]);
+    kernels.rows(8).fill(5);
+    const rows = kernels.rows(1_000_000);
+    expect(Array.from(array)).toEqual([1, 2, 3, 4]);
+    expect(rows[7]).toBe(5);
+    rows[999_999] = 6;
+    expect(Array.from(array)).toEqual([1, 2, 3, 4]);
   });
 
   it('choleskySolve solves a 3×3 system worked out by hand', () => {

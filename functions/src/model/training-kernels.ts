@@ -5,7 +5,7 @@
  * scalar loop it replaces.
  */
 const TRAINING_KERNELS_WASM =
-  'AGFzbQEAAAABKwVgBX9/f39/AGAGf39/f39/AGADf39/AXxgCH9/f39/f39/AGADf39/AX8DBwYAAQIDAgQFAwEAAQcxBQZtZW1vcnkCAARncmFtAAAGcm90YXRlAAEJY2VsbFRlcm1zAAMIY2hvbGVza3kABQrLEAbgBAIHfw57IAFBA3QhBUEAIQYCQANAIAYgBU8NAUEAIQcCQANAIAcgBksNAf0MAAAAAAAAAAAAAAAAAAAAACES/QwAAAAAAAAAAAAAAAAAAAAAIRP9DAAAAAAAAAAAAAAAAAAAAAAhFP0MAAAAAAAAAAAAAAAAAAAAACEV/QwAAAAAAAAAAAAAAAAAAAAAIRb9DAAAAAAAAAAAAAAAAAAAAAAhF/0MAAAAAAAAAAAAAAAAAAAAACEY/QwAAAAAAAAAAAAAAAAAAAAAIRkgAiAGaiEIIAMgB2ohCSAIIAQgBWxqIQoCQANAIAggCk8NASAI/QoDACEMIAj9CgMIIQ0gCP0KAxAhDiAI/QoDGCEPIAn9AAQAIRAgCf0ABBAhESASIAwgEP3yAf3wASESIBMgDCAR/fIB/fABIRMgFCANIBD98gH98AEhFCAVIA0gEf3yAf3wASEVIBYgDiAQ/fIB/fABIRYgFyAOIBH98gH98AEhFyAYIA8gEP3yAf3wASEYIBkgDyAR/fIB/fABIRkgCCAFaiEIIAkgBWohCQwACwsgACAGIAFsIAdqaiELIAsgC/0ABAAgEv3wAf0LBAAgCyAL/QAEECAT/fAB/QsEECALIAVqIQsgCyAL/QAEACAU/fAB/QsEACALIAv9AAQQIBX98AH9CwQQIAsgBWohCyALIAv9AAQAIBb98AH9CwQAIAsgC/0ABBAgF/3wAf0LBBAgCyAFaiELIAsgC/0ABAAgGP3wAf0LBAAgCyAL/QAEECAZ/fAB/QsEECAHQSBqIQcMAAsLIAZBIGohBgwACwsL3wIDB38DewF8IAJBA3QhCCAIQWBxIQkgACEGIAAgASADbEEDdGohBwJAA0AgBiAHTw0BIAUgBiAI/AoAAEEAIQoCQANAIAogCU8NAf0MAAAAAAAAAAAAAAAAAAAAACEN/QwAAAAAAAAAAAAAAAAAAAAAIQ5BACELIAQgCmohDAJAA0AgCyAITw0BIAUgC2r9CgMAIQ8gDSAPIAz9AAQA/fIB/fABIQ0gDiAPIAz9AAQQ/fIB/fABIQ4gDCAIaiEMIAtBCGohCwwACwsgBiAKaiAN/QsEACAGIApqIA79CwQQIApBIGohCgwACwsCQANAIAogCE8NAUQAAAAAAAAAACEQQQAhCyAEIApqIQwCQANAIAsgCE8NASAQIAUgC2orAwAgDCsDAKKgIRAgDCAIaiEMIAtBCGohCwwACwsgBiAKaiAQOQMAIApBCGohCgwACwsgBiADQQN0aiEGDAALCwuUAQIBfwJ7/QwAAAAAAAAAAAAAAAAAAAAAIQT9DAAAAAAAAAAAAAAAAAAAAAAhBUEAIQMCQANAIAMgAk8NASAEIAAgA2r9AAQAIAEgA2r9AAQA/fIB/fABIQQgBSAAIANq/QAEECABIANq/QAEEP3yAf3wASEFIANBIGohAwwACwsgBCAF/fABIQQgBP0hACAE/SEBoAvKAgQFfwJ8BHsCfyACQQN0IQggACEJIAAgASAIbGohCkEAIQsCQANAIAkgCk8NASAFIAtqKwMAIQ0gDSAJIAMgCBACoiEOIAcEQCAGIAtqKwMAIA6hIQ4LIA79FCEPQQAhDAJAA0AgDCAITw0BIAkgDGr9AAQAIREgCSAMav0ABBAhEiAEIAxqIRMgEyAT/QAEACAPIBH98gH98AH9CwQAIBMgE/0ABBAgDyAS/fIB/fAB/QsEECAMQSBqIQwMAAsLIAcEQCAN/RQhEEEAIQwCQANAIAwgCE8NASAJIAxq/QAEACERIAkgDGr9AAQQIRIgByAMaiEUIBQgFP0ABAAgECAR/fIBIBH98gH98AH9CwQAIBQgFP0ABBAgECAS/fIBIBL98gH98AH9CwQQIAxBIGohDAwACwsLIAkgCGohCSALQQhqIQsMAAsLC9cBAwN/AnsBfP0MAAAAAAAAAAAAAAAAAAAAACEG/QwAAAAAAAAAAAAAAAAAAAAAIQcgAkEDdCEFIAVBYHEhBEEAIQMCQANAIAMgBE8NASAGIAAgA2r9AAQAIAEgA2r9AAQA/fIB/fABIQYgByAAIANq/QAEECABIANq/QAEEP3yAf3wASEHIANBIGohAwwACwsgBv0hACEIAkADQCADIAVPDQEgCCAAIANqKwMAIAEgA2orAwCioCEIIANBCGohAwwACwsgCCAG/SEBoCAH/SEAIAf9IQGgoAvKAwMGfwN8AX8gAkEDdCEDQQAhBAJAA0AgBCACTw0BIAAgBCADbGohByAHIARBA3RqIQwgDCsDACAHIAcgBBAEoSEJIAlEAAAAAAAAAABkRQRAQQAPCyAJnyEJIAwgCTkDAEQAAAAAAADwPyAJoyEKIARBAWohBSAHIANqIQgCQANAIAUgAk8NASAIIARBA3RqIQwgDCAMKwMAIAggByAEEAShIAqiOQMAIAggA2ohCCAFQQFqIQUMAAsLIARBAWohBAwACwtBACEFAkADQCAFIAJPDQEgACAFIANsaiEIIAEgBUEDdGorAwAhC0EAIQYCQANAIAYgBU8NASALIAggBkEDdGorAwAgASAGQQN0aisDAKKhIQsgBkEBaiEGDAALCyABIAVBA3RqIAsgCCAFQQN0aisDAKM5AwAgBUEBaiEFDAALCyACIQUCQANAIAVFDQEgBUEBayEFIAEgBUEDdGorAwAhCyAFQQFqIQYCQANAIAYgAk8NASALIAAgBiACbCAFakEDdGorAwAgASAGQQN0aisDAKKhIQsgBkEBaiEGDAALCyABIAVBA3RqIAsgACAFIAJsIAVqQQN0aisDAKM5AwAMAAsLQQEL';
+  'AGFzbQEAAAABLAVgBX9/f39/AGAGf39/f39/AGADf39/AXxgCX9/f39/f39/fwBgA39/fwF/AwcGAAECAwIEBQYBAwGAgAQHMQUGbWVtb3J5AgAEZ3JhbQAABnJvdGF0ZQABCWNlbGxUZXJtcwADCGNob2xlc2t5AAUK0BAG4AQCB38OeyABQQN0IQVBACEGAkADQCAGIAVPDQFBACEHAkADQCAHIAZLDQH9DAAAAAAAAAAAAAAAAAAAAAAhEv0MAAAAAAAAAAAAAAAAAAAAACET/QwAAAAAAAAAAAAAAAAAAAAAIRT9DAAAAAAAAAAAAAAAAAAAAAAhFf0MAAAAAAAAAAAAAAAAAAAAACEW/QwAAAAAAAAAAAAAAAAAAAAAIRf9DAAAAAAAAAAAAAAAAAAAAAAhGP0MAAAAAAAAAAAAAAAAAAAAACEZIAIgBmohCCADIAdqIQkgCCAEIAVsaiEKAkADQCAIIApPDQEgCP0KAwAhDCAI/QoDCCENIAj9CgMQIQ4gCP0KAxghDyAJ/QAEACEQIAn9AAQQIREgEiAMIBD98gH98AEhEiATIAwgEf3yAf3wASETIBQgDSAQ/fIB/fABIRQgFSANIBH98gH98AEhFSAWIA4gEP3yAf3wASEWIBcgDiAR/fIB/fABIRcgGCAPIBD98gH98AEhGCAZIA8gEf3yAf3wASEZIAggBWohCCAJIAVqIQkMAAsLIAAgBiABbCAHamohCyALIAv9AAQAIBL98AH9CwQAIAsgC/0ABBAgE/3wAf0LBBAgCyAFaiELIAsgC/0ABAAgFP3wAf0LBAAgCyAL/QAEECAV/fAB/QsEECALIAVqIQsgCyAL/QAEACAW/fAB/QsEACALIAv9AAQQIBf98AH9CwQQIAsgBWohCyALIAv9AAQAIBj98AH9CwQAIAsgC/0ABBAgGf3wAf0LBBAgB0EgaiEHDAALCyAGQSBqIQYMAAsLC98CAwd/A3sBfCACQQN0IQggCEFgcSEJIAAhBiAAIAEgA2xBA3RqIQcCQANAIAYgB08NASAFIAYgCPwKAABBACEKAkADQCAKIAlPDQH9DAAAAAAAAAAAAAAAAAAAAAAhDf0MAAAAAAAAAAAAAAAAAAAAACEOQQAhCyAEIApqIQwCQANAIAsgCE8NASAFIAtq/QoDACEPIA0gDyAM/QAEAP3yAf3wASENIA4gDyAM/QAEEP3yAf3wASEOIAwgCGohDCALQQhqIQsMAAsLIAYgCmogDf0LBAAgBiAKaiAO/QsEECAKQSBqIQoMAAsLAkADQCAKIAhPDQFEAAAAAAAAAAAhEEEAIQsgBCAKaiEMAkADQCALIAhPDQEgECAFIAtqKwMAIAwrAwCioCEQIAwgCGohDCALQQhqIQsMAAsLIAYgCmogEDkDACAKQQhqIQoMAAsLIAYgA0EDdGohBgwACwsLlAECAX8Ce/0MAAAAAAAAAAAAAAAAAAAAACEE/QwAAAAAAAAAAAAAAAAAAAAAIQVBACEDAkADQCADIAJPDQEgBCAAIANq/QAEACABIANq/QAEAP3yAf3wASEEIAUgACADav0ABBAgASADav0ABBD98gH98AEhBSADQSBqIQMMAAsLIAQgBf3wASEEIAT9IQAgBP0hAaALzwIEBX8CfAR7An8gA0EDdCEJIAJBA3QhC0EAIQwCQANAIAwgC08NASAAIAEgDEEBdmooAgAgCWxqIQogBiAMaisDACEOIA4gCiAEIAkQAqIhDyAIBEAgByAMaisDACAPoSEPCyAP/RQhEEEAIQ0CQANAIA0gCU8NASAKIA1q/QAEACESIAogDWr9AAQQIRMgBSANaiEUIBQgFP0ABAAgECAS/fIB/fAB/QsEACAUIBT9AAQQIBAgE/3yAf3wAf0LBBAgDUEgaiENDAALCyAIBEAgDv0UIRFBACENAkADQCANIAlPDQEgCiANav0ABAAhEiAKIA1q/QAEECETIAggDWohFSAVIBX9AAQAIBEgEv3yASAS/fIB/fAB/QsEACAVIBX9AAQQIBEgE/3yASAT/fIB/fAB/QsEECANQSBqIQ0MAAsLCyAMQQhqIQwMAAsLC9cBAwN/AnsBfP0MAAAAAAAAAAAAAAAAAAAAACEG/QwAAAAAAAAAAAAAAAAAAAAAIQcgAkEDdCEFIAVBYHEhBEEAIQMCQANAIAMgBE8NASAGIAAgA2r9AAQAIAEgA2r9AAQA/fIB/fABIQYgByAAIANq/QAEECABIANq/QAEEP3yAf3wASEHIANBIGohAwwACwsgBv0hACEIAkADQCADIAVPDQEgCCAAIANqKwMAIAEgA2orAwCioCEIIANBCGohAwwACwsgCCAG/SEBoCAH/SEAIAf9IQGgoAvKAwMGfwN8AX8gAkEDdCEDQQAhBAJAA0AgBCACTw0BIAAgBCADbGohByAHIARBA3RqIQwgDCsDACAHIAcgBBAEoSEJIAlEAAAAAAAAAABkRQRAQQAPCyAJnyEJIAwgCTkDAEQAAAAAAADwPyAJoyEKIARBAWohBSAHIANqIQgCQANAIAUgAk8NASAIIARBA3RqIQwgDCAMKwMAIAggByAEEAShIAqiOQMAIAggA2ohCCAFQQFqIQUMAAsLIARBAWohBAwACwtBACEFAkADQCAFIAJPDQEgACAFIANsaiEIIAEgBUEDdGorAwAhC0EAIQYCQANAIAYgBU8NASALIAggBkEDdGorAwAgASAGQQN0aisDAKKhIQsgBkEBaiEGDAALCyABIAVBA3RqIAsgCCAFQQN0aisDAKM5AwAgBUEBaiEFDAALCyACIQUCQANAIAVFDQEgBUEBayEFIAEgBUEDdGorAwAhCyAFQQFqIQYCQANAIAYgAk8NASALIAAgBiACbCAFakEDdGorAwAgASAGQQN0aisDAKKhIQsgBkEBaiEGDAALCyABIAVBA3RqIAsgACAFIAJsIAVqQQN0aisDAKM5AwAMAAsLQQEL';
 
 const FLOAT_BYTES = 8;
 const PAGE_BYTES = 65_536;
@@ -19,7 +19,7 @@ declare const WebAssembly: {
 };
 
 interface KernelExports {
-  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  readonly memory: { readonly buffer: SharedArrayBuffer; grow(pages: number): number };
   readonly gram: (g: number, size: number, left: number, right: number, n: number) => void;
   readonly rotate: (
     rows: number,
@@ -30,7 +30,8 @@ interface KernelExports {
     row: number,
   ) => void;
   readonly cellTerms: (
-    cells: number,
+    rows: number,
+    indices: number,
     n: number,
     size: number,
     v: number,
@@ -47,9 +48,10 @@ let compiled: object | undefined;
 
 /**
  * The SIMD kernels of the row solves over their own WebAssembly memory: the arrays they work on
- * are views of it, handed out by {@link array} up to the capacity given at construction (the
- * memory never grows afterwards, so the views stay valid). Vectors are laid out with a stride of
- * `size` values, a multiple of 4 whose padding stays zero.
+ * are views of it, handed out by {@link array} and {@link int32Array} up to the capacity given at
+ * construction, and after them one matrix of any size ({@link rows}). The memory is shared (with
+ * no other thread), so growing it for a larger matrix leaves the arrays' views valid. Vectors are
+ * laid out with a stride of `size` values, a multiple of 4 whose padding stays zero.
  */
 export class TrainingKernels {
   private readonly exports: KernelExports;
@@ -57,7 +59,7 @@ export class TrainingKernels {
   // Byte offset 0 is never handed out: the kernels read offset 0 as "no array".
   private next = ALIGN_FLOATS * FLOAT_BYTES;
 
-  /** Room for arrays of these lengths. */
+  /** Room for arrays of these lengths (in 8-byte values: an Int32Array of n takes n / 2). */
   constructor(lengths: readonly number[]) {
     compiled ??= new WebAssembly.Module(
       Uint8Array.from(atob(TRAINING_KERNELS_WASM), (c) => c.charCodeAt(0)),
@@ -80,6 +82,30 @@ export class TrainingKernels {
     const view = new Float64Array(this.exports.memory.buffer, this.next, length);
     this.next += bytes;
     return view;
+  }
+
+  /** A zeroed Int32Array of `length` values in the kernels' memory (length / 2 of the lengths given). */
+  int32Array(length: number): Int32Array {
+    const bytes = roundUp(Math.ceil(length / 2)) * FLOAT_BYTES;
+    if (this.next + bytes > this.capacity) {
+      throw new RangeError(`training kernels: no room for ${length} more indices`);
+    }
+    const view = new Int32Array(this.exports.memory.buffer, this.next, length);
+    this.next += bytes;
+    return view;
+  }
+
+  /**
+   * `length` values after the arrays, growing the memory when needed: room for a matrix the
+   * kernels read by row. Each call hands out the same region, so a view from an earlier call
+   * sees what is written through this one.
+   */
+  rows(length: number): Float64Array {
+    const { memory } = this.exports;
+    const bytes = this.capacity + length * FLOAT_BYTES;
+    const pages = Math.ceil(bytes / PAGE_BYTES) - memory.buffer.byteLength / PAGE_BYTES;
+    if (pages > 0) memory.grow(pages);
+    return new Float64Array(memory.buffer, this.capacity, length);
   }
 
   /**
@@ -108,12 +134,13 @@ export class TrainingKernels {
   }
 
   /**
-   * The observed cells' part of a conjugate-gradient product, over the n vectors f_q in
-   * `cells` (stride size): out += Σ_q w_q·(f_q·v)·f_q; or, given `diagonal` (the residual
-   * pass), out += Σ_q (c_q − w_q·(f_q·v))·f_q and diagonal += Σ_q w_q·f_q².
+   * The observed cells' part of a conjugate-gradient product over n cells, f_q being vector
+   * indices[q] of `rows` (stride size): out += Σ_q w_q·(f_q·v)·f_q; or, given `diagonal` (the
+   * residual pass), out += Σ_q (c_q − w_q·(f_q·v))·f_q and diagonal += Σ_q w_q·f_q².
    */
   cellTerms(
-    cells: Float64Array,
+    rows: Float64Array,
+    indices: Int32Array,
     n: number,
     size: number,
     v: Float64Array,
@@ -123,7 +150,8 @@ export class TrainingKernels {
     diagonal: Float64Array | undefined,
   ): void {
     this.exports.cellTerms(
-      cells.byteOffset,
+      rows.byteOffset,
+      indices.byteOffset,
       n,
       size,
       v.byteOffset,

@@ -3,7 +3,8 @@
 ;; padding zero. Products and sums are rounded separately (no fused multiply-add), so a kernel
 ;; that sums in the order of the scalar loop it replaces gives the same bits.
 (module
-  (memory (export "memory") 1)
+  ;; Shared, so growing it (TrainingKernels.rows) leaves the views of the arrays before valid.
+  (memory (export "memory") 1 65536 shared)
 
   ;; gram(g, size, left, right, n): g[r][c] += Σ_{q<n} left[q·size + r]·right[q·size + c] for
   ;; every 4×4 block of the size × size matrix g on or below its diagonal. Each lane sums over q
@@ -165,23 +166,28 @@
     (local.set $sa (f64x2.add (local.get $sa) (local.get $sb)))
     (f64.add (f64x2.extract_lane 0 (local.get $sa)) (f64x2.extract_lane 1 (local.get $sa))))
 
-  ;; cellTerms(cells, n, size, v, out, weights, coefficients, diagonal): for each of n vectors
-  ;; f_q at `cells` (stride size), t_q = w_q·(f_q·v) and out += Σ_q t_q·f_q. With diagonal ≠ 0
-  ;; (conjugate gradient's residual pass) t_q = c_q − w_q·(f_q·v) instead, and diagonal +=
-  ;; Σ_q w_q·f_q² (the Jacobi preconditioner). weights and coefficients hold n f64 each.
+  ;; cellTerms(rows, indices, n, size, v, out, weights, coefficients, diagonal): for each of n
+  ;; cells q, f_q being vector indices[q] (i32) of `rows` (stride size), t_q = w_q·(f_q·v) and
+  ;; out += Σ_q t_q·f_q. With diagonal ≠ 0 (conjugate gradient's residual pass) t_q = c_q −
+  ;; w_q·(f_q·v) instead, and diagonal += Σ_q w_q·f_q² (the Jacobi preconditioner). weights and
+  ;; coefficients hold n f64 each.
   (func (export "cellTerms")
-    (param $cells i32) (param $n i32) (param $size i32) (param $v i32) (param $out i32)
-    (param $weights i32) (param $coefficients i32) (param $diagonal i32)
+    (param $rows i32) (param $indices i32) (param $n i32) (param $size i32) (param $v i32)
+    (param $out i32) (param $weights i32) (param $coefficients i32) (param $diagonal i32)
     (local $bytes i32) (local $f i32) (local $end i32) (local $q i32) (local $d i32)
     (local $w f64) (local $t f64) (local $tv v128) (local $wv v128) (local $fa v128)
     (local $fb v128) (local $o i32) (local $g i32)
     (local.set $bytes (i32.shl (local.get $size) (i32.const 3)))
-    (local.set $f (local.get $cells))
-    (local.set $end (i32.add (local.get $cells) (i32.mul (local.get $n) (local.get $bytes))))
+    (local.set $end (i32.shl (local.get $n) (i32.const 3)))
     (local.set $q (i32.const 0))
     (block $cellsDone
       (loop $cellsLoop
-        (br_if $cellsDone (i32.ge_u (local.get $f) (local.get $end)))
+        (br_if $cellsDone (i32.ge_u (local.get $q) (local.get $end)))
+        (local.set $f
+          (i32.add (local.get $rows)
+            (i32.mul
+              (i32.load (i32.add (local.get $indices) (i32.shr_u (local.get $q) (i32.const 1))))
+              (local.get $bytes))))
         (local.set $w (f64.load (i32.add (local.get $weights) (local.get $q))))
         (local.set $t (f64.mul (local.get $w) (call $dot (local.get $f) (local.get $v) (local.get $bytes))))
         (if (local.get $diagonal)
@@ -220,7 +226,6 @@
                     (f64x2.mul (f64x2.mul (local.get $wv) (local.get $fb)) (local.get $fb))))
                 (local.set $d (i32.add (local.get $d) (i32.const 32)))
                 (br $diag)))))
-        (local.set $f (i32.add (local.get $f) (local.get $bytes)))
         (local.set $q (i32.add (local.get $q) (i32.const 8)))
         (br $cellsLoop))))
 
