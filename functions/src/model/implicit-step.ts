@@ -44,12 +44,23 @@ export interface ImplicitSide {
 /** Ratings gathered per batch: small enough to stay in cache, large enough to amortise. */
 const BATCH = 128;
 
-/**
- * Cells per call of the conjugate-gradient kernel: rows with at most this many set up their
- * cells' indices, weights and coefficients once for every pass, longer rows this many at a time
- * on every pass. Also the rows per block of a rotation.
- */
-const GATHER_CELLS = 1024;
+/** Rows per block of a rotation, copied into the kernels' memory and back. */
+const ROTATE_BLOCK = 1024;
+
+/** A side as the conjugate-gradient kernel reads it, in the kernels' memory. */
+export interface ResidentSide {
+  readonly side: ImplicitSide;
+  /** G (k × k) and, when G is diagonal, its diagonal (k values). */
+  readonly gram: Float64Array;
+  readonly gramDiagonal: Float64Array | undefined;
+  /** The fixed factors, stride size. */
+  readonly rows: Float64Array;
+  /** Room for the cells of a row: column indices, weights w_q, coefficients (α₀π + w_q)·p_q. */
+  readonly capacity: number;
+  readonly indices: Int32Array;
+  readonly weights: Float64Array;
+  readonly coefficients: Float64Array;
+}
 
 /**
  * Work space for one thread's row solves at dimension k. Vectors the SIMD kernels read or
@@ -69,21 +80,15 @@ export class ImplicitScratch {
   readonly gathered: Float64Array;
   readonly weighted: Float64Array;
   readonly block: Float64Array;
-  readonly cellIndices: Int32Array;
-  readonly cellWeights: Float64Array;
-  readonly cellCoefficients: Float64Array;
   readonly rotation: Float64Array;
   readonly row: Float64Array;
-  /** The side whose fixed factors {@link fixedRows} holds. */
-  private fixedSide: ImplicitSide | undefined;
-  private fixedRows: Float64Array = new Float64Array(0);
+  private resident: ResidentSide | undefined;
 
   constructor(readonly k: number) {
     const size = roundUp4(k);
     this.size = size;
-    const vectors = [size * size, k * k, k, k, k, k, k, size * BATCH, size * BATCH];
-    const cells = [size * GATHER_CELLS, GATHER_CELLS / 2, GATHER_CELLS, GATHER_CELLS, k * k, k];
-    const kernels = new TrainingKernels([...vectors, ...cells]);
+    const vectors = [size * size, k * k, k, k, k, k, k, k, size * BATCH, size * BATCH];
+    const kernels = new TrainingKernels([...vectors, size * ROTATE_BLOCK, k * k, k]);
     this.kernels = kernels;
     this.g = kernels.array(size * size);
     this.a = kernels.array(k * k);
@@ -91,34 +96,59 @@ export class ImplicitScratch {
     this.r = kernels.array(k);
     this.p = kernels.array(k);
     this.ap = kernels.array(k);
+    this.z = kernels.array(k);
     this.preconditioner = kernels.array(k);
     this.gathered = kernels.array(size * BATCH);
     this.weighted = kernels.array(size * BATCH);
-    this.block = kernels.array(size * GATHER_CELLS);
-    this.cellIndices = kernels.int32Array(GATHER_CELLS);
-    this.cellWeights = kernels.array(GATHER_CELLS);
-    this.cellCoefficients = kernels.array(GATHER_CELLS);
+    this.block = kernels.array(size * ROTATE_BLOCK);
     this.rotation = kernels.array(k * k);
     this.row = kernels.array(k);
-    this.z = new Float64Array(k);
   }
 
   /**
-   * The fixed side's factors in the kernels' memory (stride size), copied on the first call
-   * with this side object: a trainer builds a new side for every half-step, and the fixed
-   * factors must not change while one is in use.
+   * `side` in the kernels' memory with room for `cells` cells, copied on the first call with
+   * this side object (a trainer builds a new side for every half-step; its Gram matrix and
+   * fixed factors must not change while it is in use).
    */
-  fixedFactorsOf(side: ImplicitSide): Float64Array {
-    if (this.fixedSide === side) return this.fixedRows;
+  residentSide(side: ImplicitSide, cells: number): ResidentSide {
+    const current = this.resident;
+    if (current?.side === side && current.capacity >= cells) return current;
     const { k, size } = this;
-    const source = side.fixedFactors;
-    const count = source.length / k;
-    const rows = this.kernels.rows(count * size);
-    if (k === size) rows.set(source);
-    else for (let r = 0; r < count; r++) rows.set(source.subarray(r * k, r * k + k), r * size);
-    this.fixedSide = side;
-    this.fixedRows = rows;
-    return rows;
+    const count = side.fixedFactors.length / k;
+    const previous = current?.capacity ?? 0;
+    const capacity = cells <= previous ? previous : Math.max(cells, 2 * previous, 1024);
+    // After the arrays: G, its diagonal, the fixed rows, then the cells' arrays, each starting
+    // on a multiple of 4 values.
+    const diagonalAt = roundUp4(k * k);
+    const rowsAt = diagonalAt + roundUp4(k);
+    const weightsAt = rowsAt + count * size;
+    const coefficientsAt = weightsAt + roundUp4(capacity);
+    const indicesAt = coefficientsAt + roundUp4(capacity);
+    const tail = this.kernels.rows(indicesAt + roundUp4(capacity));
+    const resident: ResidentSide = {
+      side,
+      gram: tail.subarray(0, k * k),
+      gramDiagonal: side.gramDiagonal && tail.subarray(diagonalAt, diagonalAt + k),
+      rows: tail.subarray(rowsAt, rowsAt + count * size),
+      capacity,
+      weights: tail.subarray(weightsAt, weightsAt + capacity),
+      coefficients: tail.subarray(coefficientsAt, coefficientsAt + capacity),
+      indices: new Int32Array(tail.buffer, tail.byteOffset + indicesAt * 8, capacity),
+    };
+    // When only the cells' room grew, the side is in place already.
+    if (current?.side !== side) {
+      resident.gram.set(side.gram);
+      if (side.gramDiagonal) resident.gramDiagonal?.set(side.gramDiagonal);
+      const source = side.fixedFactors;
+      if (k === size) resident.rows.set(source);
+      else {
+        for (let r = 0; r < count; r++) {
+          resident.rows.set(source.subarray(r * k, r * k + k), r * size);
+        }
+      }
+    }
+    this.resident = resident;
+    return resident;
   }
 }
 
@@ -208,8 +238,8 @@ export function solveImplicitRow(
 /**
  * Improves one row in place by `steps` conjugate-gradient iterations on the same system as
  * {@link solveImplicitRow}, from its current value (Takács et al. 2011, as in `implicit`),
- * preconditioned by the system's diagonal (Jacobi). O(steps·(k² + n·k)) instead of
- * O(n·k² + k³), and O(steps·n·k) when the Gram matrix is diagonal.
+ * preconditioned by the system's diagonal (Jacobi), by the SIMD kernel. O(steps·(k² + n·k))
+ * instead of O(n·k² + k³), and O(steps·n·k) when the Gram matrix is diagonal.
  */
 export function refineImplicitRow(
   side: ImplicitSide,
@@ -223,163 +253,27 @@ export function refineImplicitRow(
   steps: number,
   scratch: ImplicitScratch,
 ): void {
-  const { k, gram, gramDiagonal } = side;
-  const { b: x, r, p, ap, z, preconditioner } = scratch;
-  const out = row * k;
-  for (let d = 0; d < k; d++) x[d] = factors[out + d];
-  const lambda = implicitRowRegularization(side, end - start);
-  const gramScale = side.solvingItems && side.itemWeights ? side.itemWeights[row] : 1;
-  // r = b − A·x with A·x = s·G·x + Σ w (f·x) f + λx and b = Σ (α₀π + w) p f; M = diag(A).
-  multiplyGram(gram, gramDiagonal, gramScale, lambda, x, r, k);
-  for (let d = 0; d < k; d++) {
-    r[d] = -r[d];
-    preconditioner[d] = gramScale * gram[d * k + d] + lambda;
+  const { k } = side;
+  const count = end - start;
+  const resident = scratch.residentSide(side, count);
+  resident.indices.set(indices.subarray(start, end));
+  for (let q = start; q < end; q++) {
+    const w = weights[q];
+    resident.weights[q - start] = w;
+    resident.coefficients[q - start] = (unobservedOf(side, indices, q, row) + w) * targets[q];
   }
-  const rows = scratch.fixedFactorsOf(side);
-  // Short rows set up their cells once for every pass, long rows in blocks on each pass.
-  const once = end - start <= GATHER_CELLS;
-  if (once) setUpCells(side, indices, weights, targets, start, end, row, scratch);
-  // r += Σ_q ((α₀π + w)·p_q − w·(f_q·x))·f_q, and M += Σ_q w·f_q²
-  addCellTerms(
-    side,
-    indices,
-    weights,
-    targets,
-    start,
-    end,
-    row,
-    once,
-    rows,
-    x,
-    r,
-    preconditioner,
+  const x = scratch.b;
+  const out = row * k;
+  x.set(factors.subarray(out, out + k));
+  scratch.kernels.refine(
+    resident,
+    count,
+    side.solvingItems && side.itemWeights ? side.itemWeights[row] : 1,
+    implicitRowRegularization(side, count),
+    steps,
     scratch,
   );
-  let rz = 0;
-  for (let d = 0; d < k; d++) {
-    z[d] = r[d] / preconditioner[d];
-    p[d] = z[d];
-    rz += r[d] * z[d];
-  }
-  for (let step = 0; step < steps && rz > 1e-30; step++) {
-    multiplyGram(gram, gramDiagonal, gramScale, lambda, p, ap, k);
-    // ap += Σ_q w·(f_q·p)·f_q
-    addCellTerms(
-      side,
-      indices,
-      weights,
-      targets,
-      start,
-      end,
-      row,
-      once,
-      rows,
-      p,
-      ap,
-      undefined,
-      scratch,
-    );
-    let pAp = 0;
-    for (let d = 0; d < k; d++) pAp += p[d] * ap[d];
-    const alpha = rz / pAp;
-    let rzNew = 0;
-    for (let d = 0; d < k; d++) {
-      x[d] += alpha * p[d];
-      r[d] -= alpha * ap[d];
-      z[d] = r[d] / preconditioner[d];
-      rzNew += r[d] * z[d];
-    }
-    const beta = rzNew / rz;
-    for (let d = 0; d < k; d++) p[d] = z[d] + beta * p[d];
-    rz = rzNew;
-  }
-  for (let d = 0; d < k; d++) factors[out + d] = x[d];
-}
-
-/**
- * Copies the indices of cells [from, to) of a row (at most GATHER_CELLS) into
- * `scratch.cellIndices`, their weights w_q into `scratch.cellWeights` and their residual
- * coefficients (α₀π + w_q)·p_q into `scratch.cellCoefficients`.
- */
-function setUpCells(
-  side: ImplicitSide,
-  indices: Int32Array,
-  weights: Float32Array,
-  targets: Float32Array,
-  from: number,
-  to: number,
-  row: number,
-  scratch: ImplicitScratch,
-): void {
-  const { cellIndices, cellWeights, cellCoefficients } = scratch;
-  cellIndices.set(indices.subarray(from, to));
-  for (let q = from; q < to; q++) {
-    const w = weights[q];
-    cellWeights[q - from] = w;
-    cellCoefficients[q - from] = (unobservedOf(side, indices, q, row) + w) * targets[q];
-  }
-}
-
-/**
- * Adds the observed cells' part of one CG product to `out` by the SIMD kernel, reading the
- * fixed-side vectors from `rows` (the fixed factors in the kernels' memory): given `diagonal`
- * (the residual pass), out += Σ_q ((α₀π + w_q)·p_q − w_q·(f_q·v))·f_q and diagonal +=
- * Σ_q w_q·f_q²; otherwise out += Σ_q w_q·(f_q·v)·f_q. `ready`: the row's cells are already set
- * up in the scratch.
- */
-function addCellTerms(
-  side: ImplicitSide,
-  indices: Int32Array,
-  weights: Float32Array,
-  targets: Float32Array,
-  start: number,
-  end: number,
-  row: number,
-  ready: boolean,
-  rows: Float64Array,
-  v: Float64Array,
-  out: Float64Array,
-  diagonal: Float64Array | undefined,
-  scratch: ImplicitScratch,
-): void {
-  const { kernels, size, cellIndices, cellWeights, cellCoefficients } = scratch;
-  for (let from = start; from < end; from += GATHER_CELLS) {
-    const to = Math.min(end, from + GATHER_CELLS);
-    if (!ready) setUpCells(side, indices, weights, targets, from, to, row, scratch);
-    kernels.cellTerms(
-      rows,
-      cellIndices,
-      to - from,
-      size,
-      v,
-      out,
-      cellWeights,
-      cellCoefficients,
-      diagonal,
-    );
-  }
-}
-
-// out = s·G·v + λ·v, in O(k) when G is diagonal.
-function multiplyGram(
-  gram: Float64Array,
-  diagonal: Float64Array | undefined,
-  scale: number,
-  lambda: number,
-  v: Float64Array,
-  out: Float64Array,
-  k: number,
-): void {
-  if (diagonal) {
-    for (let d = 0; d < k; d++) out[d] = (scale * diagonal[d] + lambda) * v[d];
-    return;
-  }
-  for (let d = 0; d < k; d++) {
-    let s = 0;
-    const rowG = d * k;
-    for (let e = 0; e < k; e++) s += gram[rowG + e] * v[e];
-    out[d] = scale * s + lambda * v[d];
-  }
+  factors.set(x, out);
 }
 
 /**
@@ -434,8 +328,8 @@ export function rotateRows(
 ): void {
   const { kernels, size, block, row } = scratch;
   scratch.rotation.set(rotation);
-  for (let blockStart = start; blockStart < end; blockStart += GATHER_CELLS) {
-    const count = Math.min(GATHER_CELLS, end - blockStart);
+  for (let blockStart = start; blockStart < end; blockStart += ROTATE_BLOCK) {
+    const count = Math.min(ROTATE_BLOCK, end - blockStart);
     for (let r = 0; r < count; r++) {
       const base = (blockStart + r) * k;
       for (let d = 0; d < k; d++) block[r * size + d] = factors[base + d];

@@ -48,6 +48,67 @@ function scalarCholeskySolve(a: Float64Array, b: Float64Array, n: number): boole
   return true;
 }
 
+/** The conjugate-gradient steps the refine kernel takes, in scalar JavaScript. */
+function scalarRefine(
+  system: {
+    rows: Float64Array;
+    indices: Int32Array;
+    weights: Float64Array;
+    coefficients: Float64Array;
+    gram: Float64Array;
+  },
+  n: number,
+  size: number,
+  k: number,
+  scale: number,
+  lambda: number,
+  steps: number,
+  x: Float64Array,
+): Float64Array {
+  const { rows, indices, weights, coefficients, gram } = system;
+  // A·v without the cells, then the cells' terms (with c_q − w_q·(f_q·v) in the residual pass).
+  const multiply = (v: Float64Array, residual: boolean) => {
+    const out = new Float64Array(k);
+    for (let d = 0; d < k; d++) {
+      let s = 0;
+      for (let e = 0; e < k; e++) s += gram[d * k + e]! * v[e]!;
+      out[d] = scale * s + lambda * v[d]!;
+      if (residual) out[d] = -out[d]!;
+    }
+    for (let q = 0; q < n; q++) {
+      const base = indices[q]! * size;
+      let dot = 0;
+      for (let d = 0; d < k; d++) dot += rows[base + d]! * v[d]!;
+      const t = residual ? coefficients[q]! - weights[q]! * dot : weights[q]! * dot;
+      for (let d = 0; d < k; d++) out[d] += t * rows[base + d]!;
+    }
+    return out;
+  };
+  const m = new Float64Array(k);
+  for (let d = 0; d < k; d++) {
+    m[d] = scale * gram[d * k + d]! + lambda;
+    for (let q = 0; q < n; q++) m[d] += weights[q]! * rows[indices[q]! * size + d]! ** 2;
+  }
+  const r = multiply(x, true);
+  const z = r.map((value, d) => value / m[d]!);
+  const p = z.slice();
+  let rz = r.reduce((sum, value, d) => sum + value * z[d]!, 0);
+  for (let step = 0; step < steps && rz > 1e-30; step++) {
+    const ap = multiply(p, false);
+    const alpha = rz / p.reduce((sum, value, d) => sum + value * ap[d]!, 0);
+    let rzNew = 0;
+    for (let d = 0; d < k; d++) {
+      x[d] += alpha * p[d]!;
+      r[d] -= alpha * ap[d]!;
+      z[d] = r[d]! / m[d]!;
+      rzNew += r[d]! * z[d]!;
+    }
+    for (let d = 0; d < k; d++) p[d] = z[d]! + (rzNew / rz) * p[d]!;
+    rz = rzNew;
+  }
+  return x;
+}
+
 /** Fills the first k values of each of `rows` vectors (stride size) and leaves the padding zero. */
 function fillRows(array: Float64Array, rows: number, k: number, size: number): void {
   for (let r = 0; r < rows; r++) {
@@ -107,20 +168,30 @@ describe('TrainingKernels', () => {
     }
   });
 
-  it('cellTerms adds the conjugate-gradient terms of every cell, reading vectors by index', () => {
-    for (const [k, n, rowCount] of [
-      [1, 3, 2],
-      [6, 10, 7],
-      [64, 50, 30],
+  it('refine takes the scalar conjugate-gradient steps, with a full or a diagonal Gram matrix', () => {
+    for (const [k, n, rowCount, diagonal] of [
+      [1, 3, 2, false],
+      [6, 10, 7, true],
+      [6, 10, 7, false],
+      [64, 50, 30, true],
+      [13, 40, 30, false],
     ] as const) {
       const size = roundUp4(k);
-      const kernels = new TrainingKernels([n / 2, n, n, k, k, k]);
+      const vectors = Array.from({ length: 6 }, () => k);
+      const kernels = new TrainingKernels([n / 2, n, n, k * k, k, ...vectors]);
       const indices = kernels.int32Array(n);
       const weights = kernels.array(n);
       const coefficients = kernels.array(n);
-      const v = kernels.array(k);
-      const out = kernels.array(k);
-      const diagonal = kernels.array(k);
+      const gram = kernels.array(k * k);
+      const gramDiagonal = kernels.array(k);
+      const [b, r, p, ap, z, preconditioner] = vectors.map(() => kernels.array(k)) as [
+        Float64Array,
+        Float64Array,
+        Float64Array,
+        Float64Array,
+        Float64Array,
+        Float64Array,
+      ];
       const rows = kernels.rows(size * rowCount);
       fillRows(rows, rowCount, k, size);
       for (let q = 0; q < n; q++) {
@@ -130,41 +201,43 @@ describe('TrainingKernels', () => {
         coefficients[q] = random();
       }
       for (let d = 0; d < k; d++) {
-        v[d] = random() - 0.5;
-        out[d] = random();
-        diagonal[d] = random();
-      }
-      for (const residual of [false, true]) {
-        const wantOut = out.slice();
-        const wantDiagonal = diagonal.slice();
-        for (let q = 0; q < n; q++) {
-          const base = indices[q]! * size;
-          let dot = 0;
-          for (let d = 0; d < k; d++) dot += rows[base + d]! * v[d]!;
-          const w = weights[q]!;
-          const t = residual ? coefficients[q]! - w * dot : w * dot;
-          for (let d = 0; d < k; d++) {
-            const f = rows[base + d]!;
-            wantOut[d] += t * f;
-            if (residual) wantDiagonal[d] += w * f * f;
-          }
+        b[d] = random() - 0.5;
+        gramDiagonal[d] = 1 + random();
+        for (let e = 0; e <= d; e++) {
+          const value = d === e ? gramDiagonal[d]! : diagonal ? 0 : 0.1 * (random() - 0.5);
+          gram[d * k + e] = value;
+          gram[e * k + d] = value;
         }
-        kernels.cellTerms(
+      }
+      const scale = 0.7;
+      const lambda = 0.3;
+      const steps = 3;
+      const want = scalarRefine(
+        { rows, indices, weights, coefficients, gram },
+        n,
+        size,
+        k,
+        scale,
+        lambda,
+        steps,
+        b.slice(),
+      );
+      kernels.refine(
+        {
           rows,
           indices,
-          n,
-          size,
-          v,
-          out,
           weights,
           coefficients,
-          residual ? diagonal : undefined,
-        );
-        for (let d = 0; d < k; d++) {
-          expect(out[d]).toBeCloseTo(wantOut[d]!, 12);
-          expect(diagonal[d]).toBeCloseTo(wantDiagonal[d]!, 12);
-        }
-      }
+          gram,
+          gramDiagonal: diagonal ? gramDiagonal : undefined,
+        },
+        n,
+        scale,
+        lambda,
+        steps,
+        { k, size, b, r, p, ap, z, preconditioner },
+      );
+      for (let d = 0; d < k; d++) expect(b[d]).toBeCloseTo(want[d]!, 12);
     }
   });
 

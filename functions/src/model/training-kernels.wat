@@ -171,7 +171,7 @@
   ;; out += Σ_q t_q·f_q. With diagonal ≠ 0 (conjugate gradient's residual pass) t_q = c_q −
   ;; w_q·(f_q·v) instead, and diagonal += Σ_q w_q·f_q² (the Jacobi preconditioner). weights and
   ;; coefficients hold n f64 each.
-  (func (export "cellTerms")
+  (func $cellTerms
     (param $rows i32) (param $indices i32) (param $n i32) (param $size i32) (param $v i32)
     (param $out i32) (param $weights i32) (param $coefficients i32) (param $diagonal i32)
     (local $bytes i32) (local $f i32) (local $end i32) (local $q i32) (local $d i32)
@@ -356,4 +356,147 @@
                 (i32.shl (i32.add (i32.mul (local.get $i) (local.get $n)) (local.get $i))
                   (i32.const 3))))))
         (br $back)))
-    (i32.const 1)))
+    (i32.const 1))
+
+  ;; out[d] = (s·G·v)[d] + λ·v[d] for d < k, G k × k row-major at `gram` summed over e in order,
+  ;; or, given diagonal ≠ 0 (G diagonal), out[d] = (s·diagonal[d] + λ)·v[d].
+  (func $multiplyGram
+    (param $gram i32) (param $diagonal i32) (param $scale f64) (param $lambda f64) (param $v i32)
+    (param $out i32) (param $k i32)
+    (local $d i32) (local $e i32) (local $end i32) (local $row i32) (local $s f64)
+    (local.set $end (i32.shl (local.get $k) (i32.const 3)))
+    (if (local.get $diagonal)
+      (then
+        (block $done
+          (loop $dims
+            (br_if $done (i32.ge_u (local.get $d) (local.get $end)))
+            (f64.store (i32.add (local.get $out) (local.get $d))
+              (f64.mul
+                (f64.add
+                  (f64.mul (local.get $scale) (f64.load (i32.add (local.get $diagonal) (local.get $d))))
+                  (local.get $lambda))
+                (f64.load (i32.add (local.get $v) (local.get $d)))))
+            (local.set $d (i32.add (local.get $d) (i32.const 8)))
+            (br $dims)))
+        (return)))
+    (local.set $row (local.get $gram))
+    (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_u (local.get $d) (local.get $end)))
+        (local.set $s (f64.const 0))
+        (local.set $e (i32.const 0))
+        (block $termsDone
+          (loop $terms
+            (br_if $termsDone (i32.ge_u (local.get $e) (local.get $end)))
+            (local.set $s
+              (f64.add (local.get $s)
+                (f64.mul
+                  (f64.load (i32.add (local.get $row) (local.get $e)))
+                  (f64.load (i32.add (local.get $v) (local.get $e))))))
+            (local.set $e (i32.add (local.get $e) (i32.const 8)))
+            (br $terms)))
+        (f64.store (i32.add (local.get $out) (local.get $d))
+          (f64.add (f64.mul (local.get $scale) (local.get $s))
+            (f64.mul (local.get $lambda) (f64.load (i32.add (local.get $v) (local.get $d))))))
+        (local.set $row (i32.add (local.get $row) (local.get $end)))
+        (local.set $d (i32.add (local.get $d) (i32.const 8)))
+        (br $rows))))
+
+  ;; refine(rows, indices, n, size, k, weights, coefficients, gram, diagonal, scale, lambda,
+  ;; steps, x, r, p, ap, z, m): `steps` Jacobi-preconditioned conjugate-gradient steps on
+  ;; (s·G + Σ_q w_q·f_q·f_qᵀ + λ·I)·x = Σ_q c_q·f_q from x, the cells as in cellTerms, G as in
+  ;; $multiplyGram; r, p, ap, z and m (the preconditioner) are work space of size values.
+  ;; Stops early when rᵀ·M⁻¹·r ≤ 1e-30.
+  (func (export "refine")
+    (param $rows i32) (param $indices i32) (param $n i32) (param $size i32) (param $k i32)
+    (param $weights i32) (param $coefficients i32) (param $gram i32) (param $diagonal i32)
+    (param $scale f64) (param $lambda f64) (param $steps i32)
+    (param $x i32) (param $r i32) (param $p i32) (param $ap i32) (param $z i32) (param $m i32)
+    (local $d i32) (local $end i32) (local $step i32) (local $rz f64) (local $rzNew f64)
+    (local $pAp f64) (local $alpha f64) (local $beta f64) (local $zd f64) (local $rd f64)
+    (local.set $end (i32.shl (local.get $k) (i32.const 3)))
+    ;; r = b − A·x with A·x = s·G·x + Σ w (f·x) f + λx and b = Σ c f; M = diag(A).
+    (call $multiplyGram (local.get $gram) (local.get $diagonal) (local.get $scale)
+      (local.get $lambda) (local.get $x) (local.get $r) (local.get $k))
+    (local.set $d (i32.const 0))
+    (block $done
+      (loop $dims
+        (br_if $done (i32.ge_u (local.get $d) (local.get $end)))
+        (f64.store (i32.add (local.get $r) (local.get $d))
+          (f64.neg (f64.load (i32.add (local.get $r) (local.get $d)))))
+        (f64.store (i32.add (local.get $m) (local.get $d))
+          (f64.add
+            (f64.mul (local.get $scale)
+              (f64.load
+                (i32.add (local.get $gram)
+                  (i32.add (i32.mul (local.get $d) (local.get $k)) (local.get $d)))))
+            (local.get $lambda)))
+        (local.set $d (i32.add (local.get $d) (i32.const 8)))
+        (br $dims)))
+    (call $cellTerms (local.get $rows) (local.get $indices) (local.get $n) (local.get $size)
+      (local.get $x) (local.get $r) (local.get $weights) (local.get $coefficients) (local.get $m))
+    (local.set $rz (f64.const 0))
+    (local.set $d (i32.const 0))
+    (block $done
+      (loop $dims
+        (br_if $done (i32.ge_u (local.get $d) (local.get $end)))
+        (local.set $rd (f64.load (i32.add (local.get $r) (local.get $d))))
+        (local.set $zd (f64.div (local.get $rd) (f64.load (i32.add (local.get $m) (local.get $d)))))
+        (f64.store (i32.add (local.get $z) (local.get $d)) (local.get $zd))
+        (f64.store (i32.add (local.get $p) (local.get $d)) (local.get $zd))
+        (local.set $rz (f64.add (local.get $rz) (f64.mul (local.get $rd) (local.get $zd))))
+        (local.set $d (i32.add (local.get $d) (i32.const 8)))
+        (br $dims)))
+    (block $stepsDone
+      (loop $stepsLoop
+        (br_if $stepsDone (i32.ge_u (local.get $step) (local.get $steps)))
+        (br_if $stepsDone (i32.eqz (f64.gt (local.get $rz) (f64.const 1e-30))))
+        (call $multiplyGram (local.get $gram) (local.get $diagonal) (local.get $scale)
+          (local.get $lambda) (local.get $p) (local.get $ap) (local.get $k))
+        (call $cellTerms (local.get $rows) (local.get $indices) (local.get $n) (local.get $size)
+          (local.get $p) (local.get $ap) (local.get $weights) (local.get $coefficients)
+          (i32.const 0))
+        (local.set $pAp (f64.const 0))
+        (local.set $d (i32.const 0))
+        (block $done
+          (loop $dims
+            (br_if $done (i32.ge_u (local.get $d) (local.get $end)))
+            (local.set $pAp
+              (f64.add (local.get $pAp)
+                (f64.mul
+                  (f64.load (i32.add (local.get $p) (local.get $d)))
+                  (f64.load (i32.add (local.get $ap) (local.get $d))))))
+            (local.set $d (i32.add (local.get $d) (i32.const 8)))
+            (br $dims)))
+        (local.set $alpha (f64.div (local.get $rz) (local.get $pAp)))
+        (local.set $rzNew (f64.const 0))
+        (local.set $d (i32.const 0))
+        (block $done
+          (loop $dims
+            (br_if $done (i32.ge_u (local.get $d) (local.get $end)))
+            (f64.store (i32.add (local.get $x) (local.get $d))
+              (f64.add (f64.load (i32.add (local.get $x) (local.get $d)))
+                (f64.mul (local.get $alpha) (f64.load (i32.add (local.get $p) (local.get $d))))))
+            (local.set $rd
+              (f64.sub (f64.load (i32.add (local.get $r) (local.get $d)))
+                (f64.mul (local.get $alpha) (f64.load (i32.add (local.get $ap) (local.get $d))))))
+            (f64.store (i32.add (local.get $r) (local.get $d)) (local.get $rd))
+            (local.set $zd
+              (f64.div (local.get $rd) (f64.load (i32.add (local.get $m) (local.get $d)))))
+            (f64.store (i32.add (local.get $z) (local.get $d)) (local.get $zd))
+            (local.set $rzNew (f64.add (local.get $rzNew) (f64.mul (local.get $rd) (local.get $zd))))
+            (local.set $d (i32.add (local.get $d) (i32.const 8)))
+            (br $dims)))
+        (local.set $beta (f64.div (local.get $rzNew) (local.get $rz)))
+        (local.set $d (i32.const 0))
+        (block $done
+          (loop $dims
+            (br_if $done (i32.ge_u (local.get $d) (local.get $end)))
+            (f64.store (i32.add (local.get $p) (local.get $d))
+              (f64.add (f64.load (i32.add (local.get $z) (local.get $d)))
+                (f64.mul (local.get $beta) (f64.load (i32.add (local.get $p) (local.get $d))))))
+            (local.set $d (i32.add (local.get $d) (i32.const 8)))
+            (br $dims)))
+        (local.set $rz (local.get $rzNew))
+        (local.set $step (i32.add (local.get $step) (i32.const 1)))
+        (br $stepsLoop)))))
