@@ -3,8 +3,9 @@
 ;; padding zero. Products and sums are rounded separately (no fused multiply-add), so a kernel
 ;; that sums in the order of the scalar loop it replaces gives the same bits.
 (module
-  ;; Shared, so growing it (TrainingKernels.rows) leaves the views of the arrays before valid.
-  (memory (export "memory") 1 65536 shared)
+  ;; Shared, so growing it (TrainingKernels.rows) leaves the views of the arrays before valid;
+  ;; a shared memory reserves its maximum up front, so that is 1 GiB (2 million vectors at k = 64).
+  (memory (export "memory") 1 16384 shared)
 
   ;; gram(g, size, left, right, n): g[r][c] += Σ_{q<n} left[q·size + r]·right[q·size + c] for
   ;; every 4×4 block of the size × size matrix g on or below its diagonal. Each lane sums over q
