@@ -1,4 +1,5 @@
-import { addGramBlocked, choleskySolve, roundUp4 } from './linalg.js';
+import { roundUp4 } from './linalg.js';
+import { TrainingKernels } from './training-kernels.js';
 
 /**
  * One half-step of biased ALS for rating prediction with session biases,
@@ -47,15 +48,20 @@ export interface RatingSessions {
 /** Ratings gathered per batch: small enough to stay in cache, large enough to amortise. */
 const BATCH = 128;
 
-/** Work space for one thread's row solves at dimension k with up to `maxSessions` sessions a row. */
+/**
+ * Work space for one thread's row solves at dimension k with up to `maxSessions` sessions a row.
+ * What the kernels read and write lives in their memory, with a stride of `size` (k + 1
+ * rounded up to a multiple of 4); the session sums have the same stride.
+ */
 export class ExplicitScratch {
   readonly size: number;
+  readonly kernels: TrainingKernels;
   readonly g: Float64Array;
   readonly a: Float64Array;
   readonly b: Float64Array;
   readonly gathered: Float64Array;
+  readonly scaled: Float64Array;
   sessionSums: Float64Array;
-  sessionScaled: Float64Array;
   sessionTargets: Float64Array;
   sessionCounts: Float64Array;
 
@@ -64,13 +70,16 @@ export class ExplicitScratch {
     maxSessions = 0,
   ) {
     const n = k + 1;
-    this.size = roundUp4(n);
-    this.g = new Float64Array(this.size * this.size);
-    this.a = new Float64Array(n * n);
-    this.b = new Float64Array(n);
-    this.gathered = new Float64Array(this.size * BATCH);
+    const size = roundUp4(n);
+    this.size = size;
+    const kernels = new TrainingKernels([size * size, size * BATCH, size * BATCH, n * n, n]);
+    this.kernels = kernels;
+    this.g = kernels.array(size * size);
+    this.gathered = kernels.array(size * BATCH);
+    this.scaled = kernels.array(size * BATCH);
+    this.a = kernels.array(n * n);
+    this.b = kernels.array(n);
     this.sessionSums = new Float64Array(0);
-    this.sessionScaled = new Float64Array(0);
     this.sessionTargets = new Float64Array(0);
     this.sessionCounts = new Float64Array(0);
     this.reserveSessions(maxSessions);
@@ -80,7 +89,6 @@ export class ExplicitScratch {
   reserveSessions(count: number): void {
     if (this.sessionCounts.length >= count) return;
     this.sessionSums = new Float64Array(this.size * count);
-    this.sessionScaled = new Float64Array(this.size * count);
     this.sessionTargets = new Float64Array(count);
     this.sessionCounts = new Float64Array(count);
   }
@@ -121,7 +129,7 @@ export function solveExplicitRow(
     factors.fill(0, row * k, row * k + k);
     return;
   }
-  const { size, g, a, b, gathered } = scratch;
+  const { size, kernels, g, a, b, gathered } = scratch;
   const own = solveSessions && sessions !== undefined;
   if (own) {
     scratch.reserveSessions(sessionCount);
@@ -134,30 +142,30 @@ export function solveExplicitRow(
   b.fill(0);
   for (let batchStart = start; batchStart < end; batchStart += BATCH) {
     const batch = Math.min(BATCH, end - batchStart);
-    gathered.fill(0, n * batch, size * batch);
     for (let col = 0; col < batch; col++) {
       const q = batchStart + col;
       const j = indices[q];
       let t = values[q] - globalMean - fixedBiases[j];
       if (sessions && !solveSessions) t -= sessions.biases[sessions.ofRating[q]];
       const base = j * k;
-      gathered[col] = 1;
+      const o = col * size;
+      gathered[o] = 1;
       b[0] += t;
       for (let d = 0; d < k; d++) {
         const f = fixedFactors[base + d];
-        gathered[(d + 1) * batch + col] = f;
+        gathered[o + d + 1] = f;
         b[d + 1] += t * f;
       }
       if (own) {
         const s = sessions.ofRating[q] - firstSession;
+        const so = s * size;
         sessionCounts[s] += 1;
         sessionTargets[s] += t;
-        sessionSums[s] += 1;
-        for (let d = 0; d < k; d++)
-          sessionSums[(d + 1) * sessionCount + s] += fixedFactors[base + d];
+        sessionSums[so] += 1;
+        for (let d = 0; d < k; d++) sessionSums[so + d + 1] += fixedFactors[base + d];
       }
     }
-    addGramBlocked(g, size, gathered, gathered, batch);
+    kernels.gram(g, size, gathered, gathered, batch);
   }
   if (own) subtractSessions(scratch, sessions.regularization, sessionCount, n);
   for (let r = 0; r < n; r++) {
@@ -166,40 +174,55 @@ export function solveExplicitRow(
   a[0] += side.biasRegularization * count ** side.biasFrequencyExponent;
   const lambda = side.regularization * count ** side.frequencyExponent;
   for (let r = 1; r < n; r++) a[r * n + r] += lambda;
-  if (!choleskySolve(a, b, n)) {
+  if (!kernels.choleskySolve(a, b, n)) {
     throw new Error(`explicit ALS: the system of row ${row} is not positive definite`);
   }
   biases[row] = b[0];
   const out = row * k;
   for (let r = 0; r < k; r++) factors[out + r] = b[r + 1];
-  if (own) {
-    for (let s = 0; s < sessionCount; s++) {
-      let dot = 0;
-      for (let r = 0; r < n; r++) dot += sessionSums[r * sessionCount + s] * b[r];
-      sessions.biases[firstSession + s] =
-        (sessionTargets[s] - dot) / (sessionCounts[s] + sessions.regularization);
-    }
+  if (own) writeSessionBiases(scratch, sessions, firstSession, sessionCount, n);
+}
+
+// s_d = (T_d − S_d·z)/(n_d + λ_s) for each of the row's sessions, z = (b, p) in scratch.b.
+function writeSessionBiases(
+  scratch: ExplicitScratch,
+  sessions: RatingSessions,
+  firstSession: number,
+  sessionCount: number,
+  n: number,
+): void {
+  const { size, b, sessionSums, sessionTargets, sessionCounts } = scratch;
+  for (let s = 0; s < sessionCount; s++) {
+    let dot = 0;
+    for (let r = 0; r < n; r++) dot += sessionSums[s * size + r] * b[r];
+    sessions.biases[firstSession + s] =
+      (sessionTargets[s] - dot) / (sessionCounts[s] + sessions.regularization);
   }
 }
 
-// Eliminates the row's session biases: g −= Σ_d S_d S_dᵀ/(n_d + λ_s), b −= Σ_d T_d S_d/(n_d + λ_s).
+// Eliminates the row's session biases: g −= Σ_d S_d S_dᵀ/(n_d + λ_s), b −= Σ_d T_d S_d/(n_d + λ_s),
+// the Gram part by the kernel on batches of sessions.
 function subtractSessions(
   scratch: ExplicitScratch,
   regularization: number,
   sessionCount: number,
   n: number,
 ): void {
-  const { size, g, b, sessionSums, sessionScaled, sessionTargets, sessionCounts } = scratch;
-  for (let s = 0; s < sessionCount; s++) {
-    const inverse = 1 / (sessionCounts[s] + regularization);
-    const targetScale = sessionTargets[s] * inverse;
-    for (let r = 0; r < n; r++) {
-      const sum = sessionSums[r * sessionCount + s];
-      sessionScaled[r * sessionCount + s] = -sum * inverse;
-      b[r] -= targetScale * sum;
+  const { size, kernels, g, b, gathered, scaled, sessionSums, sessionTargets, sessionCounts } =
+    scratch;
+  for (let batchStart = 0; batchStart < sessionCount; batchStart += BATCH) {
+    const batch = Math.min(BATCH, sessionCount - batchStart);
+    for (let col = 0; col < batch; col++) {
+      const s = batchStart + col;
+      const inverse = 1 / (sessionCounts[s] + regularization);
+      const targetScale = sessionTargets[s] * inverse;
+      for (let r = 0; r < n; r++) {
+        const sum = sessionSums[s * size + r];
+        gathered[col * size + r] = sum;
+        scaled[col * size + r] = -sum * inverse;
+        b[r] -= targetScale * sum;
+      }
     }
+    kernels.gram(g, size, scaled, gathered, batch);
   }
-  sessionScaled.fill(0, n * sessionCount, size * sessionCount);
-  sessionSums.fill(0, n * sessionCount, size * sessionCount);
-  addGramBlocked(g, size, sessionScaled, sessionSums, sessionCount);
 }

@@ -1,4 +1,5 @@
-import { addGramBlocked, choleskySolve, roundUp4 } from './linalg.js';
+import { roundUp4 } from './linalg.js';
+import { TrainingKernels } from './training-kernels.js';
 
 /**
  * One half-step of weighted implicit ALS (Hu, Koren & Volinsky 2008, generalised): every
@@ -43,16 +44,31 @@ export interface ImplicitSide {
 /** Ratings gathered per batch: small enough to stay in cache, large enough to amortise. */
 const BATCH = 128;
 
-/**
- * Conjugate gradient reads a row's fixed-side vectors cgSteps + 1 times; rows with at most
- * this many cells copy them into contiguous work space first, so only the first read is
- * scattered over memory.
- */
-const GATHER_CELLS = 1024;
+/** Rows per block of a rotation, copied into the kernels' memory and back. */
+const ROTATE_BLOCK = 1024;
 
-/** Work space for one thread's row solves at dimension k. */
+/** A side as the conjugate-gradient kernel reads it, in the kernels' memory. */
+export interface ResidentSide {
+  readonly side: ImplicitSide;
+  /** G (k × k) and, when G is diagonal, its diagonal (k values). */
+  readonly gram: Float64Array;
+  readonly gramDiagonal: Float64Array | undefined;
+  /** The fixed factors, stride size. */
+  readonly rows: Float64Array;
+  /** Room for the cells of a row: column indices, weights w_q, coefficients (α₀π + w_q)·p_q. */
+  readonly capacity: number;
+  readonly indices: Int32Array;
+  readonly weights: Float64Array;
+  readonly coefficients: Float64Array;
+}
+
+/**
+ * Work space for one thread's row solves at dimension k. Vectors the SIMD kernels read or
+ * write live in the kernels' memory, with a stride of `size` (k rounded up to a multiple of 4).
+ */
 export class ImplicitScratch {
   readonly size: number;
+  readonly kernels: TrainingKernels;
   readonly g: Float64Array;
   readonly a: Float64Array;
   readonly b: Float64Array;
@@ -63,21 +79,76 @@ export class ImplicitScratch {
   readonly preconditioner: Float64Array;
   readonly gathered: Float64Array;
   readonly weighted: Float64Array;
-  readonly cells: Float64Array;
+  readonly block: Float64Array;
+  readonly rotation: Float64Array;
+  readonly row: Float64Array;
+  private resident: ResidentSide | undefined;
 
   constructor(readonly k: number) {
-    this.size = roundUp4(k);
-    this.g = new Float64Array(this.size * this.size);
-    this.a = new Float64Array(k * k);
-    this.b = new Float64Array(k);
-    this.r = new Float64Array(k);
-    this.p = new Float64Array(k);
-    this.ap = new Float64Array(k);
-    this.z = new Float64Array(k);
-    this.preconditioner = new Float64Array(k);
-    this.gathered = new Float64Array(this.size * BATCH);
-    this.weighted = new Float64Array(this.size * BATCH);
-    this.cells = new Float64Array(k * GATHER_CELLS);
+    const size = roundUp4(k);
+    this.size = size;
+    const vectors = [size * size, k * k, k, k, k, k, k, k, size * BATCH, size * BATCH];
+    const kernels = new TrainingKernels([...vectors, size * ROTATE_BLOCK, k * k, k]);
+    this.kernels = kernels;
+    this.g = kernels.array(size * size);
+    this.a = kernels.array(k * k);
+    this.b = kernels.array(k);
+    this.r = kernels.array(k);
+    this.p = kernels.array(k);
+    this.ap = kernels.array(k);
+    this.z = kernels.array(k);
+    this.preconditioner = kernels.array(k);
+    this.gathered = kernels.array(size * BATCH);
+    this.weighted = kernels.array(size * BATCH);
+    this.block = kernels.array(size * ROTATE_BLOCK);
+    this.rotation = kernels.array(k * k);
+    this.row = kernels.array(k);
+  }
+
+  /**
+   * `side` in the kernels' memory with room for `cells` cells, copied on the first call with
+   * this side object (a trainer builds a new side for every half-step; its Gram matrix and
+   * fixed factors must not change while it is in use).
+   */
+  residentSide(side: ImplicitSide, cells: number): ResidentSide {
+    const current = this.resident;
+    if (current?.side === side && current.capacity >= cells) return current;
+    const { k, size } = this;
+    const count = side.fixedFactors.length / k;
+    const previous = current?.capacity ?? 0;
+    const capacity = cells <= previous ? previous : Math.max(cells, 2 * previous, 1024);
+    // After the arrays: G, its diagonal, the fixed rows, then the cells' arrays, each starting
+    // on a multiple of 4 values.
+    const diagonalAt = roundUp4(k * k);
+    const rowsAt = diagonalAt + roundUp4(k);
+    const weightsAt = rowsAt + count * size;
+    const coefficientsAt = weightsAt + roundUp4(capacity);
+    const indicesAt = coefficientsAt + roundUp4(capacity);
+    const tail = this.kernels.rows(indicesAt + roundUp4(capacity));
+    const resident: ResidentSide = {
+      side,
+      gram: tail.subarray(0, k * k),
+      gramDiagonal: side.gramDiagonal && tail.subarray(diagonalAt, diagonalAt + k),
+      rows: tail.subarray(rowsAt, rowsAt + count * size),
+      capacity,
+      weights: tail.subarray(weightsAt, weightsAt + capacity),
+      coefficients: tail.subarray(coefficientsAt, coefficientsAt + capacity),
+      indices: new Int32Array(tail.buffer, tail.byteOffset + indicesAt * 8, capacity),
+    };
+    // When only the cells' room grew, the side is in place already.
+    if (current?.side !== side) {
+      resident.gram.set(side.gram);
+      if (side.gramDiagonal) resident.gramDiagonal?.set(side.gramDiagonal);
+      const source = side.fixedFactors;
+      if (k === size) resident.rows.set(source);
+      else {
+        for (let r = 0; r < count; r++) {
+          resident.rows.set(source.subarray(r * k, r * k + k), r * size);
+        }
+      }
+    }
+    this.resident = resident;
+    return resident;
   }
 }
 
@@ -111,7 +182,7 @@ export function buildImplicitSystem(
   scratch: ImplicitScratch,
 ): void {
   const { k, fixedFactors, gram } = side;
-  const { size, g, a, b, gathered, weighted } = scratch;
+  const { size, kernels, g, a, b, gathered, weighted } = scratch;
   g.fill(0);
   b.fill(0);
   for (let batchStart = start; batchStart < end; batchStart += BATCH) {
@@ -119,18 +190,17 @@ export function buildImplicitSystem(
     for (let col = 0; col < batch; col++) {
       const q = batchStart + col;
       const base = indices[q] * k;
+      const o = col * size;
       const w = weights[q];
       const coefficient = (unobservedOf(side, indices, q, row) + w) * targets[q];
       for (let d = 0; d < k; d++) {
         const f = fixedFactors[base + d];
-        gathered[d * batch + col] = f;
-        weighted[d * batch + col] = w * f;
+        gathered[o + d] = f;
+        weighted[o + d] = w * f;
         b[d] += coefficient * f;
       }
     }
-    gathered.fill(0, k * batch, size * batch);
-    weighted.fill(0, k * batch, size * batch);
-    addGramBlocked(g, size, weighted, gathered, batch);
+    kernels.gram(g, size, weighted, gathered, batch);
   }
   const gramScale = side.solvingItems && side.itemWeights ? side.itemWeights[row] : 1;
   for (let r = 0; r < k; r++) {
@@ -159,7 +229,7 @@ export function solveImplicitRow(
 ): void {
   const { k } = side;
   buildImplicitSystem(side, indices, weights, targets, start, end, row, scratch);
-  if (!choleskySolve(scratch.a, scratch.b, k)) {
+  if (!scratch.kernels.choleskySolve(scratch.a, scratch.b, k)) {
     throw new Error(`implicit ALS: the system of row ${row} is not positive definite`);
   }
   factors.set(scratch.b, row * k);
@@ -168,8 +238,8 @@ export function solveImplicitRow(
 /**
  * Improves one row in place by `steps` conjugate-gradient iterations on the same system as
  * {@link solveImplicitRow}, from its current value (Takács et al. 2011, as in `implicit`),
- * preconditioned by the system's diagonal (Jacobi). O(steps·(k² + n·k)) instead of
- * O(n·k² + k³), and O(steps·n·k) when the Gram matrix is diagonal.
+ * preconditioned by the system's diagonal (Jacobi), by the SIMD kernel. O(steps·(k² + n·k))
+ * instead of O(n·k² + k³), and O(steps·n·k) when the Gram matrix is diagonal.
  */
 export function refineImplicitRow(
   side: ImplicitSide,
@@ -183,184 +253,27 @@ export function refineImplicitRow(
   steps: number,
   scratch: ImplicitScratch,
 ): void {
-  const { k, gram, gramDiagonal } = side;
-  const { b: x, r, p, ap, z, preconditioner } = scratch;
-  const out = row * k;
-  for (let d = 0; d < k; d++) x[d] = factors[out + d];
-  const lambda = implicitRowRegularization(side, end - start);
-  const gramScale = side.solvingItems && side.itemWeights ? side.itemWeights[row] : 1;
-  // r = b − A·x with A·x = s·G·x + Σ w (f·x) f + λx and b = Σ (α₀π + w) p f; M = diag(A).
-  multiplyGram(gram, gramDiagonal, gramScale, lambda, x, r, k);
-  for (let d = 0; d < k; d++) {
-    r[d] = -r[d];
-    preconditioner[d] = gramScale * gram[d * k + d] + lambda;
-  }
-  const count = end - start;
-  let cells = side.fixedFactors;
-  if (count <= GATHER_CELLS) {
-    cells = scratch.cells;
-    for (let q = start; q < end; q++) {
-      cells.set(side.fixedFactors.subarray(indices[q] * k, indices[q] * k + k), (q - start) * k);
-    }
-  }
-  const gathered = cells !== side.fixedFactors;
-  // r += Σ_q ((α₀π + w)·p_q − w·(f_q·x))·f_q, and M += Σ_q w·f_q²
-  addRatingTerms(
-    side,
-    cells,
-    gathered,
-    indices,
-    weights,
-    targets,
-    start,
-    end,
-    row,
-    x,
-    r,
-    preconditioner,
-  );
-  let rz = 0;
-  for (let d = 0; d < k; d++) {
-    z[d] = r[d] / preconditioner[d];
-    p[d] = z[d];
-    rz += r[d] * z[d];
-  }
-  for (let step = 0; step < steps && rz > 1e-30; step++) {
-    multiplyGram(gram, gramDiagonal, gramScale, lambda, p, ap, k);
-    // ap += Σ_q w·(f_q·p)·f_q
-    addRatingTerms(
-      side,
-      cells,
-      gathered,
-      indices,
-      weights,
-      targets,
-      start,
-      end,
-      row,
-      p,
-      ap,
-      undefined,
-    );
-    let pAp = 0;
-    for (let d = 0; d < k; d++) pAp += p[d] * ap[d];
-    const alpha = rz / pAp;
-    let rzNew = 0;
-    for (let d = 0; d < k; d++) {
-      x[d] += alpha * p[d];
-      r[d] -= alpha * ap[d];
-      z[d] = r[d] / preconditioner[d];
-      rzNew += r[d] * z[d];
-    }
-    const beta = rzNew / rz;
-    for (let d = 0; d < k; d++) p[d] = z[d] + beta * p[d];
-    rz = rzNew;
-  }
-  for (let d = 0; d < k; d++) factors[out + d] = x[d];
-}
-
-/**
- * Adds the observed cells' part of one CG product to `out`, four cells at a time (their dot
- * products share each load of v, their updates each store of out). Given `diagonal` (the
- * residual pass): out += Σ_q ((α₀π + w_q)·p_q − w_q·(f_q·v))·f_q and diagonal += Σ_q w_q·f_q²;
- * otherwise out += Σ_q w_q·(f_q·v)·f_q.
- */
-function addRatingTerms(
-  side: ImplicitSide,
-  f: Float64Array,
-  gathered: boolean,
-  indices: Int32Array,
-  weights: Float32Array,
-  targets: Float32Array,
-  start: number,
-  end: number,
-  row: number,
-  v: Float64Array,
-  out: Float64Array,
-  diagonal: Float64Array | undefined,
-): void {
   const { k } = side;
-  const residual = diagonal !== undefined;
-  // Where cell q's fixed-side vector starts in f.
-  const baseOf = (q: number) => (gathered ? (q - start) * k : indices[q] * k);
-  const coefficient = (q: number, dot: number) =>
-    residual
-      ? (unobservedOf(side, indices, q, row) + weights[q]) * targets[q] - weights[q] * dot
-      : weights[q] * dot;
-  let q = start;
-  for (; q + 3 < end; q += 4) {
-    const b0 = baseOf(q);
-    const b1 = baseOf(q + 1);
-    const b2 = baseOf(q + 2);
-    const b3 = baseOf(q + 3);
-    let t0 = 0;
-    let t1 = 0;
-    let t2 = 0;
-    let t3 = 0;
-    for (let d = 0; d < k; d++) {
-      const vd = v[d];
-      t0 += f[b0 + d] * vd;
-      t1 += f[b1 + d] * vd;
-      t2 += f[b2 + d] * vd;
-      t3 += f[b3 + d] * vd;
-    }
-    t0 = coefficient(q, t0);
-    t1 = coefficient(q + 1, t1);
-    t2 = coefficient(q + 2, t2);
-    t3 = coefficient(q + 3, t3);
-    if (diagonal) {
-      const w0 = weights[q];
-      const w1 = weights[q + 1];
-      const w2 = weights[q + 2];
-      const w3 = weights[q + 3];
-      for (let d = 0; d < k; d++) {
-        const f0 = f[b0 + d];
-        const f1 = f[b1 + d];
-        const f2 = f[b2 + d];
-        const f3 = f[b3 + d];
-        out[d] += t0 * f0 + t1 * f1 + t2 * f2 + t3 * f3;
-        diagonal[d] += w0 * f0 * f0 + w1 * f1 * f1 + w2 * f2 * f2 + w3 * f3 * f3;
-      }
-    } else {
-      for (let d = 0; d < k; d++) {
-        out[d] += t0 * f[b0 + d] + t1 * f[b1 + d] + t2 * f[b2 + d] + t3 * f[b3 + d];
-      }
-    }
-  }
-  for (; q < end; q++) {
-    const base = baseOf(q);
-    let t = 0;
-    for (let d = 0; d < k; d++) t += f[base + d] * v[d];
-    t = coefficient(q, t);
+  const count = end - start;
+  const resident = scratch.residentSide(side, count);
+  resident.indices.set(indices.subarray(start, end));
+  for (let q = start; q < end; q++) {
     const w = weights[q];
-    for (let d = 0; d < k; d++) {
-      const fd = f[base + d];
-      out[d] += t * fd;
-      if (diagonal) diagonal[d] += w * fd * fd;
-    }
+    resident.weights[q - start] = w;
+    resident.coefficients[q - start] = (unobservedOf(side, indices, q, row) + w) * targets[q];
   }
-}
-
-// out = s·G·v + λ·v, in O(k) when G is diagonal.
-function multiplyGram(
-  gram: Float64Array,
-  diagonal: Float64Array | undefined,
-  scale: number,
-  lambda: number,
-  v: Float64Array,
-  out: Float64Array,
-  k: number,
-): void {
-  if (diagonal) {
-    for (let d = 0; d < k; d++) out[d] = (scale * diagonal[d] + lambda) * v[d];
-    return;
-  }
-  for (let d = 0; d < k; d++) {
-    let s = 0;
-    const rowG = d * k;
-    for (let e = 0; e < k; e++) s += gram[rowG + e] * v[e];
-    out[d] = scale * s + lambda * v[d];
-  }
+  const x = scratch.b;
+  const out = row * k;
+  x.set(factors.subarray(out, out + k));
+  scratch.kernels.refine(
+    resident,
+    count,
+    side.solvingItems && side.itemWeights ? side.itemWeights[row] : 1,
+    implicitRowRegularization(side, count),
+    steps,
+    scratch,
+  );
+  factors.set(x, out);
 }
 
 /**
@@ -379,67 +292,52 @@ export function addGramRows(
   rowWeights: Float64Array | undefined,
   scratch: ImplicitScratch,
 ): void {
-  const { size, g, gathered, weighted } = scratch;
+  const { size, kernels, g, gathered, weighted } = scratch;
   g.fill(0);
   for (let batchStart = start; batchStart < end; batchStart += BATCH) {
     const batch = Math.min(BATCH, end - batchStart);
     for (let col = 0; col < batch; col++) {
       const row = batchStart + col;
       const base = row * k;
+      const o = col * size;
       const s = rowWeights ? scale * rowWeights[row] : scale;
       for (let d = 0; d < k; d++) {
         const f = factors[base + d];
-        gathered[d * batch + col] = f;
-        weighted[d * batch + col] = s * f;
+        gathered[o + d] = f;
+        weighted[o + d] = s * f;
       }
     }
-    gathered.fill(0, k * batch, size * batch);
-    weighted.fill(0, k * batch, size * batch);
-    addGramBlocked(g, size, weighted, gathered, batch);
+    kernels.gram(g, size, weighted, gathered, batch);
   }
   for (let r = 0; r < k; r++) {
     for (let c = 0; c <= r; c++) gram[r * k + c] += g[r * size + c];
   }
 }
 
-/** Rotates rows [start, end) of `factors` (rows × k) in place: f ← f·V (V k × k, row-major). */
+/**
+ * Rotates rows [start, end) of `factors` (rows × k) in place: f ← f·V (V k × k, row-major),
+ * by the SIMD kernel on blocks of rows copied into the scratch.
+ */
 export function rotateRows(
   factors: Float64Array,
   k: number,
   rotation: Float64Array,
   start: number,
   end: number,
-  row: Float64Array,
+  scratch: ImplicitScratch,
 ): void {
-  // Four output columns at a time in registers: three times the speed of updating the row in
-  // the inner loop (measured, k = 64).
-  const k4 = k - (k % 4);
-  for (let r = start; r < end; r++) {
-    const base = r * k;
-    for (let d = 0; d < k; d++) row[d] = factors[base + d];
-    let c = 0;
-    for (; c < k4; c += 4) {
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let d = 0; d < k; d++) {
-        const x = row[d];
-        const o = d * k + c;
-        s0 += x * rotation[o];
-        s1 += x * rotation[o + 1];
-        s2 += x * rotation[o + 2];
-        s3 += x * rotation[o + 3];
-      }
-      factors[base + c] = s0;
-      factors[base + c + 1] = s1;
-      factors[base + c + 2] = s2;
-      factors[base + c + 3] = s3;
+  const { kernels, size, block, row } = scratch;
+  scratch.rotation.set(rotation);
+  for (let blockStart = start; blockStart < end; blockStart += ROTATE_BLOCK) {
+    const count = Math.min(ROTATE_BLOCK, end - blockStart);
+    for (let r = 0; r < count; r++) {
+      const base = (blockStart + r) * k;
+      for (let d = 0; d < k; d++) block[r * size + d] = factors[base + d];
     }
-    for (; c < k; c++) {
-      let s0 = 0;
-      for (let d = 0; d < k; d++) s0 += row[d] * rotation[d * k + c];
-      factors[base + c] = s0;
+    kernels.rotate(block, count, k, size, scratch.rotation, row);
+    for (let r = 0; r < count; r++) {
+      const base = (blockStart + r) * k;
+      for (let d = 0; d < k; d++) factors[base + d] = block[r * size + d];
     }
   }
 }

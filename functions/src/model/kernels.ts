@@ -177,7 +177,7 @@ export const kernels = {
       rotation,
       chunkStarts[chunk],
       chunkStarts[chunk + 1],
-      implicitWorkFor(k).r,
+      implicitWorkFor(k),
     );
   },
 

@@ -47,7 +47,7 @@ export function rankingUserSide(
     for (let n = 0; n < k * k; n++) gram[n] += partial[n];
   }
   mirrorLower(gram, k);
-  return sideOf(config, k, itemFactors, gram, itemWeights, false);
+  return sideOf(config, k, itemFactors, gram, undefined, itemWeights, false);
 }
 
 function sideOf(
@@ -55,6 +55,7 @@ function sideOf(
   k: number,
   fixedFactors: Float64Array,
   gram: Float64Array,
+  gramDiagonal: Float64Array | undefined,
   itemWeights: Float64Array,
   solvingItems: boolean,
 ): ImplicitSide {
@@ -65,6 +66,7 @@ function sideOf(
     frequencyExponent: config.frequencyExponent,
     fixedFactors,
     gram,
+    gramDiagonal,
     itemWeights,
     solvingItems,
   };
@@ -161,7 +163,7 @@ export async function trainRanking(
     const rows = solving === 'items' ? items : users;
     const args: ImplicitRowsArgs = {
       ...rows,
-      side: { ...sideOf(config, k, fixed, gram, itemWeights, solving === 'items'), gramDiagonal },
+      side: sideOf(config, k, fixed, gram, gramDiagonal, itemWeights, solving === 'items'),
       factors: solving === 'items' ? itemFactors : userFactors,
       cgSteps: exact ? 0 : config.cgSteps,
     };

@@ -1,0 +1,311 @@
+import { describe, expect, it } from 'vitest';
+import { roundUp4 } from './linalg.js';
+import { mulberry32 } from './random.js';
+import { referenceSolve } from './test-support.js';
+import { TrainingKernels } from './training-kernels.js';
+
+const random = mulberry32(11);
+
+/**
+ * The scalar Cholesky–Banachiewicz solve the kernel replaces (inner products with four running
+ * sums), to compare with bit for bit.
+ */
+function scalarCholeskySolve(a: Float64Array, b: Float64Array, n: number): boolean {
+  const dotPrefix = (x: number, y: number, length: number) => {
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let p = 0;
+    for (; p + 3 < length; p += 4) {
+      s0 += a[x + p]! * a[y + p]!;
+      s1 += a[x + p + 1]! * a[y + p + 1]!;
+      s2 += a[x + p + 2]! * a[y + p + 2]!;
+      s3 += a[x + p + 3]! * a[y + p + 3]!;
+    }
+    for (; p < length; p++) s0 += a[x + p]! * a[y + p]!;
+    return s0 + s1 + (s2 + s3);
+  };
+  for (let j = 0; j < n; j++) {
+    let d = a[j * n + j]! - dotPrefix(j * n, j * n, j);
+    if (!(d > 0)) return false;
+    d = Math.sqrt(d);
+    a[j * n + j] = d;
+    for (let i = j + 1; i < n; i++) {
+      a[i * n + j] = (a[i * n + j]! - dotPrefix(i * n, j * n, j)) * (1 / d);
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    let s = b[i]!;
+    for (let p = 0; p < i; p++) s -= a[i * n + p]! * b[p]!;
+    b[i] = s / a[i * n + i]!;
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    let s = b[i]!;
+    for (let p = i + 1; p < n; p++) s -= a[p * n + i]! * b[p]!;
+    b[i] = s / a[i * n + i]!;
+  }
+  return true;
+}
+
+/** The conjugate-gradient steps the refine kernel takes, in scalar JavaScript. */
+function scalarRefine(
+  system: {
+    rows: Float64Array;
+    indices: Int32Array;
+    weights: Float64Array;
+    coefficients: Float64Array;
+    gram: Float64Array;
+  },
+  n: number,
+  size: number,
+  k: number,
+  scale: number,
+  lambda: number,
+  steps: number,
+  x: Float64Array,
+): Float64Array {
+  const { rows, indices, weights, coefficients, gram } = system;
+  // A·v without the cells, then the cells' terms (with c_q − w_q·(f_q·v) in the residual pass).
+  const multiply = (v: Float64Array, residual: boolean) => {
+    const out = new Float64Array(k);
+    for (let d = 0; d < k; d++) {
+      let s = 0;
+      for (let e = 0; e < k; e++) s += gram[d * k + e]! * v[e]!;
+      out[d] = scale * s + lambda * v[d]!;
+      if (residual) out[d] = -out[d]!;
+    }
+    for (let q = 0; q < n; q++) {
+      const base = indices[q]! * size;
+      let dot = 0;
+      for (let d = 0; d < k; d++) dot += rows[base + d]! * v[d]!;
+      const t = residual ? coefficients[q]! - weights[q]! * dot : weights[q]! * dot;
+      for (let d = 0; d < k; d++) out[d] += t * rows[base + d]!;
+    }
+    return out;
+  };
+  const m = new Float64Array(k);
+  for (let d = 0; d < k; d++) {
+    m[d] = scale * gram[d * k + d]! + lambda;
+    for (let q = 0; q < n; q++) m[d] += weights[q]! * rows[indices[q]! * size + d]! ** 2;
+  }
+  const r = multiply(x, true);
+  const z = r.map((value, d) => value / m[d]!);
+  const p = z.slice();
+  let rz = r.reduce((sum, value, d) => sum + value * z[d]!, 0);
+  for (let step = 0; step < steps && rz > 1e-30; step++) {
+    const ap = multiply(p, false);
+    const alpha = rz / p.reduce((sum, value, d) => sum + value * ap[d]!, 0);
+    let rzNew = 0;
+    for (let d = 0; d < k; d++) {
+      x[d] += alpha * p[d]!;
+      r[d] -= alpha * ap[d]!;
+      z[d] = r[d]! / m[d]!;
+      rzNew += r[d]! * z[d]!;
+    }
+    for (let d = 0; d < k; d++) p[d] = z[d]! + (rzNew / rz) * p[d]!;
+    rz = rzNew;
+  }
+  return x;
+}
+
+/** Fills the first k values of each of `rows` vectors (stride size) and leaves the padding zero. */
+function fillRows(array: Float64Array, rows: number, k: number, size: number): void {
+  for (let r = 0; r < rows; r++) {
+    for (let d = 0; d < k; d++) array[r * size + d] = random() - 0.5;
+  }
+}
+
+describe('TrainingKernels', () => {
+  it('gram equals the scalar sum with one accumulator per entry, bit for bit', () => {
+    for (const [k, n] of [
+      [1, 1],
+      [5, 13],
+      [17, 128],
+      [64, 37],
+    ] as const) {
+      const size = roundUp4(k);
+      const kernels = new TrainingKernels([size * size, size * n, size * n]);
+      const g = kernels.array(size * size);
+      const left = kernels.array(size * n);
+      const right = kernels.array(size * n);
+      fillRows(left, n, k, size);
+      fillRows(right, n, k, size);
+      g.fill(1);
+      kernels.gram(g, size, left, right, n);
+      for (let r = 0; r < size; r++) {
+        for (let c = 0; c < size; c++) {
+          if (c - (c % 4) > r) {
+            expect(g[r * size + c]).toBe(1);
+            continue;
+          }
+          let sum = 0;
+          for (let q = 0; q < n; q++) sum += left[q * size + r]! * right[q * size + c]!;
+          expect(g[r * size + c]).toBe(1 + sum);
+        }
+      }
+    }
+  });
+
+  it('rotate equals the scalar product f·V summed over d in order, bit for bit', () => {
+    for (const k of [1, 3, 5, 8, 13, 64]) {
+      const size = roundUp4(k);
+      const count = 9;
+      const kernels = new TrainingKernels([size * count, k * k, k]);
+      const rows = kernels.array(size * count);
+      const rotation = kernels.array(k * k);
+      fillRows(rows, count, k, size);
+      fillRows(rotation, k, k, k);
+      const before = rows.slice();
+      kernels.rotate(rows, count, k, size, rotation, kernels.array(k));
+      for (let r = 0; r < count; r++) {
+        for (let c = 0; c < size; c++) {
+          let sum = 0;
+          for (let d = 0; d < k; d++) sum += before[r * size + d]! * rotation[d * k + c]!;
+          expect(rows[r * size + c]).toBe(c < k ? sum : 0);
+        }
+      }
+    }
+  });
+
+  it('refine takes the scalar conjugate-gradient steps, with a full or a diagonal Gram matrix', () => {
+    for (const [k, n, rowCount, diagonal] of [
+      [1, 3, 2, false],
+      [6, 10, 7, true],
+      [6, 10, 7, false],
+      [64, 50, 30, true],
+      [13, 40, 30, false],
+    ] as const) {
+      const size = roundUp4(k);
+      const vectors = Array.from({ length: 6 }, () => k);
+      const kernels = new TrainingKernels([n / 2, n, n, k * k, k, ...vectors]);
+      const indices = kernels.int32Array(n);
+      const weights = kernels.array(n);
+      const coefficients = kernels.array(n);
+      const gram = kernels.array(k * k);
+      const gramDiagonal = kernels.array(k);
+      const [b, r, p, ap, z, preconditioner] = vectors.map(() => kernels.array(k)) as [
+        Float64Array,
+        Float64Array,
+        Float64Array,
+        Float64Array,
+        Float64Array,
+        Float64Array,
+      ];
+      const rows = kernels.rows(size * rowCount);
+      fillRows(rows, rowCount, k, size);
+      for (let q = 0; q < n; q++) {
+        // In any order, some twice.
+        indices[q] = Math.floor(random() * rowCount);
+        weights[q] = 3 * random();
+        coefficients[q] = random();
+      }
+      for (let d = 0; d < k; d++) {
+        b[d] = random() - 0.5;
+        gramDiagonal[d] = 1 + random();
+        for (let e = 0; e <= d; e++) {
+          const value = d === e ? gramDiagonal[d]! : diagonal ? 0 : 0.1 * (random() - 0.5);
+          gram[d * k + e] = value;
+          gram[e * k + d] = value;
+        }
+      }
+      const scale = 0.7;
+      const lambda = 0.3;
+      const steps = 3;
+      const want = scalarRefine(
+        { rows, indices, weights, coefficients, gram },
+        n,
+        size,
+        k,
+        scale,
+        lambda,
+        steps,
+        b.slice(),
+      );
+      kernels.refine(
+        {
+          rows,
+          indices,
+          weights,
+          coefficients,
+          gram,
+          gramDiagonal: diagonal ? gramDiagonal : undefined,
+        },
+        n,
+        scale,
+        lambda,
+        steps,
+        { k, size, b, r, p, ap, z, preconditioner },
+      );
+      for (let d = 0; d < k; d++) expect(b[d]).toBeCloseTo(want[d]!, 12);
+    }
+  });
+
+  it('rows grows the memory and leaves the arrays handed out before intact', () => {
+    const kernels = new TrainingKernels([4]);
+    const array = kernels.array(4);
+    array.set([1, 2, 3, 4]);
+    kernels.rows(8).fill(5);
+    const rows = kernels.rows(1_000_000);
+    expect(Array.from(array)).toEqual([1, 2, 3, 4]);
+    expect(rows[7]).toBe(5);
+    rows[999_999] = 6;
+    expect(Array.from(array)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('choleskySolve solves a 3×3 system worked out by hand', () => {
+    // A = [[4,2,0],[2,5,1],[0,1,3]], x = (1, -1, 2) → b = (2, -1, 5).
+    const kernels = new TrainingKernels([9, 3]);
+    const a = kernels.array(9);
+    a.set([4, 2, 0, 2, 5, 1, 0, 1, 3]);
+    const b = kernels.array(3);
+    b.set([2, -1, 5]);
+    expect(kernels.choleskySolve(a, b, 3)).toBe(true);
+    expect(Array.from(b)).toEqual([
+      expect.closeTo(1, 12),
+      expect.closeTo(-1, 12),
+      expect.closeTo(2, 12),
+    ]);
+  });
+
+  it('choleskySolve agrees with ml-matrix, and with the scalar solve bit for bit', () => {
+    for (const n of [1, 2, 5, 17, 64, 65]) {
+      const m = Array.from({ length: n }, () => Array.from({ length: n }, () => random() - 0.5));
+      const matrix = m.map((row, r) =>
+        row.map((_, c) => m.reduce((s, other) => s + other[r]! * other[c]!, 0) + (r === c ? 1 : 0)),
+      );
+      const rhs = Array.from({ length: n }, () => random());
+      const kernels = new TrainingKernels([n * n, n]);
+      const a = kernels.array(n * n);
+      const b = kernels.array(n);
+      a.set(matrix.flat());
+      b.set(rhs);
+      const scalarA = a.slice();
+      const scalarB = b.slice();
+      expect(kernels.choleskySolve(a, b, n)).toBe(true);
+      expect(scalarCholeskySolve(scalarA, scalarB, n)).toBe(true);
+      const want = referenceSolve(matrix, rhs);
+      for (let r = 0; r < n; r++) {
+        expect(b[r]).toBeCloseTo(want[r]!, 10);
+        expect(b[r]).toBe(scalarB[r]);
+        for (let c = 0; c <= r; c++) expect(a[r * n + c]).toBe(scalarA[r * n + c]);
+      }
+    }
+  });
+
+  it('choleskySolve reports a matrix that is not positive definite', () => {
+    const kernels = new TrainingKernels([4, 2]);
+    const a = kernels.array(4);
+    a.set([1, 2, 2, 1]);
+    const b = kernels.array(2);
+    expect(kernels.choleskySolve(a, b, 2)).toBe(false);
+    a.set([Number.NaN, 0, 0, 1]);
+    expect(kernels.choleskySolve(a, b, 2)).toBe(false);
+  });
+
+  it('refuses arrays beyond the room it was given', () => {
+    const kernels = new TrainingKernels([4]);
+    kernels.array(3);
+    expect(() => kernels.array(1)).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,219 @@
+/**
+ * training-kernels.wat compiled by wabt 1.0.39 (`npx -p wabt@1.0.39 wat2wasm
+ * training-kernels.wat -o training-kernels.wasm`, then base64), so the deploy bundle needs no
+ * build step and nothing is fetched at run time. A unit test compares every kernel with the
+ * scalar loop it replaces.
+ */
+const TRAINING_KERNELS_WASM =
+  'AGFzbQEAAAABSwdgBX9/f39/AGAGf39/f39/AGADf39/AXxgCX9/f39/f39/fwBgA39/fwF/YAd/f3x8f39/AGASf39/f39/f39/fHx/f39/f39/AAMJCAABAgMCBAUGBQYBAwGAgAEHLgUGbWVtb3J5AgAEZ3JhbQAABnJvdGF0ZQABCGNob2xlc2t5AAUGcmVmaW5lAAcKsRYI4AQCB38OeyABQQN0IQVBACEGAkADQCAGIAVPDQFBACEHAkADQCAHIAZLDQH9DAAAAAAAAAAAAAAAAAAAAAAhEv0MAAAAAAAAAAAAAAAAAAAAACET/QwAAAAAAAAAAAAAAAAAAAAAIRT9DAAAAAAAAAAAAAAAAAAAAAAhFf0MAAAAAAAAAAAAAAAAAAAAACEW/QwAAAAAAAAAAAAAAAAAAAAAIRf9DAAAAAAAAAAAAAAAAAAAAAAhGP0MAAAAAAAAAAAAAAAAAAAAACEZIAIgBmohCCADIAdqIQkgCCAEIAVsaiEKAkADQCAIIApPDQEgCP0KAwAhDCAI/QoDCCENIAj9CgMQIQ4gCP0KAxghDyAJ/QAEACEQIAn9AAQQIREgEiAMIBD98gH98AEhEiATIAwgEf3yAf3wASETIBQgDSAQ/fIB/fABIRQgFSANIBH98gH98AEhFSAWIA4gEP3yAf3wASEWIBcgDiAR/fIB/fABIRcgGCAPIBD98gH98AEhGCAZIA8gEf3yAf3wASEZIAggBWohCCAJIAVqIQkMAAsLIAAgBiABbCAHamohCyALIAv9AAQAIBL98AH9CwQAIAsgC/0ABBAgE/3wAf0LBBAgCyAFaiELIAsgC/0ABAAgFP3wAf0LBAAgCyAL/QAEECAV/fAB/QsEECALIAVqIQsgCyAL/QAEACAW/fAB/QsEACALIAv9AAQQIBf98AH9CwQQIAsgBWohCyALIAv9AAQAIBj98AH9CwQAIAsgC/0ABBAgGf3wAf0LBBAgB0EgaiEHDAALCyAGQSBqIQYMAAsLC98CAwd/A3sBfCACQQN0IQggCEFgcSEJIAAhBiAAIAEgA2xBA3RqIQcCQANAIAYgB08NASAFIAYgCPwKAABBACEKAkADQCAKIAlPDQH9DAAAAAAAAAAAAAAAAAAAAAAhDf0MAAAAAAAAAAAAAAAAAAAAACEOQQAhCyAEIApqIQwCQANAIAsgCE8NASAFIAtq/QoDACEPIA0gDyAM/QAEAP3yAf3wASENIA4gDyAM/QAEEP3yAf3wASEOIAwgCGohDCALQQhqIQsMAAsLIAYgCmogDf0LBAAgBiAKaiAO/QsEECAKQSBqIQoMAAsLAkADQCAKIAhPDQFEAAAAAAAAAAAhEEEAIQsgBCAKaiEMAkADQCALIAhPDQEgECAFIAtqKwMAIAwrAwCioCEQIAwgCGohDCALQQhqIQsMAAsLIAYgCmogEDkDACAKQQhqIQoMAAsLIAYgA0EDdGohBgwACwsLlAECAX8Ce/0MAAAAAAAAAAAAAAAAAAAAACEE/QwAAAAAAAAAAAAAAAAAAAAAIQVBACEDAkADQCADIAJPDQEgBCAAIANq/QAEACABIANq/QAEAP3yAf3wASEEIAUgACADav0ABBAgASADav0ABBD98gH98AEhBSADQSBqIQMMAAsLIAQgBf3wASEEIAT9IQAgBP0hAaALzwIEBX8CfAR7An8gA0EDdCEJIAJBA3QhC0EAIQwCQANAIAwgC08NASAAIAEgDEEBdmooAgAgCWxqIQogBiAMaisDACEOIA4gCiAEIAkQAqIhDyAIBEAgByAMaisDACAPoSEPCyAP/RQhEEEAIQ0CQANAIA0gCU8NASAKIA1q/QAEACESIAogDWr9AAQQIRMgBSANaiEUIBQgFP0ABAAgECAS/fIB/fAB/QsEACAUIBT9AAQQIBAgE/3yAf3wAf0LBBAgDUEgaiENDAALCyAIBEAgDv0UIRFBACENAkADQCANIAlPDQEgCiANav0ABAAhEiAKIA1q/QAEECETIAggDWohFSAVIBX9AAQAIBEgEv3yASAS/fIB/fAB/QsEACAVIBX9AAQQIBEgE/3yASAT/fIB/fAB/QsEECANQSBqIQ0MAAsLCyAMQQhqIQwMAAsLC9cBAwN/AnsBfP0MAAAAAAAAAAAAAAAAAAAAACEG/QwAAAAAAAAAAAAAAAAAAAAAIQcgAkEDdCEFIAVBYHEhBEEAIQMCQANAIAMgBE8NASAGIAAgA2r9AAQAIAEgA2r9AAQA/fIB/fABIQYgByAAIANq/QAEECABIANq/QAEEP3yAf3wASEHIANBIGohAwwACwsgBv0hACEIAkADQCADIAVPDQEgCCAAIANqKwMAIAEgA2orAwCioCEIIANBCGohAwwACwsgCCAG/SEBoCAH/SEAIAf9IQGgoAvKAwMGfwN8AX8gAkEDdCEDQQAhBAJAA0AgBCACTw0BIAAgBCADbGohByAHIARBA3RqIQwgDCsDACAHIAcgBBAEoSEJIAlEAAAAAAAAAABkRQRAQQAPCyAJnyEJIAwgCTkDAEQAAAAAAADwPyAJoyEKIARBAWohBSAHIANqIQgCQANAIAUgAk8NASAIIARBA3RqIQwgDCAMKwMAIAggByAEEAShIAqiOQMAIAggA2ohCCAFQQFqIQUMAAsLIARBAWohBAwACwtBACEFAkADQCAFIAJPDQEgACAFIANsaiEIIAEgBUEDdGorAwAhC0EAIQYCQANAIAYgBU8NASALIAggBkEDdGorAwAgASAGQQN0aisDAKKhIQsgBkEBaiEGDAALCyABIAVBA3RqIAsgCCAFQQN0aisDAKM5AwAgBUEBaiEFDAALCyACIQUCQANAIAVFDQEgBUEBayEFIAEgBUEDdGorAwAhCyAFQQFqIQYCQANAIAYgAk8NASALIAAgBiACbCAFakEDdGorAwAgASAGQQN0aisDAKKhIQsgBkEBaiEGDAALCyABIAVBA3RqIAsgACAFIAJsIAVqQQN0aisDAKM5AwAMAAsLQQELvQECBH8BfCAGQQN0IQkgAQRAAkADQCAHIAlPDQEgBSAHaiACIAEgB2orAwCiIAOgIAQgB2orAwCiOQMAIAdBCGohBwwACwsPCyAAIQoCQANAIAcgCU8NAUQAAAAAAAAAACELQQAhCAJAA0AgCCAJTw0BIAsgCiAIaisDACAEIAhqKwMAoqAhCyAIQQhqIQgMAAsLIAUgB2ogAiALoiADIAQgB2orAwCioDkDACAKIAlqIQogB0EIaiEHDAALCwugBAIDfwd8IARBA3QhEyAHIAggCSAKIAwgDSAEEAZBACESAkADQCASIBNPDQEgDSASaiANIBJqKwMAmjkDACARIBJqIAkgByASIARsIBJqaisDAKIgCqA5AwAgEkEIaiESDAALCyAAIAEgAiADIAwgDSAFIAYgERADRAAAAAAAAAAAIRVBACESAkADQCASIBNPDQEgDSASaisDACEbIBsgESASaisDAKMhGiAQIBJqIBo5AwAgDiASaiAaOQMAIBUgGyAaoqAhFSASQQhqIRIMAAsLAkADQCAUIAtPDQEgFUSgwuv+S0i0OWRFDQEgByAIIAkgCiAOIA8gBBAGIAAgASACIAMgDiAPIAUgBkEAEANEAAAAAAAAAAAhF0EAIRICQANAIBIgE08NASAXIA4gEmorAwAgDyASaisDAKKgIRcgEkEIaiESDAALCyAVIBejIRhEAAAAAAAAAAAhFkEAIRICQANAIBIgE08NASAMIBJqIAwgEmorAwAgGCAOIBJqKwMAoqA5AwAgDSASaisDACAYIA8gEmorAwCioSEbIA0gEmogGzkDACAbIBEgEmorAwCjIRogECASaiAaOQMAIBYgGyAaoqAhFiASQQhqIRIMAAsLIBYgFaMhGUEAIRICQANAIBIgE08NASAOIBJqIBAgEmorAwAgGSAOIBJqKwMAoqA5AwAgEkEIaiESDAALCyAWIRUgFEEBaiEUDAALCws=';
+
+const FLOAT_BYTES = 8;
+const PAGE_BYTES = 65_536;
+/** Arrays start on 32-byte boundaries and reserve a multiple of 4 values (one SIMD step). */
+const ALIGN_FLOATS = 4;
+
+// The WebAssembly global of Node and browsers, which lib ES2023 and @types/node 20 do not type.
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+};
+
+interface KernelExports {
+  readonly memory: { readonly buffer: SharedArrayBuffer; grow(pages: number): number };
+  readonly gram: (g: number, size: number, left: number, right: number, n: number) => void;
+  readonly rotate: (
+    rows: number,
+    count: number,
+    k: number,
+    size: number,
+    rotation: number,
+    row: number,
+  ) => void;
+  readonly refine: (
+    rows: number,
+    indices: number,
+    n: number,
+    size: number,
+    k: number,
+    weights: number,
+    coefficients: number,
+    gram: number,
+    diagonal: number,
+    scale: number,
+    lambda: number,
+    steps: number,
+    x: number,
+    r: number,
+    p: number,
+    ap: number,
+    z: number,
+    m: number,
+  ) => void;
+  readonly cholesky: (a: number, b: number, n: number) => number;
+}
+
+/** One row's conjugate-gradient system, every array in the kernels' memory (see refine). */
+export interface CgSystem {
+  readonly rows: Float64Array;
+  readonly indices: Int32Array;
+  readonly weights: Float64Array;
+  readonly coefficients: Float64Array;
+  readonly gram: Float64Array;
+  readonly gramDiagonal: Float64Array | undefined;
+}
+
+/** Conjugate gradient's vectors (k values each, padded to size), in the kernels' memory. */
+export interface CgWork {
+  readonly k: number;
+  readonly size: number;
+  /** x: the starting point in, the result out. */
+  readonly b: Float64Array;
+  readonly r: Float64Array;
+  readonly p: Float64Array;
+  readonly ap: Float64Array;
+  readonly z: Float64Array;
+  readonly preconditioner: Float64Array;
+}
+
+// Compiled once per thread, instantiated once per scratch.
+let compiled: object | undefined;
+
+/**
+ * The SIMD kernels of the row solves over their own WebAssembly memory: the arrays they work on
+ * are views of it, handed out by {@link array} and {@link int32Array} up to the capacity given at
+ * construction, and after them one matrix of any size ({@link rows}). The memory is shared (with
+ * no other thread), so growing it for a larger matrix leaves the arrays' views valid. Vectors are
+ * laid out with a stride of `size` values, a multiple of 4 whose padding stays zero.
+ */
+export class TrainingKernels {
+  private readonly exports: KernelExports;
+  private readonly capacity: number;
+  // Byte offset 0 is never handed out: the kernels read offset 0 as "no array".
+  private next = ALIGN_FLOATS * FLOAT_BYTES;
+
+  /** Room for arrays of these lengths (in 8-byte values: an Int32Array of n takes n / 2). */
+  constructor(lengths: readonly number[]) {
+    compiled ??= new WebAssembly.Module(
+      Uint8Array.from(atob(TRAINING_KERNELS_WASM), (c) => c.charCodeAt(0)),
+    );
+    this.exports = new WebAssembly.Instance(compiled, {}).exports as KernelExports;
+    let floats = ALIGN_FLOATS;
+    for (const length of lengths) floats += roundUp(length);
+    this.capacity = floats * FLOAT_BYTES;
+    const { memory } = this.exports;
+    const pages = Math.ceil(this.capacity / PAGE_BYTES) - memory.buffer.byteLength / PAGE_BYTES;
+    if (pages > 0) memory.grow(pages);
+  }
+
+  /** A zeroed array of `length` values in the kernels' memory (one of the lengths given). */
+  array(length: number): Float64Array {
+    const bytes = roundUp(length) * FLOAT_BYTES;
+    if (this.next + bytes > this.capacity) {
+      throw new RangeError(`training kernels: no room for ${length} more values`);
+    }
+    const view = new Float64Array(this.exports.memory.buffer, this.next, length);
+    this.next += bytes;
+    return view;
+  }
+
+  /** A zeroed Int32Array of `length` values in the kernels' memory (length / 2 of the lengths given). */
+  int32Array(length: number): Int32Array {
+    const bytes = roundUp(Math.ceil(length / 2)) * FLOAT_BYTES;
+    if (this.next + bytes > this.capacity) {
+      throw new RangeError(`training kernels: no room for ${length} more indices`);
+    }
+    const view = new Int32Array(this.exports.memory.buffer, this.next, length);
+    this.next += bytes;
+    return view;
+  }
+
+  /**
+   * `length` values after the arrays, growing the memory when needed: room for a matrix the
+   * kernels read by row. Each call hands out the same region, so a view from an earlier call
+   * sees what is written through this one.
+   */
+  rows(length: number): Float64Array {
+    const { memory } = this.exports;
+    const bytes = this.capacity + length * FLOAT_BYTES;
+    const pages = Math.ceil(bytes / PAGE_BYTES) - memory.buffer.byteLength / PAGE_BYTES;
+    if (pages > 0) memory.grow(pages);
+    return new Float64Array(memory.buffer, this.capacity, length);
+  }
+
+  /**
+   * g[r·size + c] += Σ_{q<n} left[q·size + r]·right[q·size + c] over the 4×4 blocks of the
+   * size × size matrix g on or below its diagonal (so the upper halves of the diagonal blocks
+   * are written too). Equal bit for bit to the scalar loop with one accumulator per entry.
+   */
+  gram(g: Float64Array, size: number, left: Float64Array, right: Float64Array, n: number): void {
+    this.exports.gram(g.byteOffset, size, left.byteOffset, right.byteOffset, n);
+  }
+
+  /**
+   * Each of the `count` vectors f in `rows` (stride size) becomes f·V, V being `rotation`
+   * (k × k, row-major); `row` is work space for k values. Equal bit for bit to the scalar loop
+   * that sums each output over d in order.
+   */
+  rotate(
+    rows: Float64Array,
+    count: number,
+    k: number,
+    size: number,
+    rotation: Float64Array,
+    row: Float64Array,
+  ): void {
+    this.exports.rotate(rows.byteOffset, count, k, size, rotation.byteOffset, row.byteOffset);
+  }
+
+  /**
+   * `steps` Jacobi-preconditioned conjugate-gradient steps from x = `work.b` on one row's
+   * system (s·G + Σ_q w_q·f_q·f_qᵀ + λ·I)·x = Σ_q c_q·f_q over its n cells, f_q being vector
+   * indices[q] of `system.rows` (stride work.size), G `system.gram` (k × k; when
+   * `system.gramDiagonal` is given, G is diagonal and only it is read). Stops early when
+   * rᵀ·M⁻¹·r ≤ 1e-30. The cell terms sum in two SIMD lanes; every other sum in index order.
+   */
+  refine(
+    system: CgSystem,
+    n: number,
+    scale: number,
+    lambda: number,
+    steps: number,
+    work: CgWork,
+  ): void {
+    this.exports.refine(
+      system.rows.byteOffset,
+      system.indices.byteOffset,
+      n,
+      work.size,
+      work.k,
+      system.weights.byteOffset,
+      system.coefficients.byteOffset,
+      system.gram.byteOffset,
+      system.gramDiagonal ? system.gramDiagonal.byteOffset : 0,
+      scale,
+      lambda,
+      steps,
+      work.b.byteOffset,
+      work.r.byteOffset,
+      work.p.byteOffset,
+      work.ap.byteOffset,
+      work.z.byteOffset,
+      work.preconditioner.byteOffset,
+    );
+  }
+
+  /**
+   * Solves A·x = b for a symmetric positive-definite n×n matrix A (row-major; only the lower
+   * triangle is read). A is overwritten with its Cholesky factor L (lower triangle) and b with
+   * x. Returns false, leaving A and b partly overwritten, when A is not positive definite.
+   * Equal bit for bit to the scalar Cholesky–Banachiewicz loop whose inner products keep four
+   * running sums (see the unit test).
+   */
+  choleskySolve(a: Float64Array, b: Float64Array, n: number): boolean {
+    return this.exports.cholesky(a.byteOffset, b.byteOffset, n) === 1;
+  }
+}
+
+function roundUp(length: number): number {
+  return Math.ceil(length / ALIGN_FLOATS) * ALIGN_FLOATS;
+}
