@@ -161,8 +161,9 @@ export interface CostResult {
 
 /**
  * Protocol F cost: one fold-in plus the served top 20 over the whole catalogue, on this
- * thread; and the same request with "because you rated …" explained for each of the 20. The model set has `movies` items with random factors of
- * k = 64: the cost depends on sizes, not on the values. Each request folds in a user with as
+ * thread; and the same request with "because you rated …" explained for each of the 20. The
+ * model set has `movies` items with random factors of k = 64 and random genres (so the genre
+ * term runs): the cost depends on sizes, not on the values. Each request folds in a user with as
  * many ratings as one of `ratingCounts` (cycled), of random movies at random times.
  */
 export function foldInCost(
@@ -239,7 +240,7 @@ function randomModelSet(movies: number, k: number, random: () => number): ModelS
     return values;
   };
   const counts = Int32Array.from({ length: movies }, () => 1 + Math.floor(100 * random() ** 3));
-  return {
+  const set: ModelSet = {
     itemIds: Int32Array.from({ length: movies }, (_, i) => i + 1),
     config,
     explicit: {
@@ -257,6 +258,15 @@ function randomModelSet(movies: number, k: number, random: () => number): ModelS
     },
     popularity: { counts, means: fill(movies, 0.5).map((m) => 3.5 + m), globalMean: 3.5 },
   };
+  // MovieLens' 19 genres (its "(no genres listed)" aside), one to three per movie, so the
+  // served request pays for the genre term as it does on real data.
+  const names = Array.from({ length: 19 }, (_, g) => `genre ${g}`);
+  const masks = new Uint32Array(movies);
+  for (let row = 0; row < movies; row++) {
+    const genres = 1 + Math.floor(3 * random());
+    for (let n = 0; n < genres; n++) masks[row] |= 1 << Math.floor(19 * random());
+  }
+  return { ...set, genres: { names, masks } };
 }
 
 function randomRatings(count: number, movies: number, random: () => number): UserRating[] {

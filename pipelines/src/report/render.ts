@@ -161,7 +161,7 @@ export function renderProtocolF(result: {
           `mostly their genre (share > 0.5): ${fans.filter((fan) => fan.share > 0.5).length} of ${fans.length} genres`,
         ]),
     '',
-    'cost: one fold-in + top 20 over the catalogue, single thread, random factors (ms, wall clock); CPU = this process\'s CPU time for the same request; served = the same with "because" for each',
+    'cost: one fold-in + top 20 over the catalogue, single thread, random factors and genres, genre term on (ms, wall clock); CPU = this process\'s CPU time for the same request; served = the same with "because" for each',
     formatTable(
       [
         'movies',
