@@ -196,13 +196,15 @@ describe('retrainModel over HTTP (BigQuery, Cloud Storage and Firestore emulator
 
   it('rolls back to the newest complete older version, skipping a broken one', async () => {
     // A minute later, so its version sorts after the broken one below whatever the clock says.
-    // One user evaluated: 2 of 720 ratings held out, so the candidate itself is published.
+    // One user evaluated: 2 of 720 ratings held out, so the candidate itself is published. Which
+    // user depends on this run's user ids, and one user's NDCG@10 may be 0: the gate is opened
+    // all the way (NDCG is at most 1), as this test is about rollback.
     const second = await retrainOverHttp({
-      maxRegression: 0.5,
+      maxRegression: 1,
       holdout: { minRatings: 5, fraction: 0.2, maxUsers: 1 },
       now: () => new Date(Date.now() + 60_000),
     });
-    expect(second.kind).toBe('published');
+    expect(second).toMatchObject({ kind: 'published' });
     const manifest = JSON.parse(
       new TextDecoder().decode(
         (await readModelFiles(bucket, second.version!)).get('manifest.json'),
