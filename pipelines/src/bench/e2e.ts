@@ -33,7 +33,7 @@ import {
 const USAGE = `usage: npm run bench:e2e -- [--duration=S] [--rates=R1,R2,...] [--json]
   --duration=S   seconds each rate is held (default 60, as Protocol E says)
   --rates=...    the rates tried after the 20/s latency phase, in order, until one is not
-                 held (default 50,100,200,300,400); if 20/s is not held, 80 % of the rate the
+                 held (default 30,40,50,100,200,300,400); if 20/s is not held, 80 % of the rate the
                  pipeline completed while catching up is tried, then half of that, until one is
   --json         print the results as JSON on stdout (progress stays on stderr)`;
 
@@ -63,7 +63,7 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { duration: 60, rates: [50, 100, 200, 300, 400], json: false };
+  const options: Options = { duration: 60, rates: [30, 40, 50, 100, 200, 300, 400], json: false };
   for (const argument of argv) {
     const [flag, value] = argument.split('=', 2) as [string, string | undefined];
     if (flag === '--json' && value === undefined) options.json = true;
