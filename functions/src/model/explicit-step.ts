@@ -49,6 +49,24 @@ export interface RatingSessions {
 const BATCH = 128;
 
 /**
+ * A fixed side as the gather kernel reads it, in the kernels' memory, with room for one row's
+ * ratings and sessions.
+ */
+export interface ResidentExplicitSide {
+  readonly side: ExplicitSide;
+  /** (1, F_j) for every fixed row j, stride size, the padding zero. */
+  readonly rows: Float64Array;
+  readonly capacity: number;
+  readonly sessionCapacity: number;
+  /** Each rating's fixed row, target t_j and session (numbered from the row's first). */
+  readonly indices: Int32Array;
+  readonly coefficients: Float64Array;
+  readonly sessionOf: Int32Array;
+  /** S_d of each of the row's sessions, stride size. */
+  readonly sessionSums: Float64Array;
+}
+
+/**
  * Work space for one thread's row solves at dimension k with up to `maxSessions` sessions a row.
  * What the kernels read and write lives in their memory, with a stride of `size` (k + 1
  * rounded up to a multiple of 4); the session sums have the same stride.
@@ -61,9 +79,9 @@ export class ExplicitScratch {
   readonly b: Float64Array;
   readonly gathered: Float64Array;
   readonly scaled: Float64Array;
-  sessionSums: Float64Array;
   sessionTargets: Float64Array;
   sessionCounts: Float64Array;
+  private resident: ResidentExplicitSide | undefined;
 
   constructor(
     readonly k: number,
@@ -79,7 +97,6 @@ export class ExplicitScratch {
     this.scaled = kernels.array(size * BATCH);
     this.a = kernels.array(n * n);
     this.b = kernels.array(n);
-    this.sessionSums = new Float64Array(0);
     this.sessionTargets = new Float64Array(0);
     this.sessionCounts = new Float64Array(0);
     this.reserveSessions(maxSessions);
@@ -88,9 +105,63 @@ export class ExplicitScratch {
   /** Makes room for rows with up to `count` sessions. */
   reserveSessions(count: number): void {
     if (this.sessionCounts.length >= count) return;
-    this.sessionSums = new Float64Array(this.size * count);
     this.sessionTargets = new Float64Array(count);
     this.sessionCounts = new Float64Array(count);
+  }
+
+  /**
+   * `side` in the kernels' memory with room for `cells` ratings and `sessions` sessions, copied
+   * on the first call with this side object (a trainer builds a new side for every half-step,
+   * fold-in one per model version; its factors must not change while it is in use).
+   */
+  residentSide(side: ExplicitSide, cells: number, sessions: number): ResidentExplicitSide {
+    const current = this.resident;
+    if (
+      current?.side === side &&
+      current.capacity >= cells &&
+      current.sessionCapacity >= sessions
+    ) {
+      return current;
+    }
+    const { k, size } = this;
+    const count = side.fixedBiases.length;
+    const grown = (needed: number, previous: number) =>
+      needed <= previous ? previous : Math.max(needed, 2 * previous, 1024);
+    const capacity = grown(cells, current?.capacity ?? 0);
+    const sessionCapacity = grown(sessions, current?.sessionCapacity ?? 0);
+    // After the arrays: the fixed rows, then the ratings' and the sessions' arrays, each
+    // starting on a multiple of 4 values (two indices to a value).
+    const indicesAt = count * size;
+    const sessionOfAt = indicesAt + roundUp4(Math.ceil(capacity / 2));
+    const coefficientsAt = sessionOfAt + roundUp4(Math.ceil(capacity / 2));
+    const sessionSumsAt = coefficientsAt + roundUp4(capacity);
+    const tail = this.kernels.rows(sessionSumsAt + sessionCapacity * size);
+    const int32At = (at: number) => new Int32Array(tail.buffer, tail.byteOffset + at * 8, capacity);
+    const resident: ResidentExplicitSide = {
+      side,
+      rows: tail.subarray(0, count * size),
+      capacity,
+      sessionCapacity,
+      indices: int32At(indicesAt),
+      sessionOf: int32At(sessionOfAt),
+      coefficients: tail.subarray(coefficientsAt, coefficientsAt + capacity),
+      sessionSums: tail.subarray(sessionSumsAt, sessionSumsAt + sessionCapacity * size),
+    };
+    // When only the room for a row grew, the side is in place already.
+    if (current?.side !== side) {
+      const { rows } = resident;
+      const source = side.fixedFactors;
+      // The padding too: the region may hold an earlier layout's values, and the kernels read
+      // whole padded vectors, so the padding of what they write (b, g, the session sums) stays
+      // zero as TrainingKernels' layout promises.
+      rows.fill(0);
+      for (let r = 0; r < count; r++) {
+        rows[r * size] = 1;
+        rows.set(source.subarray(r * k, r * k + k), r * size + 1);
+      }
+    }
+    this.resident = resident;
+    return resident;
   }
 }
 
@@ -121,7 +192,7 @@ export function solveExplicitRow(
   sessionCount: number,
   scratch: ExplicitScratch,
 ): void {
-  const { k, globalMean, fixedFactors, fixedBiases } = side;
+  const { k, globalMean, fixedBiases } = side;
   const n = k + 1;
   const count = end - start;
   if (count === 0) {
@@ -131,43 +202,48 @@ export function solveExplicitRow(
   }
   const { size, kernels, g, a, b, gathered } = scratch;
   const own = solveSessions && sessions !== undefined;
+  const cells = scratch.residentSide(side, count, own ? sessionCount : 0);
+  cells.indices.set(indices.subarray(start, end));
   if (own) {
     scratch.reserveSessions(sessionCount);
-    scratch.sessionSums.fill(0, 0, size * sessionCount);
+    cells.sessionSums.fill(0, 0, size * sessionCount);
     scratch.sessionTargets.fill(0, 0, sessionCount);
     scratch.sessionCounts.fill(0, 0, sessionCount);
   }
-  const { sessionSums, sessionTargets, sessionCounts } = scratch;
+  const { sessionTargets, sessionCounts } = scratch;
+  for (let q = start; q < end; q++) {
+    let t = values[q] - globalMean - fixedBiases[indices[q]];
+    if (sessions && !solveSessions) t -= sessions.biases[sessions.ofRating[q]];
+    cells.coefficients[q - start] = t;
+    if (own) {
+      const s = sessions.ofRating[q] - firstSession;
+      cells.sessionOf[q - start] = s;
+      sessionCounts[s] += 1;
+      sessionTargets[s] += t;
+    }
+  }
+  // Each rating's features (1, F_j) gathered, t·(1, F_j) added to b and, in the user step,
+  // (1, F_j) to its session's sum S_d.
   g.fill(0);
   b.fill(0);
-  for (let batchStart = start; batchStart < end; batchStart += BATCH) {
-    const batch = Math.min(BATCH, end - batchStart);
-    for (let col = 0; col < batch; col++) {
-      const q = batchStart + col;
-      const j = indices[q];
-      let t = values[q] - globalMean - fixedBiases[j];
-      if (sessions && !solveSessions) t -= sessions.biases[sessions.ofRating[q]];
-      const base = j * k;
-      const o = col * size;
-      gathered[o] = 1;
-      b[0] += t;
-      for (let d = 0; d < k; d++) {
-        const f = fixedFactors[base + d];
-        gathered[o + d + 1] = f;
-        b[d + 1] += t * f;
-      }
-      if (own) {
-        const s = sessions.ofRating[q] - firstSession;
-        const so = s * size;
-        sessionCounts[s] += 1;
-        sessionTargets[s] += t;
-        sessionSums[so] += 1;
-        for (let d = 0; d < k; d++) sessionSums[so + d + 1] += fixedFactors[base + d];
-      }
-    }
+  for (let from = 0; from < count; from += BATCH) {
+    const batch = Math.min(BATCH, count - from);
+    if (own) {
+      kernels.gather(
+        cells,
+        from,
+        batch,
+        size,
+        gathered,
+        undefined,
+        b,
+        cells.sessionOf,
+        cells.sessionSums,
+      );
+    } else kernels.gather(cells, from, batch, size, gathered, undefined, b);
     kernels.gram(g, size, gathered, gathered, batch);
   }
-  if (own) subtractSessions(scratch, sessions.regularization, sessionCount, n);
+  if (own) subtractSessions(scratch, cells.sessionSums, sessions.regularization, sessionCount, n);
   for (let r = 0; r < n; r++) {
     for (let c = 0; c <= r; c++) a[r * n + c] = g[r * size + c];
   }
@@ -180,18 +256,19 @@ export function solveExplicitRow(
   biases[row] = b[0];
   const out = row * k;
   for (let r = 0; r < k; r++) factors[out + r] = b[r + 1];
-  if (own) writeSessionBiases(scratch, sessions, firstSession, sessionCount, n);
+  if (own) writeSessionBiases(scratch, cells.sessionSums, sessions, firstSession, sessionCount, n);
 }
 
 // s_d = (T_d − S_d·z)/(n_d + λ_s) for each of the row's sessions, z = (b, p) in scratch.b.
 function writeSessionBiases(
   scratch: ExplicitScratch,
+  sessionSums: Float64Array,
   sessions: RatingSessions,
   firstSession: number,
   sessionCount: number,
   n: number,
 ): void {
-  const { size, b, sessionSums, sessionTargets, sessionCounts } = scratch;
+  const { size, b, sessionTargets, sessionCounts } = scratch;
   for (let s = 0; s < sessionCount; s++) {
     let dot = 0;
     for (let r = 0; r < n; r++) dot += sessionSums[s * size + r] * b[r];
@@ -204,12 +281,12 @@ function writeSessionBiases(
 // the Gram part by the kernel on batches of sessions.
 function subtractSessions(
   scratch: ExplicitScratch,
+  sessionSums: Float64Array,
   regularization: number,
   sessionCount: number,
   n: number,
 ): void {
-  const { size, kernels, g, b, gathered, scaled, sessionSums, sessionTargets, sessionCounts } =
-    scratch;
+  const { size, kernels, g, b, gathered, scaled, sessionTargets, sessionCounts } = scratch;
   for (let batchStart = 0; batchStart < sessionCount; batchStart += BATCH) {
     const batch = Math.min(BATCH, sessionCount - batchStart);
     for (let col = 0; col < batch; col++) {

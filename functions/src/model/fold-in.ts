@@ -1,6 +1,11 @@
 import { rankingEvidence } from './evidence.js';
 import { type ExplicitModel, explicitUserSide } from './explicit.js';
-import { ExplicitScratch, type RatingSessions, solveExplicitRow } from './explicit-step.js';
+import {
+  ExplicitScratch,
+  type ExplicitSide,
+  type RatingSessions,
+  solveExplicitRow,
+} from './explicit-step.js';
 import { ImplicitScratch, type ImplicitSide, solveImplicitRow } from './implicit-step.js';
 import { assignSessions } from './sessions.js';
 
@@ -83,7 +88,8 @@ export interface RankingUser {
  * Folds one user into the ranking model: their factors from their ratings with the item side
  * fixed, by the trainer's own user step (same function, same order), so the result equals the
  * trainer's user vector for the same ratings. `side` is the model's user side
- * ({@link rankingUserSide}, built once per model); pass `scratch` to reuse work space.
+ * ({@link rankingUserSide}, built once per model); pass the same `scratch` for every user of a
+ * model version, so the item side is copied into the kernels' memory once.
  */
 export function foldInRanking(
   side: ImplicitSide,
@@ -130,17 +136,19 @@ export interface ExplicitUser {
 
 /**
  * Folds one user into the rating-prediction model: bias, factors and session biases from
- * their ratings with the item side fixed, by the trainer's own user step.
+ * their ratings with the item side fixed, by the trainer's own user step. `side` is the
+ * model's user side ({@link explicitUserSide}); pass the same one with the same `scratch`
+ * for every user of a model version, so the item side is copied into the kernels' memory once.
  */
 export function foldInExplicit(
   model: Pick<ExplicitModel, 'k' | 'globalMean' | 'config' | 'itemFactors' | 'itemBiases'>,
   ratings: UserItemRatings,
   scratch: ExplicitScratch = new ExplicitScratch(model.k),
+  side: ExplicitSide = explicitUserSide(model),
 ): ExplicitUser {
   const { k, config } = model;
   const sorted = sortByItem(ratings, model.itemBiases.length);
   const n = sorted.items.length;
-  const side = explicitUserSide(model);
   const factors = new Float64Array(k);
   const bias = new Float64Array(1);
   let sessions: RatingSessions | undefined;

@@ -108,4 +108,43 @@ describe('the implicit user step', () => {
     );
     for (let d = 0; d < k; d++) expect(iterative[d]).toBeCloseTo(exact[d]!, 9);
   });
+
+  it('gives the same bits on a scratch that held another side (stale padding is zeroed)', () => {
+    // k = 5 pads each row to 8 values; the larger side's rows land where the smaller side's
+    // cells were, so a padding left as it was would enter the sums.
+    const random = mulberry32(9);
+    const k = 5;
+    const small = sideFor(
+      Float64Array.from({ length: 3 * k }, () => random() - 0.5),
+      k,
+    );
+    const large = sideFor(
+      Float64Array.from({ length: 40 * k }, () => random() - 0.5),
+      k,
+    );
+    const indices = Int32Array.from({ length: 30 }, (_, q) => q);
+    const weights = Float32Array.from(indices, () => 1 + random());
+    const targets = Float32Array.from(indices, (q) => q % 2);
+    const solve = (scratch: ImplicitScratch) => {
+      const x = new Float64Array(k);
+      solveImplicitRow(large, indices, weights, targets, 0, 30, x, 0, scratch);
+      refineImplicitRow(large, indices, weights, targets, 0, 30, x, 0, 2, scratch);
+      return x;
+    };
+    const used = new ImplicitScratch(k);
+    const smallIndices = indices.map((q) => q % 3);
+    refineImplicitRow(
+      small,
+      smallIndices,
+      weights,
+      targets,
+      0,
+      30,
+      new Float64Array(k),
+      0,
+      2,
+      used,
+    );
+    expect(solve(used)).toEqual(solve(new ImplicitScratch(k)));
+  });
 });

@@ -142,8 +142,11 @@ export class ImplicitScratch {
       const source = side.fixedFactors;
       if (k === size) resident.rows.set(source);
       else {
+        // The padding too: the region may hold an earlier layout's values, and the kernels
+        // read whole padded vectors.
         for (let r = 0; r < count; r++) {
           resident.rows.set(source.subarray(r * k, r * k + k), r * size);
+          resident.rows.fill(0, r * size + k, r * size + size);
         }
       }
     }
@@ -168,8 +171,34 @@ function unobservedOf(side: ImplicitSide, indices: Int32Array, q: number, row: n
 }
 
 /**
+ * Copies row `row`'s cells [start, end) into the kernels' memory: their columns, evidence
+ * weights w_q and right-hand-side coefficients (α₀π + w_q)·p_q.
+ */
+function loadCells(
+  side: ImplicitSide,
+  indices: Int32Array,
+  weights: Float32Array,
+  targets: Float32Array,
+  start: number,
+  end: number,
+  row: number,
+  scratch: ImplicitScratch,
+): ResidentSide {
+  const resident = scratch.residentSide(side, end - start);
+  resident.indices.set(indices.subarray(start, end));
+  for (let q = start; q < end; q++) {
+    const w = weights[q];
+    resident.weights[q - start] = w;
+    resident.coefficients[q - start] = (unobservedOf(side, indices, q, row) + w) * targets[q];
+  }
+  return resident;
+}
+
+/**
  * Builds row `row`'s system in `scratch.a` (lower triangle) and `scratch.b` from its observed
- * cells `[start, end)`: columns `indices`, evidence weights `weights`, targets `targets`.
+ * cells `[start, end)`: columns `indices`, evidence weights `weights`, targets `targets`. The
+ * kernels read the rated rows straight from their copy of the fixed side, which the first call
+ * with a side makes (fold-in's side lives as long as its model version).
  */
 export function buildImplicitSystem(
   side: ImplicitSide,
@@ -181,32 +210,22 @@ export function buildImplicitSystem(
   row: number,
   scratch: ImplicitScratch,
 ): void {
-  const { k, fixedFactors, gram } = side;
+  const { k, gram } = side;
   const { size, kernels, g, a, b, gathered, weighted } = scratch;
+  const cells = loadCells(side, indices, weights, targets, start, end, row, scratch);
   g.fill(0);
   b.fill(0);
-  for (let batchStart = start; batchStart < end; batchStart += BATCH) {
-    const batch = Math.min(BATCH, end - batchStart);
-    for (let col = 0; col < batch; col++) {
-      const q = batchStart + col;
-      const base = indices[q] * k;
-      const o = col * size;
-      const w = weights[q];
-      const coefficient = (unobservedOf(side, indices, q, row) + w) * targets[q];
-      for (let d = 0; d < k; d++) {
-        const f = fixedFactors[base + d];
-        gathered[o + d] = f;
-        weighted[o + d] = w * f;
-        b[d] += coefficient * f;
-      }
-    }
+  const count = end - start;
+  for (let from = 0; from < count; from += BATCH) {
+    const batch = Math.min(BATCH, count - from);
+    kernels.gather(cells, from, batch, size, gathered, weighted, b);
     kernels.gram(g, size, weighted, gathered, batch);
   }
   const gramScale = side.solvingItems && side.itemWeights ? side.itemWeights[row] : 1;
   for (let r = 0; r < k; r++) {
     for (let c = 0; c <= r; c++) a[r * k + c] = gramScale * gram[r * k + c] + g[r * size + c];
   }
-  const lambda = implicitRowRegularization(side, end - start);
+  const lambda = implicitRowRegularization(side, count);
   for (let d = 0; d < k; d++) a[d * k + d] += lambda;
 }
 
@@ -255,13 +274,7 @@ export function refineImplicitRow(
 ): void {
   const { k } = side;
   const count = end - start;
-  const resident = scratch.residentSide(side, count);
-  resident.indices.set(indices.subarray(start, end));
-  for (let q = start; q < end; q++) {
-    const w = weights[q];
-    resident.weights[q - start] = w;
-    resident.coefficients[q - start] = (unobservedOf(side, indices, q, row) + w) * targets[q];
-  }
+  const resident = loadCells(side, indices, weights, targets, start, end, row, scratch);
   const x = scratch.b;
   const out = row * k;
   x.set(factors.subarray(out, out + k));

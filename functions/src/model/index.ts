@@ -34,11 +34,13 @@ export type {
   TrainOptions,
   UserSessions,
 } from './explicit.js';
-export { predictTrained, sessionBiasAt, trainExplicit } from './explicit.js';
+export { explicitUserSide, predictTrained, sessionBiasAt, trainExplicit } from './explicit.js';
+export { ExplicitScratch } from './explicit-step.js';
 export type { ExplicitUser, RankingUser, UserItemRatings } from './fold-in.js';
 export { foldInExplicit, foldInRanking } from './fold-in.js';
 export type { ItemGenres } from './genres.js';
 export { GenreSimilarity, genreWeight, itemGenres, MAX_GENRES } from './genres.js';
+export { ImplicitScratch } from './implicit-step.js';
 export type { Csr, RatingLayout } from './layout.js';
 export { buildLayout } from './layout.js';
 export type { DecodedModel, ModelManifest, ModelMetadata } from './model-files.js';

@@ -1,6 +1,7 @@
 import { bayesianAverage } from './baselines.js';
 import { CatalogueScorer } from './catalogue-scorer.js';
-import { ExplicitScratch } from './explicit-step.js';
+import { explicitUserSide } from './explicit.js';
+import { ExplicitScratch, type ExplicitSide } from './explicit-step.js';
 import {
   type ExplicitUser,
   foldInExplicit,
@@ -92,6 +93,7 @@ export class Recommender {
   /** The served top-N: topNByFactors' result, scored by a SIMD pass first. */
   private readonly scorer: CatalogueScorer;
   private readonly explicitScratch: ExplicitScratch;
+  private readonly explicitSide: ExplicitSide;
   /** The genre term's similarity, when the model has genres and the term is on. */
   private readonly genreSimilarity?: GenreSimilarity;
 
@@ -108,6 +110,8 @@ export class Recommender {
     this.scorer = new CatalogueScorer(set.ranking.itemFactors, set.ranking.k);
     this.rankingScratch = new ImplicitScratch(set.ranking.k);
     this.explicitScratch = new ExplicitScratch(set.explicit.k);
+    // Kept, with the scratches, so each copies its item side into its kernels' memory once.
+    this.explicitSide = explicitUserSide(set.explicit);
     this.popularScores = bayesianAverage(set.popularity, set.config.popularity);
     if (set.genres && set.genres.names.length > 0 && set.config.genres.weight > 0) {
       this.genreSimilarity = new GenreSimilarity(set.genres);
@@ -174,7 +178,12 @@ export class Recommender {
       input,
       this.rankingScratch,
     );
-    const explicit = foldInExplicit(this.set.explicit, input, this.explicitScratch);
+    const explicit = foldInExplicit(
+      this.set.explicit,
+      input,
+      this.explicitScratch,
+      this.explicitSide,
+    );
     return {
       ranking,
       explicit,

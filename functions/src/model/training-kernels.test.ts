@@ -147,6 +147,75 @@ describe('TrainingKernels', () => {
     }
   });
 
+  it('gather copies, scales and sums the indexed rows as the scalar loop does, bit for bit', () => {
+    for (const [k, n, from] of [
+      [1, 1, 0],
+      [5, 13, 2],
+      [17, 40, 7],
+      [64, 37, 3],
+    ] as const) {
+      const size = roundUp4(k);
+      const count = 11;
+      const sessionCount = 3;
+      const cells = from + n;
+      const kernels = new TrainingKernels([
+        size * count,
+        cells,
+        cells,
+        cells / 2,
+        cells / 2,
+        size * n,
+        size * n,
+        size,
+        size * sessionCount,
+      ]);
+      const rows = kernels.array(size * count);
+      const weights = kernels.array(cells);
+      const coefficients = kernels.array(cells);
+      const indices = kernels.int32Array(cells);
+      const sessions = kernels.int32Array(cells);
+      const gathered = kernels.array(size * n);
+      const weighted = kernels.array(size * n);
+      const b = kernels.array(size);
+      const sessionSums = kernels.array(size * sessionCount);
+      fillRows(rows, count, k, size);
+      for (let q = 0; q < cells; q++) {
+        indices[q] = Math.floor(random() * count);
+        sessions[q] = Math.floor(random() * sessionCount);
+        weights[q] = random();
+        coefficients[q] = random() - 0.5;
+      }
+      b.fill(0.25);
+      sessionSums.fill(0.5);
+      const expectedB = b.slice();
+      const expectedSums = sessionSums.slice();
+      for (let q = from; q < cells; q++) {
+        for (let d = 0; d < size; d++) {
+          const f = rows[indices[q]! * size + d]!;
+          expectedB[d] += coefficients[q]! * f;
+          expectedSums[sessions[q]! * size + d] += f;
+        }
+      }
+      const system = { rows, indices, weights, coefficients };
+      kernels.gather(system, from, n, size, gathered, weighted, b, sessions, sessionSums);
+      for (let q = 0; q < n; q++) {
+        const f = rows.subarray(indices[from + q]! * size, indices[from + q]! * size + size);
+        expect(gathered.subarray(q * size, q * size + size)).toEqual(f);
+        expect(weighted.subarray(q * size, q * size + size)).toEqual(
+          f.map((x) => weights[from + q]! * x),
+        );
+      }
+      expect(b).toEqual(expectedB);
+      expect(sessionSums).toEqual(expectedSums);
+      // Without weighted or sessions, only gathered and b change.
+      const sumsBefore = sessionSums.slice();
+      const weightedBefore = weighted.slice();
+      kernels.gather({ rows, indices, coefficients }, from, n, size, gathered, undefined, b);
+      expect(sessionSums).toEqual(sumsBefore);
+      expect(weighted).toEqual(weightedBefore);
+    }
+  });
+
   it('rotate equals the scalar product f·V summed over d in order, bit for bit', () => {
     for (const k of [1, 3, 5, 8, 13, 64]) {
       const size = roundUp4(k);

@@ -143,6 +143,96 @@
         (local.set $base (i32.add (local.get $base) (i32.shl (local.get $size) (i32.const 3))))
         (br $rowsLoop))))
 
+  ;; gather(rows, indices, n, size, weights, coefficients, gathered, weighted, b, sessions, sums):
+  ;; for each of n cells q, f_q being vector indices[q] (i32) of `rows` (stride size):
+  ;; gathered[q] = f_q; with weighted ≠ 0, weighted[q] = weights[q]·f_q; b += coefficients[q]·f_q,
+  ;; each lane summed over q in order; with sessions ≠ 0, sums[sessions[q]] += f_q (i32 session
+  ;; numbers, sums with stride size). gathered and weighted have stride size; weights and
+  ;; coefficients hold n f64. What the row solves did per cell in JavaScript, with the same
+  ;; products and sums. The rows are copied first, in a loop that does nothing else: they are
+  ;; scattered over a fixed side larger than the cache, and a tight loop keeps more of them in
+  ;; flight at once.
+  (func (export "gather")
+    (param $rows i32) (param $indices i32) (param $n i32) (param $size i32) (param $weights i32)
+    (param $coefficients i32) (param $gathered i32) (param $weighted i32) (param $b i32)
+    (param $sessions i32) (param $sums i32)
+    (local $bytes i32) (local $q i32) (local $f i32) (local $d i32) (local $to i32)
+    (local $scaledTo i32) (local $sum i32) (local $fa v128) (local $fb v128) (local $cv v128)
+    (local $sv v128)
+    (local.set $bytes (i32.shl (local.get $size) (i32.const 3)))
+    (local.set $to (local.get $gathered))
+    (block $copiesDone
+      (loop $copies
+        (br_if $copiesDone (i32.ge_u (local.get $q) (local.get $n)))
+        (local.set $f
+          (i32.add (local.get $rows)
+            (i32.mul
+              (i32.load (i32.add (local.get $indices) (i32.shl (local.get $q) (i32.const 2))))
+              (local.get $bytes))))
+        (local.set $d (i32.const 0))
+        (block $dimsDone
+          (loop $dims
+            (br_if $dimsDone (i32.ge_u (local.get $d) (local.get $bytes)))
+            (v128.store (i32.add (local.get $to) (local.get $d))
+              (v128.load (i32.add (local.get $f) (local.get $d))))
+            (v128.store offset=16 (i32.add (local.get $to) (local.get $d))
+              (v128.load offset=16 (i32.add (local.get $f) (local.get $d))))
+            (local.set $d (i32.add (local.get $d) (i32.const 32)))
+            (br $dims)))
+        (local.set $to (i32.add (local.get $to) (local.get $bytes)))
+        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+        (br $copies)))
+    (local.set $q (i32.const 0))
+    (local.set $to (local.get $gathered))
+    (local.set $scaledTo (local.get $weighted))
+    (block $cellsDone
+      (loop $cells
+        (br_if $cellsDone (i32.ge_u (local.get $q) (local.get $n)))
+        (local.set $cv
+          (v128.load64_splat (i32.add (local.get $coefficients) (i32.shl (local.get $q) (i32.const 3)))))
+        (if (local.get $weighted)
+          (then
+            (local.set $sv
+              (v128.load64_splat (i32.add (local.get $weights) (i32.shl (local.get $q) (i32.const 3)))))))
+        (if (local.get $sessions)
+          (then
+            (local.set $sum
+              (i32.add (local.get $sums)
+                (i32.mul
+                  (i32.load (i32.add (local.get $sessions) (i32.shl (local.get $q) (i32.const 2))))
+                  (local.get $bytes))))))
+        (local.set $d (i32.const 0))
+        (block $dimsDone
+          (loop $dims
+            (br_if $dimsDone (i32.ge_u (local.get $d) (local.get $bytes)))
+            (local.set $fa (v128.load (i32.add (local.get $to) (local.get $d))))
+            (local.set $fb (v128.load offset=16 (i32.add (local.get $to) (local.get $d))))
+            (v128.store (i32.add (local.get $b) (local.get $d))
+              (f64x2.add (v128.load (i32.add (local.get $b) (local.get $d)))
+                (f64x2.mul (local.get $cv) (local.get $fa))))
+            (v128.store offset=16 (i32.add (local.get $b) (local.get $d))
+              (f64x2.add (v128.load offset=16 (i32.add (local.get $b) (local.get $d)))
+                (f64x2.mul (local.get $cv) (local.get $fb))))
+            (if (local.get $weighted)
+              (then
+                (v128.store (i32.add (local.get $scaledTo) (local.get $d))
+                  (f64x2.mul (local.get $sv) (local.get $fa)))
+                (v128.store offset=16 (i32.add (local.get $scaledTo) (local.get $d))
+                  (f64x2.mul (local.get $sv) (local.get $fb)))))
+            (if (local.get $sessions)
+              (then
+                (v128.store (i32.add (local.get $sum) (local.get $d))
+                  (f64x2.add (v128.load (i32.add (local.get $sum) (local.get $d))) (local.get $fa)))
+                (v128.store offset=16 (i32.add (local.get $sum) (local.get $d))
+                  (f64x2.add (v128.load offset=16 (i32.add (local.get $sum) (local.get $d)))
+                    (local.get $fb)))))
+            (local.set $d (i32.add (local.get $d) (i32.const 32)))
+            (br $dims)))
+        (local.set $to (i32.add (local.get $to) (local.get $bytes)))
+        (local.set $scaledTo (i32.add (local.get $scaledTo) (local.get $bytes)))
+        (local.set $q (i32.add (local.get $q) (i32.const 1)))
+        (br $cells))))
+
   ;; dot(a, b, size): Σ a[d]·b[d] over size values, in two f64x2 partial sums.
   (func $dot (param $a i32) (param $b i32) (param $bytes i32) (result f64)
     (local $d i32) (local $sa v128) (local $sb v128)

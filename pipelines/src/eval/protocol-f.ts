@@ -1,7 +1,10 @@
 import {
   DEFAULT_MODEL_CONFIG,
+  ExplicitScratch,
+  explicitUserSide,
   foldInExplicit,
   foldInRanking,
+  ImplicitScratch,
   type ModelConfig,
   type ModelSet,
   mulberry32,
@@ -43,6 +46,10 @@ export function consistency(set: TrainedModelSet, task: RankingTask): Consistenc
   const side = rankingUserSide(ranking);
   const k = ranking.k;
   const ke = explicit.k;
+  // One scratch and side per model for every user, as the Recommender keeps them.
+  const rankingScratch = new ImplicitScratch(k);
+  const explicitScratch = new ExplicitScratch(ke);
+  const explicitSide = explicitUserSide(explicit);
   let rankingMax = 0;
   let explicitMax = 0;
   let users = 0;
@@ -50,12 +57,12 @@ export function consistency(set: TrainedModelSet, task: RankingTask): Consistenc
     const ratings = trainItemRatings(task, user);
     if (ratings.items.length === 0) continue;
     users++;
-    const folded = foldInRanking(side, ranking.config, ratings);
+    const folded = foldInRanking(side, ranking.config, ratings, rankingScratch);
     rankingMax = Math.max(
       rankingMax,
       relativeDifference(folded.factors, ranking.userFactors.subarray(user * k, (user + 1) * k)),
     );
-    const mine = foldInExplicit(explicit, ratings);
+    const mine = foldInExplicit(explicit, ratings, explicitScratch, explicitSide);
     const sessions = explicit.sessions;
     const lastSession = sessions ? sessions.biases[sessions.starts[user + 1] - 1] : 0;
     const trained = [
