@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { type Movie, parseMovies } from '@reel/functions/catalogue';
 import { type ItemGenres, itemGenres } from '@reel/functions/model';
 
@@ -32,5 +32,5 @@ export function genresBeside(
     movieIds,
     new Map(movies.map((movie) => [movie.movieId, movie.genres])),
   );
-  return { genres, description: `${genres.names.length} from ${file}` };
+  return { genres, description: `${genres.names.length} from ${relative(process.cwd(), file)}` };
 }
