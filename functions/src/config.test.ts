@@ -53,7 +53,7 @@ describe('parseConfig', () => {
       REEL_RATE_LIMIT_PER_MINUTE: '10',
       REEL_TOP_N: '50',
       REEL_RETRAIN_MAX_REGRESSION: '0.01',
-      REEL_MODEL_CONFIG: '{"ranking":{"factors":8,"iterations":3}}',
+      REEL_MODEL_CONFIG: '{"ranking":{"factors":8,"iterations":3},"genres":{"weight":0}}',
       REEL_MODEL_RECHECK_SECONDS: '0',
     });
     expect(config).toMatchObject({
@@ -68,6 +68,7 @@ describe('parseConfig', () => {
       modelConfig: {
         ...DEFAULT_MODEL_CONFIG,
         ranking: { ...DEFAULT_MODEL_CONFIG.ranking, factors: 8, iterations: 3 },
+        genres: { ...DEFAULT_MODEL_CONFIG.genres, weight: 0 },
       },
       modelRecheckSeconds: 0,
       emulators: {

@@ -196,11 +196,11 @@ function parseModelConfigOverrides(text: string | undefined, problems: string[])
     return resolveModelConfig();
   }
   const unknown = Object.keys(overrides).filter(
-    (key) => !['explicit', 'ranking', 'popularity'].includes(key),
+    (key) => !['explicit', 'ranking', 'popularity', 'genres'].includes(key),
   );
   if (unknown.length > 0) {
     problems.push(
-      `REEL_MODEL_CONFIG has unknown part(s) ${unknown.map((key) => `"${key}"`).join(', ')}: use "explicit", "ranking" or "popularity"`,
+      `REEL_MODEL_CONFIG has unknown part(s) ${unknown.map((key) => `"${key}"`).join(', ')}: use "explicit", "ranking", "popularity" or "genres"`,
     );
     return resolveModelConfig();
   }
