@@ -106,7 +106,8 @@ describe('the implicit user step', () => {
       k,
       new ImplicitScratch(k),
     );
-    for (let d = 0; d < k; d++) expect(iterative[d]).toBeCloseTo(exact[d]!, 9);
+    // To float32 rounding: conjugate gradient runs in float32.
+    for (let d = 0; d < k; d++) expect(iterative[d]).toBeCloseTo(exact[d]!, 5);
   });
 
   it('gives the same bits on a scratch that held another side (stale padding is zeroed)', () => {

@@ -1,5 +1,5 @@
 import { roundUp4 } from './linalg.js';
-import { TrainingKernels } from './training-kernels.js';
+import { type CgSystem, TrainingKernels } from './training-kernels.js';
 
 /**
  * One half-step of weighted implicit ALS (Hu, Koren & Volinsky 2008, generalised): every
@@ -47,12 +47,10 @@ const BATCH = 128;
 /** Rows per block of a rotation, copied into the kernels' memory and back. */
 const ROTATE_BLOCK = 1024;
 
-/** A side as the conjugate-gradient kernel reads it, in the kernels' memory. */
+/** A side as the exact solve's gather reads it, in the kernels' memory. */
 export interface ResidentSide {
   readonly side: ImplicitSide;
-  /** G (k × k) and, when G is diagonal, its diagonal (k values). */
-  readonly gram: Float64Array;
-  readonly gramDiagonal: Float64Array | undefined;
+  readonly float32: false;
   /** The fixed factors, stride size. */
   readonly rows: Float64Array;
   /** Room for the cells of a row: column indices, weights w_q, coefficients (α₀π + w_q)·p_q. */
@@ -60,6 +58,14 @@ export interface ResidentSide {
   readonly indices: Int32Array;
   readonly weights: Float64Array;
   readonly coefficients: Float64Array;
+}
+
+/** A side as the float32 conjugate-gradient kernel reads it, in the kernels' memory. */
+export interface ResidentCgSide extends CgSystem {
+  readonly side: ImplicitSide;
+  readonly float32: true;
+  /** Room for the cells of a row, as in {@link ResidentSide}. */
+  readonly capacity: number;
 }
 
 /**
@@ -72,32 +78,36 @@ export class ImplicitScratch {
   readonly g: Float64Array;
   readonly a: Float64Array;
   readonly b: Float64Array;
-  readonly r: Float64Array;
-  readonly p: Float64Array;
-  readonly ap: Float64Array;
-  readonly z: Float64Array;
-  readonly preconditioner: Float64Array;
+  readonly x: Float32Array;
+  readonly r: Float32Array;
+  readonly p: Float32Array;
+  readonly ap: Float32Array;
+  readonly z: Float32Array;
+  readonly preconditioner: Float32Array;
   readonly gathered: Float64Array;
   readonly weighted: Float64Array;
   readonly block: Float64Array;
   readonly rotation: Float64Array;
   readonly row: Float64Array;
-  private resident: ResidentSide | undefined;
+  private resident: ResidentSide | ResidentCgSide | undefined;
 
   constructor(readonly k: number) {
     const size = roundUp4(k);
     this.size = size;
-    const vectors = [size * size, k * k, k, k, k, k, k, k, size * BATCH, size * BATCH];
+    // Conjugate gradient's six float32 vectors take size / 2 eight-byte values each.
+    const cgVectors = Array.from({ length: 6 }, () => size / 2);
+    const vectors = [size * size, k * k, k, ...cgVectors, size * BATCH, size * BATCH];
     const kernels = new TrainingKernels([...vectors, size * ROTATE_BLOCK, k * k, k]);
     this.kernels = kernels;
     this.g = kernels.array(size * size);
     this.a = kernels.array(k * k);
     this.b = kernels.array(k);
-    this.r = kernels.array(k);
-    this.p = kernels.array(k);
-    this.ap = kernels.array(k);
-    this.z = kernels.array(k);
-    this.preconditioner = kernels.array(k);
+    this.x = kernels.float32Array(k);
+    this.r = kernels.float32Array(k);
+    this.p = kernels.float32Array(k);
+    this.ap = kernels.float32Array(k);
+    this.z = kernels.float32Array(k);
+    this.preconditioner = kernels.float32Array(k);
     this.gathered = kernels.array(size * BATCH);
     this.weighted = kernels.array(size * BATCH);
     this.block = kernels.array(size * ROTATE_BLOCK);
@@ -106,52 +116,103 @@ export class ImplicitScratch {
   }
 
   /**
-   * `side` in the kernels' memory with room for `cells` cells, copied on the first call with
-   * this side object (a trainer builds a new side for every half-step; its Gram matrix and
-   * fixed factors must not change while it is in use).
+   * `side` in the kernels' memory in float64 for the exact solve's gather, with room for
+   * `cells` cells, copied on the first call with this side object (a trainer builds a new side
+   * for every half-step; its fixed factors must not change while it is in use).
    */
   residentSide(side: ImplicitSide, cells: number): ResidentSide {
     const current = this.resident;
-    if (current?.side === side && current.capacity >= cells) return current;
+    if (current?.side === side && !current.float32 && current.capacity >= cells) return current;
     const { k, size } = this;
     const count = side.fixedFactors.length / k;
-    const previous = current?.capacity ?? 0;
-    const capacity = cells <= previous ? previous : Math.max(cells, 2 * previous, 1024);
-    // After the arrays: G, its diagonal, the fixed rows, then the cells' arrays, each starting
-    // on a multiple of 4 values.
-    const diagonalAt = roundUp4(k * k);
-    const rowsAt = diagonalAt + roundUp4(k);
-    const weightsAt = rowsAt + count * size;
+    const capacity = this.capacityFor(cells);
+    // After the arrays: the fixed rows, then the cells' arrays, each starting on a multiple of
+    // 4 values.
+    const weightsAt = count * size;
     const coefficientsAt = weightsAt + roundUp4(capacity);
     const indicesAt = coefficientsAt + roundUp4(capacity);
     const tail = this.kernels.rows(indicesAt + roundUp4(capacity));
     const resident: ResidentSide = {
       side,
-      gram: tail.subarray(0, k * k),
-      gramDiagonal: side.gramDiagonal && tail.subarray(diagonalAt, diagonalAt + k),
-      rows: tail.subarray(rowsAt, rowsAt + count * size),
+      float32: false,
+      rows: tail.subarray(0, count * size),
       capacity,
       weights: tail.subarray(weightsAt, weightsAt + capacity),
       coefficients: tail.subarray(coefficientsAt, coefficientsAt + capacity),
       indices: new Int32Array(tail.buffer, tail.byteOffset + indicesAt * 8, capacity),
     };
     // When only the cells' room grew, the side is in place already.
-    if (current?.side !== side) {
-      resident.gram.set(side.gram);
-      if (side.gramDiagonal) resident.gramDiagonal?.set(side.gramDiagonal);
-      const source = side.fixedFactors;
-      if (k === size) resident.rows.set(source);
-      else {
-        // The padding too: the region may hold an earlier layout's values, and the kernels
-        // read whole padded vectors.
-        for (let r = 0; r < count; r++) {
-          resident.rows.set(source.subarray(r * k, r * k + k), r * size);
-          resident.rows.fill(0, r * size + k, r * size + size);
-        }
-      }
+    if (current?.side !== side || current.float32)
+      copyRows(resident.rows, side.fixedFactors, k, size);
+    this.resident = resident;
+    return resident;
+  }
+
+  /**
+   * `side` in the kernels' memory in float32 for conjugate gradient, G included, with room for
+   * `cells` cells, copied on the first call with this side object (as {@link residentSide}).
+   */
+  residentCgSide(side: ImplicitSide, cells: number): ResidentCgSide {
+    const current = this.resident;
+    if (current?.side === side && current.float32 && current.capacity >= cells) return current;
+    const { k, size } = this;
+    const count = side.fixedFactors.length / k;
+    const capacity = this.capacityFor(cells);
+    // In float32 values after the arrays: G (k rows, stride size), its diagonal, the fixed
+    // rows, then the cells' arrays.
+    const diagonalAt = k * size;
+    const rowsAt = diagonalAt + size;
+    const weightsAt = rowsAt + count * size;
+    const coefficientsAt = weightsAt + roundUp4(capacity);
+    const indicesAt = coefficientsAt + roundUp4(capacity);
+    const length = indicesAt + roundUp4(capacity);
+    const region = this.kernels.rows(length / 2);
+    const tail = new Float32Array(region.buffer, region.byteOffset, length);
+    const resident: ResidentCgSide = {
+      side,
+      float32: true,
+      gram: tail.subarray(0, k * size),
+      gramDiagonal: side.gramDiagonal && tail.subarray(diagonalAt, diagonalAt + size),
+      rows: tail.subarray(rowsAt, rowsAt + count * size),
+      capacity,
+      weights: tail.subarray(weightsAt, weightsAt + capacity),
+      coefficients: tail.subarray(coefficientsAt, coefficientsAt + capacity),
+      indices: new Int32Array(tail.buffer, tail.byteOffset + indicesAt * 4, capacity),
+    };
+    if (current?.side !== side || !current.float32) {
+      copyRows(resident.gram, side.gram, k, size);
+      if (side.gramDiagonal) copyRows(resident.gramDiagonal!, side.gramDiagonal, k, size);
+      copyRows(resident.rows, side.fixedFactors, k, size);
     }
     this.resident = resident;
     return resident;
+  }
+
+  /** Room for `cells` cells: at least double the last, so a long row does not copy often. */
+  private capacityFor(cells: number): number {
+    const previous = this.resident?.capacity ?? 0;
+    return cells <= previous ? previous : Math.max(cells, 2 * previous, 1024);
+  }
+}
+
+/**
+ * Copies the rows of `source` (rows × k) to `target` with a stride of size, zeroing the padding
+ * too: the region may hold an earlier layout's values, and the kernels read whole padded vectors.
+ */
+function copyRows(
+  target: Float64Array | Float32Array,
+  source: Float64Array,
+  k: number,
+  size: number,
+): void {
+  if (k === size) {
+    target.set(source);
+    return;
+  }
+  const count = source.length / k;
+  for (let r = 0; r < count; r++) {
+    target.set(source.subarray(r * k, r * k + k), r * size);
+    target.fill(0, r * size + k, r * size + size);
   }
 }
 
@@ -171,10 +232,10 @@ function unobservedOf(side: ImplicitSide, indices: Int32Array, q: number, row: n
 }
 
 /**
- * Copies row `row`'s cells [start, end) into the kernels' memory: their columns, evidence
- * weights w_q and right-hand-side coefficients (α₀π + w_q)·p_q.
+ * Copies row `row`'s cells [start, end) into `cells` in the kernels' memory: their columns,
+ * evidence weights w_q and right-hand-side coefficients (α₀π + w_q)·p_q.
  */
-function loadCells(
+function loadCells<Cells extends ResidentSide | ResidentCgSide>(
   side: ImplicitSide,
   indices: Int32Array,
   weights: Float32Array,
@@ -182,16 +243,15 @@ function loadCells(
   start: number,
   end: number,
   row: number,
-  scratch: ImplicitScratch,
-): ResidentSide {
-  const resident = scratch.residentSide(side, end - start);
-  resident.indices.set(indices.subarray(start, end));
+  cells: Cells,
+): Cells {
+  cells.indices.set(indices.subarray(start, end));
   for (let q = start; q < end; q++) {
     const w = weights[q];
-    resident.weights[q - start] = w;
-    resident.coefficients[q - start] = (unobservedOf(side, indices, q, row) + w) * targets[q];
+    cells.weights[q - start] = w;
+    cells.coefficients[q - start] = (unobservedOf(side, indices, q, row) + w) * targets[q];
   }
-  return resident;
+  return cells;
 }
 
 /**
@@ -212,7 +272,8 @@ export function buildImplicitSystem(
 ): void {
   const { k, gram } = side;
   const { size, kernels, g, a, b, gathered, weighted } = scratch;
-  const cells = loadCells(side, indices, weights, targets, start, end, row, scratch);
+  const resident = scratch.residentSide(side, end - start);
+  const cells = loadCells(side, indices, weights, targets, start, end, row, resident);
   g.fill(0);
   b.fill(0);
   const count = end - start;
@@ -257,8 +318,11 @@ export function solveImplicitRow(
 /**
  * Improves one row in place by `steps` conjugate-gradient iterations on the same system as
  * {@link solveImplicitRow}, from its current value (Takács et al. 2011, as in `implicit`),
- * preconditioned by the system's diagonal (Jacobi), by the SIMD kernel. O(steps·(k² + n·k))
- * instead of O(n·k² + k³), and O(steps·n·k) when the Gram matrix is diagonal.
+ * preconditioned by the system's diagonal (Jacobi), by the SIMD kernel in float32 (as
+ * `implicit`: a few steps from the previous iterate gain nothing from float64, and float32 does
+ * twice the work per instruction). O(steps·(k² + n·k)) instead of O(n·k² + k³), and
+ * O(steps·n·k) when the Gram matrix is diagonal. The row is rounded to float32 on the way in;
+ * the last user step of training is the exact float64 solve, so fold-in is unaffected.
  */
 export function refineImplicitRow(
   side: ImplicitSide,
@@ -274,8 +338,9 @@ export function refineImplicitRow(
 ): void {
   const { k } = side;
   const count = end - start;
-  const resident = loadCells(side, indices, weights, targets, start, end, row, scratch);
-  const x = scratch.b;
+  const resident = scratch.residentCgSide(side, count);
+  loadCells(side, indices, weights, targets, start, end, row, resident);
+  const { x } = scratch;
   const out = row * k;
   x.set(factors.subarray(out, out + k));
   scratch.kernels.refine(

@@ -48,13 +48,16 @@ function scalarCholeskySolve(a: Float64Array, b: Float64Array, n: number): boole
   return true;
 }
 
-/** The conjugate-gradient steps the refine kernel takes, in scalar JavaScript. */
+/**
+ * The conjugate-gradient steps the refine kernel takes, in scalar float64 JavaScript (G k × k,
+ * the rows with a stride of size).
+ */
 function scalarRefine(
   system: {
-    rows: Float64Array;
+    rows: Float32Array;
     indices: Int32Array;
-    weights: Float64Array;
-    coefficients: Float64Array;
+    weights: Float32Array;
+    coefficients: Float32Array;
     gram: Float64Array;
   },
   n: number,
@@ -237,50 +240,66 @@ describe('TrainingKernels', () => {
     }
   });
 
-  it('refine takes the scalar conjugate-gradient steps, with a full or a diagonal Gram matrix', () => {
+  it('refine takes the scalar conjugate-gradient steps to float32 rounding, with a full or a diagonal Gram matrix', () => {
     for (const [k, n, rowCount, diagonal] of [
       [1, 3, 2, false],
       [6, 10, 7, true],
       [6, 10, 7, false],
       [64, 50, 30, true],
+      [64, 50, 30, false],
       [13, 40, 30, false],
     ] as const) {
       const size = roundUp4(k);
-      const vectors = Array.from({ length: 6 }, () => k);
-      const kernels = new TrainingKernels([n / 2, n, n, k * k, k, ...vectors]);
+      const vectors = Array.from({ length: 6 }, () => size / 2);
+      const kernels = new TrainingKernels([
+        n / 2,
+        n / 2,
+        n / 2,
+        (k * size) / 2,
+        size / 2,
+        ...vectors,
+      ]);
       const indices = kernels.int32Array(n);
-      const weights = kernels.array(n);
-      const coefficients = kernels.array(n);
-      const gram = kernels.array(k * k);
-      const gramDiagonal = kernels.array(k);
-      const [b, r, p, ap, z, preconditioner] = vectors.map(() => kernels.array(k)) as [
-        Float64Array,
-        Float64Array,
-        Float64Array,
-        Float64Array,
-        Float64Array,
-        Float64Array,
+      const weights = kernels.float32Array(n);
+      const coefficients = kernels.float32Array(n);
+      const gram32 = kernels.float32Array(k * size);
+      const gramDiagonal = kernels.float32Array(size);
+      const [x, r, p, ap, z, preconditioner] = vectors.map(() => kernels.float32Array(k)) as [
+        Float32Array,
+        Float32Array,
+        Float32Array,
+        Float32Array,
+        Float32Array,
+        Float32Array,
       ];
-      const rows = kernels.rows(size * rowCount);
-      fillRows(rows, rowCount, k, size);
+      const region = kernels.rows((size * rowCount) / 2);
+      const rows = new Float32Array(region.buffer, region.byteOffset, size * rowCount);
+      const rows64 = new Float64Array(size * rowCount);
+      fillRows(rows64, rowCount, k, size);
+      rows.set(rows64);
       for (let q = 0; q < n; q++) {
         // In any order, some twice.
         indices[q] = Math.floor(random() * rowCount);
         weights[q] = 3 * random();
         coefficients[q] = random();
       }
+      const gram = new Float64Array(k * k);
       for (let d = 0; d < k; d++) {
-        b[d] = random() - 0.5;
+        x[d] = random() - 0.5;
         gramDiagonal[d] = 1 + random();
         for (let e = 0; e <= d; e++) {
-          const value = d === e ? gramDiagonal[d]! : diagonal ? 0 : 0.1 * (random() - 0.5);
+          // Values float32 holds exactly, so both sides solve the same system.
+          const value =
+            d === e ? gramDiagonal[d]! : diagonal ? 0 : Math.fround(0.1 * (random() - 0.5));
           gram[d * k + e] = value;
           gram[e * k + d] = value;
         }
       }
-      const scale = 0.7;
-      const lambda = 0.3;
+      for (let d = 0; d < k; d++) gram32.set(gram.subarray(d * k, d * k + k), d * size);
+      const scale = Math.fround(0.7);
+      const lambda = Math.fround(0.3);
       const steps = 3;
+      const start = Float64Array.from(x);
       const want = scalarRefine(
         { rows, indices, weights, coefficients, gram },
         n,
@@ -289,7 +308,7 @@ describe('TrainingKernels', () => {
         scale,
         lambda,
         steps,
-        b.slice(),
+        start.slice(),
       );
       kernels.refine(
         {
@@ -297,16 +316,27 @@ describe('TrainingKernels', () => {
           indices,
           weights,
           coefficients,
-          gram,
+          gram: gram32,
           gramDiagonal: diagonal ? gramDiagonal : undefined,
         },
         n,
         scale,
         lambda,
         steps,
-        { k, size, b, r, p, ap, z, preconditioner },
+        { k, size, x, r, p, ap, z, preconditioner },
       );
-      for (let d = 0; d < k; d++) expect(b[d]).toBeCloseTo(want[d]!, 12);
+      // Within float32 rounding of the float64 steps, and far from where they started (so a
+      // kernel that left x alone, or took fewer steps, fails).
+      let largest = 0;
+      let moved = 0;
+      for (let d = 0; d < k; d++) {
+        largest = Math.max(largest, Math.abs(want[d]!));
+        moved = Math.max(moved, Math.abs(want[d]! - start[d]!));
+      }
+      for (let d = 0; d < k; d++) {
+        expect(Math.abs(x[d]! - want[d]!)).toBeLessThanOrEqual(1e-5 * largest);
+      }
+      expect(moved).toBeGreaterThan(1e-2 * largest);
     }
   });
 

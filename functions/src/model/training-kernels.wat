@@ -1,7 +1,9 @@
-;; The inner loops of the ALS row solves (see training-kernels.ts), in f64x2 SIMD. Every pointer
-;; is a byte offset; vectors are stored with a stride of `size` values, size a multiple of 4, the
-;; padding zero. Products and sums are rounded separately (no fused multiply-add), so a kernel
-;; that sums in the order of the scalar loop it replaces gives the same bits.
+;; The inner loops of the ALS row solves (see training-kernels.ts): the exact solves in f64x2
+;; SIMD, conjugate gradient (refine) in f32x4 as `implicit` runs it, since its few steps from the
+;; previous iterate need no more and float32 halves its work. Every pointer is a byte offset;
+;; vectors are stored with a stride of `size` values, size a multiple of 4, the padding zero.
+;; Products and sums are rounded separately (no fused multiply-add), so a float64 kernel that
+;; sums in the order of the scalar loop it replaces gives the same bits.
 (module
   ;; Shared, so growing it (TrainingKernels.rows) leaves the views of the arrays before valid;
   ;; a shared memory reserves its maximum up front, so that is 1 GiB (2 million vectors at k = 64).
@@ -233,93 +235,6 @@
         (local.set $q (i32.add (local.get $q) (i32.const 1)))
         (br $cells))))
 
-  ;; dot(a, b, size): Σ a[d]·b[d] over size values, in two f64x2 partial sums.
-  (func $dot (param $a i32) (param $b i32) (param $bytes i32) (result f64)
-    (local $d i32) (local $sa v128) (local $sb v128)
-    (local.set $sa (v128.const i64x2 0 0))
-    (local.set $sb (v128.const i64x2 0 0))
-    (local.set $d (i32.const 0))
-    (block $done
-      (loop $dims
-        (br_if $done (i32.ge_u (local.get $d) (local.get $bytes)))
-        (local.set $sa
-          (f64x2.add (local.get $sa)
-            (f64x2.mul
-              (v128.load (i32.add (local.get $a) (local.get $d)))
-              (v128.load (i32.add (local.get $b) (local.get $d))))))
-        (local.set $sb
-          (f64x2.add (local.get $sb)
-            (f64x2.mul
-              (v128.load offset=16 (i32.add (local.get $a) (local.get $d)))
-              (v128.load offset=16 (i32.add (local.get $b) (local.get $d))))))
-        (local.set $d (i32.add (local.get $d) (i32.const 32)))
-        (br $dims)))
-    (local.set $sa (f64x2.add (local.get $sa) (local.get $sb)))
-    (f64.add (f64x2.extract_lane 0 (local.get $sa)) (f64x2.extract_lane 1 (local.get $sa))))
-
-  ;; cellTerms(rows, indices, n, size, v, out, weights, coefficients, diagonal): for each of n
-  ;; cells q, f_q being vector indices[q] (i32) of `rows` (stride size), t_q = w_q·(f_q·v) and
-  ;; out += Σ_q t_q·f_q. With diagonal ≠ 0 (conjugate gradient's residual pass) t_q = c_q −
-  ;; w_q·(f_q·v) instead, and diagonal += Σ_q w_q·f_q² (the Jacobi preconditioner). weights and
-  ;; coefficients hold n f64 each.
-  (func $cellTerms
-    (param $rows i32) (param $indices i32) (param $n i32) (param $size i32) (param $v i32)
-    (param $out i32) (param $weights i32) (param $coefficients i32) (param $diagonal i32)
-    (local $bytes i32) (local $f i32) (local $end i32) (local $q i32) (local $d i32)
-    (local $w f64) (local $t f64) (local $tv v128) (local $wv v128) (local $fa v128)
-    (local $fb v128) (local $o i32) (local $g i32)
-    (local.set $bytes (i32.shl (local.get $size) (i32.const 3)))
-    (local.set $end (i32.shl (local.get $n) (i32.const 3)))
-    (local.set $q (i32.const 0))
-    (block $cellsDone
-      (loop $cellsLoop
-        (br_if $cellsDone (i32.ge_u (local.get $q) (local.get $end)))
-        (local.set $f
-          (i32.add (local.get $rows)
-            (i32.mul
-              (i32.load (i32.add (local.get $indices) (i32.shr_u (local.get $q) (i32.const 1))))
-              (local.get $bytes))))
-        (local.set $w (f64.load (i32.add (local.get $weights) (local.get $q))))
-        (local.set $t (f64.mul (local.get $w) (call $dot (local.get $f) (local.get $v) (local.get $bytes))))
-        (if (local.get $diagonal)
-          (then
-            (local.set $t
-              (f64.sub (f64.load (i32.add (local.get $coefficients) (local.get $q))) (local.get $t)))))
-        (local.set $tv (f64x2.splat (local.get $t)))
-        (local.set $d (i32.const 0))
-        (block $dimsDone
-          (loop $dims
-            (br_if $dimsDone (i32.ge_u (local.get $d) (local.get $bytes)))
-            (local.set $fa (v128.load (i32.add (local.get $f) (local.get $d))))
-            (local.set $fb (v128.load offset=16 (i32.add (local.get $f) (local.get $d))))
-            (local.set $o (i32.add (local.get $out) (local.get $d)))
-            (v128.store (local.get $o)
-              (f64x2.add (v128.load (local.get $o)) (f64x2.mul (local.get $tv) (local.get $fa))))
-            (v128.store offset=16 (local.get $o)
-              (f64x2.add (v128.load offset=16 (local.get $o)) (f64x2.mul (local.get $tv) (local.get $fb))))
-            (local.set $d (i32.add (local.get $d) (i32.const 32)))
-            (br $dims)))
-        (if (local.get $diagonal)
-          (then
-            (local.set $wv (f64x2.splat (local.get $w)))
-            (local.set $d (i32.const 0))
-            (block $diagDone
-              (loop $diag
-                (br_if $diagDone (i32.ge_u (local.get $d) (local.get $bytes)))
-                (local.set $fa (v128.load (i32.add (local.get $f) (local.get $d))))
-                (local.set $fb (v128.load offset=16 (i32.add (local.get $f) (local.get $d))))
-                (local.set $g (i32.add (local.get $diagonal) (local.get $d)))
-                (v128.store (local.get $g)
-                  (f64x2.add (v128.load (local.get $g))
-                    (f64x2.mul (f64x2.mul (local.get $wv) (local.get $fa)) (local.get $fa))))
-                (v128.store offset=16 (local.get $g)
-                  (f64x2.add (v128.load offset=16 (local.get $g))
-                    (f64x2.mul (f64x2.mul (local.get $wv) (local.get $fb)) (local.get $fb))))
-                (local.set $d (i32.add (local.get $d) (i32.const 32)))
-                (br $diag)))))
-        (local.set $q (i32.add (local.get $q) (i32.const 8)))
-        (br $cellsLoop))))
-
   ;; Σ_{p<length} x[p]·y[p] as four running sums s_(p mod 4) (two f64x2), the last
   ;; length mod 4 terms added to s0, then (s0 + s1) + (s2 + s3).
   (func $dotPrefix (param $x i32) (param $y i32) (param $length i32) (result f64)
@@ -449,144 +364,228 @@
         (br $back)))
     (i32.const 1))
 
-  ;; out[d] = (s·G·v)[d] + λ·v[d] for d < k, G k × k row-major at `gram` summed over e in order,
-  ;; or, given diagonal ≠ 0 (G diagonal), out[d] = (s·diagonal[d] + λ)·v[d].
+  ;; dot(a, b, bytes): Σ a[d]·b[d] over bytes / 4 f32 values (a multiple of 4) in two f32x4
+  ;; partial sums, one over the even and one over the odd groups of 4, added lane by lane, then
+  ;; (l0 + l1) + (l2 + l3).
+  (func $dot (param $a i32) (param $b i32) (param $bytes i32) (result f32)
+    (local $d i32) (local $pairs i32) (local $sa v128) (local $sb v128)
+    (local.set $sa (v128.const i64x2 0 0))
+    (local.set $sb (v128.const i64x2 0 0))
+    (local.set $pairs (i32.and (local.get $bytes) (i32.const -32)))
+    (block $done
+      (loop $dims
+        (br_if $done (i32.ge_u (local.get $d) (local.get $pairs)))
+        (local.set $sa
+          (f32x4.add (local.get $sa)
+            (f32x4.mul
+              (v128.load (i32.add (local.get $a) (local.get $d)))
+              (v128.load (i32.add (local.get $b) (local.get $d))))))
+        (local.set $sb
+          (f32x4.add (local.get $sb)
+            (f32x4.mul
+              (v128.load offset=16 (i32.add (local.get $a) (local.get $d)))
+              (v128.load offset=16 (i32.add (local.get $b) (local.get $d))))))
+        (local.set $d (i32.add (local.get $d) (i32.const 32)))
+        (br $dims)))
+    (if (i32.lt_u (local.get $d) (local.get $bytes))
+      (then
+        (local.set $sa
+          (f32x4.add (local.get $sa)
+            (f32x4.mul
+              (v128.load (i32.add (local.get $a) (local.get $d)))
+              (v128.load (i32.add (local.get $b) (local.get $d))))))))
+    (local.set $sa (f32x4.add (local.get $sa) (local.get $sb)))
+    (f32.add
+      (f32.add (f32x4.extract_lane 0 (local.get $sa)) (f32x4.extract_lane 1 (local.get $sa)))
+      (f32.add (f32x4.extract_lane 2 (local.get $sa)) (f32x4.extract_lane 3 (local.get $sa)))))
+
+  ;; cellTerms(rows, indices, n, size, v, out, weights, coefficients, diagonal), all f32: for
+  ;; each of n cells q, f_q being vector indices[q] (i32) of `rows` (stride size), t_q =
+  ;; w_q·(f_q·v) and out += Σ_q t_q·f_q. With diagonal ≠ 0 (conjugate gradient's residual pass)
+  ;; t_q = c_q − w_q·(f_q·v) instead, and diagonal += Σ_q w_q·f_q² (the Jacobi preconditioner).
+  ;; weights and coefficients hold n f32 each.
+  (func $cellTerms
+    (param $rows i32) (param $indices i32) (param $n i32) (param $size i32) (param $v i32)
+    (param $out i32) (param $weights i32) (param $coefficients i32) (param $diagonal i32)
+    (local $bytes i32) (local $f i32) (local $end i32) (local $q i32) (local $d i32)
+    (local $w f32) (local $t f32) (local $tv v128) (local $wv v128) (local $fa v128)
+    (local $o i32)
+    (local.set $bytes (i32.shl (local.get $size) (i32.const 2)))
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $cellsDone
+      (loop $cellsLoop
+        (br_if $cellsDone (i32.ge_u (local.get $q) (local.get $end)))
+        (local.set $f
+          (i32.add (local.get $rows)
+            (i32.mul
+              (i32.load (i32.add (local.get $indices) (local.get $q)))
+              (local.get $bytes))))
+        (local.set $w (f32.load (i32.add (local.get $weights) (local.get $q))))
+        (local.set $t (f32.mul (local.get $w) (call $dot (local.get $f) (local.get $v) (local.get $bytes))))
+        (if (local.get $diagonal)
+          (then
+            (local.set $t
+              (f32.sub (f32.load (i32.add (local.get $coefficients) (local.get $q))) (local.get $t)))))
+        (local.set $tv (f32x4.splat (local.get $t)))
+        (local.set $d (i32.const 0))
+        (block $dimsDone
+          (loop $dims
+            (br_if $dimsDone (i32.ge_u (local.get $d) (local.get $bytes)))
+            (local.set $o (i32.add (local.get $out) (local.get $d)))
+            (v128.store (local.get $o)
+              (f32x4.add (v128.load (local.get $o))
+                (f32x4.mul (local.get $tv) (v128.load (i32.add (local.get $f) (local.get $d))))))
+            (local.set $d (i32.add (local.get $d) (i32.const 16)))
+            (br $dims)))
+        (if (local.get $diagonal)
+          (then
+            (local.set $wv (f32x4.splat (local.get $w)))
+            (local.set $d (i32.const 0))
+            (block $diagDone
+              (loop $diag
+                (br_if $diagDone (i32.ge_u (local.get $d) (local.get $bytes)))
+                (local.set $fa (v128.load (i32.add (local.get $f) (local.get $d))))
+                (local.set $o (i32.add (local.get $diagonal) (local.get $d)))
+                (v128.store (local.get $o)
+                  (f32x4.add (v128.load (local.get $o))
+                    (f32x4.mul (f32x4.mul (local.get $wv) (local.get $fa)) (local.get $fa))))
+                (local.set $d (i32.add (local.get $d) (i32.const 16)))
+                (br $diag)))))
+        (local.set $q (i32.add (local.get $q) (i32.const 4)))
+        (br $cellsLoop))))
+
+  ;; out[d] = s·(G·v)[d] + λ·v[d] for d < k, all f32, G k × k at `gram` with a row stride of
+  ;; size, each row's product summed as $dot does; or, given diagonal ≠ 0 (G diagonal),
+  ;; out[d] = (s·diagonal[d] + λ)·v[d] over all size values (the padding stays zero).
   (func $multiplyGram
-    (param $gram i32) (param $diagonal i32) (param $scale f64) (param $lambda f64) (param $v i32)
-    (param $out i32) (param $k i32)
-    (local $d i32) (local $e i32) (local $end i32) (local $row i32) (local $s f64)
-    (local.set $end (i32.shl (local.get $k) (i32.const 3)))
+    (param $gram i32) (param $diagonal i32) (param $scale f32) (param $lambda f32) (param $v i32)
+    (param $out i32) (param $k i32) (param $size i32)
+    (local $d i32) (local $end i32) (local $bytes i32) (local $row i32) (local $sv v128)
+    (local $lv v128)
+    (local.set $bytes (i32.shl (local.get $size) (i32.const 2)))
     (if (local.get $diagonal)
       (then
+        (local.set $sv (f32x4.splat (local.get $scale)))
+        (local.set $lv (f32x4.splat (local.get $lambda)))
         (block $done
           (loop $dims
-            (br_if $done (i32.ge_u (local.get $d) (local.get $end)))
-            (f64.store (i32.add (local.get $out) (local.get $d))
-              (f64.mul
-                (f64.add
-                  (f64.mul (local.get $scale) (f64.load (i32.add (local.get $diagonal) (local.get $d))))
-                  (local.get $lambda))
-                (f64.load (i32.add (local.get $v) (local.get $d)))))
-            (local.set $d (i32.add (local.get $d) (i32.const 8)))
+            (br_if $done (i32.ge_u (local.get $d) (local.get $bytes)))
+            (v128.store (i32.add (local.get $out) (local.get $d))
+              (f32x4.mul
+                (f32x4.add
+                  (f32x4.mul (local.get $sv)
+                    (v128.load (i32.add (local.get $diagonal) (local.get $d))))
+                  (local.get $lv))
+                (v128.load (i32.add (local.get $v) (local.get $d)))))
+            (local.set $d (i32.add (local.get $d) (i32.const 16)))
             (br $dims)))
         (return)))
+    (local.set $end (i32.shl (local.get $k) (i32.const 2)))
     (local.set $row (local.get $gram))
     (block $rowsDone
       (loop $rows
         (br_if $rowsDone (i32.ge_u (local.get $d) (local.get $end)))
-        (local.set $s (f64.const 0))
-        (local.set $e (i32.const 0))
-        (block $termsDone
-          (loop $terms
-            (br_if $termsDone (i32.ge_u (local.get $e) (local.get $end)))
-            (local.set $s
-              (f64.add (local.get $s)
-                (f64.mul
-                  (f64.load (i32.add (local.get $row) (local.get $e)))
-                  (f64.load (i32.add (local.get $v) (local.get $e))))))
-            (local.set $e (i32.add (local.get $e) (i32.const 8)))
-            (br $terms)))
-        (f64.store (i32.add (local.get $out) (local.get $d))
-          (f64.add (f64.mul (local.get $scale) (local.get $s))
-            (f64.mul (local.get $lambda) (f64.load (i32.add (local.get $v) (local.get $d))))))
-        (local.set $row (i32.add (local.get $row) (local.get $end)))
-        (local.set $d (i32.add (local.get $d) (i32.const 8)))
+        (f32.store (i32.add (local.get $out) (local.get $d))
+          (f32.add
+            (f32.mul (local.get $scale) (call $dot (local.get $row) (local.get $v) (local.get $bytes)))
+            (f32.mul (local.get $lambda) (f32.load (i32.add (local.get $v) (local.get $d))))))
+        (local.set $row (i32.add (local.get $row) (local.get $bytes)))
+        (local.set $d (i32.add (local.get $d) (i32.const 4)))
         (br $rows))))
 
   ;; refine(rows, indices, n, size, k, weights, coefficients, gram, diagonal, scale, lambda,
-  ;; steps, x, r, p, ap, z, m): `steps` Jacobi-preconditioned conjugate-gradient steps on
-  ;; (s·G + Σ_q w_q·f_q·f_qᵀ + λ·I)·x = Σ_q c_q·f_q from x, the cells as in cellTerms, G as in
-  ;; $multiplyGram; r, p, ap, z and m (the preconditioner) are work space of size values.
-  ;; Stops early when rᵀ·M⁻¹·r ≤ 1e-30.
+  ;; steps, x, r, p, ap, z, m), all f32 (as implicit's conjugate gradient): `steps`
+  ;; Jacobi-preconditioned conjugate-gradient steps on (s·G + Σ_q w_q·f_q·f_qᵀ + λ·I)·x =
+  ;; Σ_q c_q·f_q from x, the cells as in cellTerms, G as in $multiplyGram (its diagonal read
+  ;; from `gram` for the preconditioner in either case); x, r, p, ap, z and m (the
+  ;; preconditioner) hold size values each, their padding zero. Stops early when rᵀ·M⁻¹·r ≤ 1e-30.
   (func (export "refine")
     (param $rows i32) (param $indices i32) (param $n i32) (param $size i32) (param $k i32)
     (param $weights i32) (param $coefficients i32) (param $gram i32) (param $diagonal i32)
-    (param $scale f64) (param $lambda f64) (param $steps i32)
+    (param $scale f32) (param $lambda f32) (param $steps i32)
     (param $x i32) (param $r i32) (param $p i32) (param $ap i32) (param $z i32) (param $m i32)
-    (local $d i32) (local $end i32) (local $step i32) (local $rz f64) (local $rzNew f64)
-    (local $pAp f64) (local $alpha f64) (local $beta f64) (local $zd f64) (local $rd f64)
-    (local.set $end (i32.shl (local.get $k) (i32.const 3)))
+    (local $d i32) (local $end i32) (local $step i32) (local $rz f32) (local $rzNew f32)
+    (local $pAp f32) (local $alpha f32) (local $beta f32) (local $zd f32) (local $rd f32)
+    (local.set $end (i32.shl (local.get $k) (i32.const 2)))
     ;; r = b − A·x with A·x = s·G·x + Σ w (f·x) f + λx and b = Σ c f; M = diag(A).
     (call $multiplyGram (local.get $gram) (local.get $diagonal) (local.get $scale)
-      (local.get $lambda) (local.get $x) (local.get $r) (local.get $k))
-    (local.set $d (i32.const 0))
+      (local.get $lambda) (local.get $x) (local.get $r) (local.get $k) (local.get $size))
     (block $done
       (loop $dims
         (br_if $done (i32.ge_u (local.get $d) (local.get $end)))
-        (f64.store (i32.add (local.get $r) (local.get $d))
-          (f64.neg (f64.load (i32.add (local.get $r) (local.get $d)))))
-        (f64.store (i32.add (local.get $m) (local.get $d))
-          (f64.add
-            (f64.mul (local.get $scale)
-              (f64.load
+        (f32.store (i32.add (local.get $r) (local.get $d))
+          (f32.neg (f32.load (i32.add (local.get $r) (local.get $d)))))
+        (f32.store (i32.add (local.get $m) (local.get $d))
+          (f32.add
+            (f32.mul (local.get $scale)
+              (f32.load
                 (i32.add (local.get $gram)
-                  (i32.add (i32.mul (local.get $d) (local.get $k)) (local.get $d)))))
+                  (i32.add (i32.mul (local.get $d) (local.get $size)) (local.get $d)))))
             (local.get $lambda)))
-        (local.set $d (i32.add (local.get $d) (i32.const 8)))
+        (local.set $d (i32.add (local.get $d) (i32.const 4)))
         (br $dims)))
     (call $cellTerms (local.get $rows) (local.get $indices) (local.get $n) (local.get $size)
       (local.get $x) (local.get $r) (local.get $weights) (local.get $coefficients) (local.get $m))
-    (local.set $rz (f64.const 0))
     (local.set $d (i32.const 0))
     (block $done
       (loop $dims
         (br_if $done (i32.ge_u (local.get $d) (local.get $end)))
-        (local.set $rd (f64.load (i32.add (local.get $r) (local.get $d))))
-        (local.set $zd (f64.div (local.get $rd) (f64.load (i32.add (local.get $m) (local.get $d)))))
-        (f64.store (i32.add (local.get $z) (local.get $d)) (local.get $zd))
-        (f64.store (i32.add (local.get $p) (local.get $d)) (local.get $zd))
-        (local.set $rz (f64.add (local.get $rz) (f64.mul (local.get $rd) (local.get $zd))))
-        (local.set $d (i32.add (local.get $d) (i32.const 8)))
+        (local.set $rd (f32.load (i32.add (local.get $r) (local.get $d))))
+        (local.set $zd (f32.div (local.get $rd) (f32.load (i32.add (local.get $m) (local.get $d)))))
+        (f32.store (i32.add (local.get $z) (local.get $d)) (local.get $zd))
+        (f32.store (i32.add (local.get $p) (local.get $d)) (local.get $zd))
+        (local.set $rz (f32.add (local.get $rz) (f32.mul (local.get $rd) (local.get $zd))))
+        (local.set $d (i32.add (local.get $d) (i32.const 4)))
         (br $dims)))
     (block $stepsDone
       (loop $stepsLoop
         (br_if $stepsDone (i32.ge_u (local.get $step) (local.get $steps)))
-        (br_if $stepsDone (i32.eqz (f64.gt (local.get $rz) (f64.const 1e-30))))
+        (br_if $stepsDone (i32.eqz (f32.gt (local.get $rz) (f32.const 1e-30))))
         (call $multiplyGram (local.get $gram) (local.get $diagonal) (local.get $scale)
-          (local.get $lambda) (local.get $p) (local.get $ap) (local.get $k))
+          (local.get $lambda) (local.get $p) (local.get $ap) (local.get $k) (local.get $size))
         (call $cellTerms (local.get $rows) (local.get $indices) (local.get $n) (local.get $size)
           (local.get $p) (local.get $ap) (local.get $weights) (local.get $coefficients)
           (i32.const 0))
-        (local.set $pAp (f64.const 0))
+        (local.set $pAp (f32.const 0))
         (local.set $d (i32.const 0))
         (block $done
           (loop $dims
             (br_if $done (i32.ge_u (local.get $d) (local.get $end)))
             (local.set $pAp
-              (f64.add (local.get $pAp)
-                (f64.mul
-                  (f64.load (i32.add (local.get $p) (local.get $d)))
-                  (f64.load (i32.add (local.get $ap) (local.get $d))))))
-            (local.set $d (i32.add (local.get $d) (i32.const 8)))
+              (f32.add (local.get $pAp)
+                (f32.mul
+                  (f32.load (i32.add (local.get $p) (local.get $d)))
+                  (f32.load (i32.add (local.get $ap) (local.get $d))))))
+            (local.set $d (i32.add (local.get $d) (i32.const 4)))
             (br $dims)))
-        (local.set $alpha (f64.div (local.get $rz) (local.get $pAp)))
-        (local.set $rzNew (f64.const 0))
+        (local.set $alpha (f32.div (local.get $rz) (local.get $pAp)))
+        (local.set $rzNew (f32.const 0))
         (local.set $d (i32.const 0))
         (block $done
           (loop $dims
             (br_if $done (i32.ge_u (local.get $d) (local.get $end)))
-            (f64.store (i32.add (local.get $x) (local.get $d))
-              (f64.add (f64.load (i32.add (local.get $x) (local.get $d)))
-                (f64.mul (local.get $alpha) (f64.load (i32.add (local.get $p) (local.get $d))))))
+            (f32.store (i32.add (local.get $x) (local.get $d))
+              (f32.add (f32.load (i32.add (local.get $x) (local.get $d)))
+                (f32.mul (local.get $alpha) (f32.load (i32.add (local.get $p) (local.get $d))))))
             (local.set $rd
-              (f64.sub (f64.load (i32.add (local.get $r) (local.get $d)))
-                (f64.mul (local.get $alpha) (f64.load (i32.add (local.get $ap) (local.get $d))))))
-            (f64.store (i32.add (local.get $r) (local.get $d)) (local.get $rd))
+              (f32.sub (f32.load (i32.add (local.get $r) (local.get $d)))
+                (f32.mul (local.get $alpha) (f32.load (i32.add (local.get $ap) (local.get $d))))))
+            (f32.store (i32.add (local.get $r) (local.get $d)) (local.get $rd))
             (local.set $zd
-              (f64.div (local.get $rd) (f64.load (i32.add (local.get $m) (local.get $d)))))
-            (f64.store (i32.add (local.get $z) (local.get $d)) (local.get $zd))
-            (local.set $rzNew (f64.add (local.get $rzNew) (f64.mul (local.get $rd) (local.get $zd))))
-            (local.set $d (i32.add (local.get $d) (i32.const 8)))
+              (f32.div (local.get $rd) (f32.load (i32.add (local.get $m) (local.get $d)))))
+            (f32.store (i32.add (local.get $z) (local.get $d)) (local.get $zd))
+            (local.set $rzNew (f32.add (local.get $rzNew) (f32.mul (local.get $rd) (local.get $zd))))
+            (local.set $d (i32.add (local.get $d) (i32.const 4)))
             (br $dims)))
-        (local.set $beta (f64.div (local.get $rzNew) (local.get $rz)))
+        (local.set $beta (f32.div (local.get $rzNew) (local.get $rz)))
         (local.set $d (i32.const 0))
         (block $done
           (loop $dims
             (br_if $done (i32.ge_u (local.get $d) (local.get $end)))
-            (f64.store (i32.add (local.get $p) (local.get $d))
-              (f64.add (f64.load (i32.add (local.get $z) (local.get $d)))
-                (f64.mul (local.get $beta) (f64.load (i32.add (local.get $p) (local.get $d))))))
-            (local.set $d (i32.add (local.get $d) (i32.const 8)))
+            (f32.store (i32.add (local.get $p) (local.get $d))
+              (f32.add (f32.load (i32.add (local.get $z) (local.get $d)))
+                (f32.mul (local.get $beta) (f32.load (i32.add (local.get $p) (local.get $d))))))
+            (local.set $d (i32.add (local.get $d) (i32.const 4)))
             (br $dims)))
         (local.set $rz (local.get $rzNew))
         (local.set $step (i32.add (local.get $step) (i32.const 1)))
