@@ -1,3 +1,5 @@
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+
 /**
  * Small dense helpers on row-major Float64Array matrices. The solves of the ALS inner loop are
  * WebAssembly kernels (training-kernels.ts).
@@ -31,4 +33,21 @@ export function mirrorLower(a: Float64Array, n: number): void {
 /** The smallest multiple of 4 that is ≥ n. */
 export function roundUp4(n: number): number {
   return (n + 3) & ~3;
+}
+
+/**
+ * Eigenvalues and eigenvectors of a symmetric n×n matrix (row-major, both triangles), by
+ * ml-matrix (once per ALS half-step, not a hot loop): `vectors` is row-major with eigenvector
+ * j in column j, so rotating a row vector f into the eigenbasis is f·V.
+ */
+export function symmetricEigen(
+  a: Float64Array,
+  n: number,
+): { values: Float64Array; vectors: Float64Array } {
+  const rows = Array.from({ length: n }, (_, r) => Array.from(a.subarray(r * n, r * n + n)));
+  const decomposition = new EigenvalueDecomposition(new Matrix(rows), { assumeSymmetric: true });
+  return {
+    values: Float64Array.from(decomposition.realEigenvalues),
+    vectors: Float64Array.from(decomposition.eigenvectorMatrix.to1DArray()),
+  };
 }

@@ -6,8 +6,7 @@ import { CHUNK_COUNT, type TrainOptions } from './explicit.js';
 import { addGramRows, ImplicitScratch, type ImplicitSide } from './implicit-step.js';
 import type { GramArgs, ImplicitLossArgs, ImplicitRowsArgs, RotateArgs } from './kernels.js';
 import { buildLayout, type Csr, gatherFloat32, sharedFloat32, sharedFloat64 } from './layout.js';
-import { mirrorLower } from './linalg.js';
-import { symmetricEigen } from './symmetric-eigen.js';
+import { mirrorLower, symmetricEigen } from './linalg.js';
 import type { Ratings } from './types.js';
 
 /** A trained ranking model: score(u, i) = x_u·y_i. */
