@@ -7,14 +7,7 @@ import {
   type TopNOptions,
   topNByFactors,
 } from './top-n.js';
-
-/**
- * catalogue-scores.wat compiled by wabt 1.0.39 (`npx -p wabt@1.0.39 wat2wasm
- * catalogue-scores.wat -o catalogue-scores.wasm`, then base64): 270 bytes, so the deploy bundle
- * needs no build step and nothing is fetched at run time.
- */
-const CATALOGUE_SCORES_WASM =
-  'AGFzbQEAAAABCQFgBX9/f39/AAMCAQAFAwEAAQcTAgZtZW1vcnkCAAZzY29yZXMAAAraAQHXAQIEfwJ7IARBAnQhCCAAIQUgAiADQQJ0aiEGAkADQCACIAZPDQH9DAAAAAAAAAAAAAAAAAAAAAAhCf0MAAAAAAAAAAAAAAAAAAAAACEKQQAhBwJAA0AgByAITw0BIAkgBSAHav0ABAAgASAHav0ABAD95gH95AEhCSAKIAUgB2r9AAQQIAEgB2r9AAQQ/eYB/eQBIQogB0EgaiEHDAALCyAJIAr95AEhCSACIAn9HwAgCf0fAZIgCf0fAiAJ/R8DkpI4AgAgBSAIaiEFIAJBBGohAgwACwsL';
+import { CATALOGUE_SCORES_WASM } from './wasm-modules.js';
 
 const FLOAT_BYTES = 4;
 const PAGE_BYTES = 65_536;
