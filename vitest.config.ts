@@ -6,7 +6,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{functions,pipelines,site,terraform}/**/*.test.ts'],
+          include: ['{functions,pipelines,site,terraform,packages}/**/*.test.ts'],
           exclude: ['**/node_modules/**', '**/dist/**'],
         },
       },
@@ -14,10 +14,10 @@ export default defineConfig({
         test: {
           // Against the real emulators, which globalSetup starts once per run and always stops.
           name: 'integration',
-          include: ['{functions,pipelines,site,terraform}/**/*.itest.ts'],
+          include: ['{functions,pipelines,site,terraform,packages}/**/*.itest.ts'],
           exclude: ['**/node_modules/**', '**/dist/**'],
-          globalSetup: ['pipelines/src/testing/global-setup.ts'],
-          setupFiles: ['pipelines/src/testing/emulator-env.ts'],
+          globalSetup: ['packages/testing/src/global-setup.ts'],
+          setupFiles: ['packages/testing/src/emulator-env.ts'],
           testTimeout: 30_000,
           hookTimeout: 180_000,
         },
@@ -28,8 +28,8 @@ export default defineConfig({
           // does (free ports, fresh state, site built and served) and always stops.
           name: 'e2e',
           include: ['site/e2e/**/*.e2e.ts'],
-          globalSetup: ['pipelines/src/testing/e2e-setup.ts'],
-          setupFiles: ['pipelines/src/testing/e2e-env.ts'],
+          globalSetup: ['packages/testing/src/e2e-setup.ts'],
+          setupFiles: ['packages/testing/src/e2e-env.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

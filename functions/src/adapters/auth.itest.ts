@@ -1,5 +1,5 @@
+import { testClients } from '@reel/testing/clients';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testClients } from '../../../pipelines/src/testing/clients.js';
 import { AuthenticationError, verifyIdToken } from './auth.js';
 
 const { auth, close } = testClients();

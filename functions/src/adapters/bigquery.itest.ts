@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { testClients, testConfig } from '@reel/testing/clients';
+import { provisionBigQuery } from '@reel/testing/provision';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { provisionBigQuery } from '../../../pipelines/src/stack/provision.js';
-import { testClients, testConfig } from '../../../pipelines/src/testing/clients.js';
 import type { RatingEvent } from '../events/index.js';
 import { appendEvents, countEvents, EVENTS_TABLE, readCurrentRatings } from './bigquery.js';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { testClients } from '@reel/testing/clients';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testClients } from '../../../pipelines/src/testing/clients.js';
 import type { RatingEvent } from '../events/index.js';
 import {
   applyRatingEvent,

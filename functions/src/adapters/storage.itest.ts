@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Bucket } from '@google-cloud/storage';
+import { testClients } from '@reel/testing/clients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testClients } from '../../../pipelines/src/testing/clients.js';
 import {
   listModelVersions,
   ModelVersionExistsError,

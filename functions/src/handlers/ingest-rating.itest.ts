@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Message, Subscription } from '@google-cloud/pubsub';
+import { testClients, testConfig } from '@reel/testing/clients';
+import { provisionBigQuery } from '@reel/testing/provision';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { provisionBigQuery } from '../../../pipelines/src/stack/provision.js';
-import { testClients, testConfig } from '../../../pipelines/src/testing/clients.js';
 import {
   appendEvents,
   createModelSource,

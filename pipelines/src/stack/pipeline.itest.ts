@@ -21,11 +21,11 @@ import {
 import type { Config } from '@reel/functions/config';
 import type { RatingEvent } from '@reel/functions/events';
 import { until } from '@reel/functions/testing/until';
+import { testClients, testConfig } from '@reel/testing/clients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLED_RATINGS } from '../data/bundled.js';
 import { loadRatingsFile } from '../data/load-ratings.js';
 import { loadIntoStores, publishCatalogue } from '../load/load-ratings.js';
-import { testClients, testConfig } from '../testing/clients.js';
 import {
   provisionFunctionSubscriptions,
   type RunningFunctions,

@@ -3,8 +3,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Message } from '@google-cloud/pubsub';
 import { until } from '@reel/functions/testing/until';
+import { testClients, testConfig } from '@reel/testing/clients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testClients, testConfig } from '../testing/clients.js';
 import { localPushEndpoint, provisionPushSubscriptions, provisionTopics } from './provision.js';
 
 const config = testConfig();

@@ -1,8 +1,8 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_PORTS, type PortName, type StackPorts } from '../stack/emulators.js';
-import { freePort, isPortFree } from '../stack/ports.js';
+import { DEFAULT_PORTS, type PortName, type StackPorts } from '@reel/pipelines/stack/emulators';
+import { freePort, isPortFree } from '@reel/pipelines/stack/ports';
 
 const RUNNER_FILE = 'runner.pid';
 

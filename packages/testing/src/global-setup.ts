@@ -1,19 +1,12 @@
 import { rmSync } from 'node:fs';
 import { createClients } from '@reel/functions/adapters';
 import { parseConfig } from '@reel/functions/config';
+import { findToolchain } from '@reel/pipelines/stack/emulators';
+import { provisionResources } from '@reel/pipelines/stack/provision';
+import { repositoryRoot } from '@reel/pipelines/stack/repository';
+import { startStack } from '@reel/pipelines/stack/stack';
 import type { TestProject } from 'vitest/node';
-import { findToolchain } from '../stack/emulators.js';
-import { provisionResources } from '../stack/provision.js';
-import { repositoryRoot } from '../stack/repository.js';
-import { startStack } from '../stack/stack.js';
 import { testPorts, testStateDir } from './state.js';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** The emulator variables and REEL_* settings every integration test runs with. */
-    emulatorEnv: Record<string, string>;
-  }
-}
 
 const STATE_PREFIX = 'reel-itest-';
 

@@ -3,6 +3,13 @@ import { type Clients, createClients } from '@reel/functions/adapters';
 import { type Config, parseConfig } from '@reel/functions/config';
 import { inject } from 'vitest';
 
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The emulator variables and REEL_* settings every integration test runs with. */
+    emulatorEnv: Record<string, string>;
+  }
+}
+
 /** The configuration of the integration run (emulators started by global-setup.ts). */
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return parseConfig({ ...inject('emulatorEnv'), ...overrides });

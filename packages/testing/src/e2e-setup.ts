@@ -2,11 +2,11 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClients } from '@reel/functions/adapters';
+import { BUNDLED_RATINGS } from '@reel/pipelines/data/bundled';
+import { findToolchain } from '@reel/pipelines/stack/emulators';
+import { type RunningPipeline, startPipeline } from '@reel/pipelines/stack/pipeline';
+import { repositoryRoot } from '@reel/pipelines/stack/repository';
 import type { TestProject } from 'vitest/node';
-import { BUNDLED_RATINGS } from '../data/bundled.js';
-import { findToolchain } from '../stack/emulators.js';
-import { type RunningPipeline, startPipeline } from '../stack/pipeline.js';
-import { repositoryRoot } from '../stack/repository.js';
 import { testPorts, testStateDir } from './state.js';
 
 declare module 'vitest' {
