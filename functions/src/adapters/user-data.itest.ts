@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionBigQuery } from '../../../pipelines/src/stack/provision.js';
 import { testClients, testConfig } from '../../../pipelines/src/testing/clients.js';
 import { createLogger } from '../core/logger.js';
+import { createDeleteMyData } from '../privacy.js';
 import type { RatingEvent } from '../events/index.js';
 import { createDeleteUserData, sweepDeletions } from '../usecases/delete-user-data.js';
 import { appendEvents, EVENTS_TABLE, readCurrentRatings } from './bigquery.js';
@@ -144,5 +145,18 @@ describe('Delete my data (against the emulators)', () => {
     expect((await userIdsOfTrainingRead()).has(uid)).toBe(false);
     await sweepDeletions(ports);
     expect(await rowsOf(EVENTS_TABLE, uid)).toEqual([]);
+  });
+
+  it('is wired by createDeleteMyData over one instance’s clients and configuration', async () => {
+    const config = testConfig();
+    await provisionBigQuery(bigquery, config);
+    const uid = await signUpAnonymously();
+    await firestore.collection('users').doc(uid).set({ ratingsCount: 1 });
+    const deleteMyData = createDeleteMyData(clients, config, createLogger(() => {}));
+    expect(await deleteMyData.deleteMyData(uid)).toEqual({
+      firestoreDocuments: 1,
+      bigQuery: 'deleted',
+    });
+    await expect(auth.getUser(uid)).rejects.toMatchObject({ code: 'auth/user-not-found' });
   });
 });

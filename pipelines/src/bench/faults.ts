@@ -37,10 +37,16 @@ import {
   planEmulators,
   type StackPorts,
 } from '../stack/emulators.js';
-import { FUNCTION_TIMEOUT_SECONDS, functionsEntry } from '../stack/functions.js';
+import {
+  FUNCTION_TIMEOUT_SECONDS,
+  functionsEntry,
+  INGEST_SUBSCRIPTION,
+  pushSubscriptions,
+} from '../stack/functions.js';
 import { type RunningPipeline, startPipeline } from '../stack/pipeline.js';
-import { freePort } from '../stack/ports.js';
+import { freePort, isPortFree } from '../stack/ports.js';
 import { killGroupNow, type ProcessGroup, startProcessGroup } from '../stack/process-group.js';
+import { provisionPushSubscriptions } from '../stack/provision.js';
 import { waitUntilListening, waitUntilReady } from '../stack/readiness.js';
 import { repositoryRoot } from '../stack/repository.js';
 import { VisibilityLog } from './e2e-phase.js';
@@ -465,6 +471,17 @@ async function main(): Promise<void> {
     onProgress: log,
   });
   const clients = createClients(pipeline.config, 'bench-faults');
+  // The Pub/Sub emulator's push loops die (NullPointerException in OrderedMessageBacklog) when
+  // an ordered subscription dead-letters a message, and it redelivers a failed push at once,
+  // not after the policy's backoff: the first outage would dead-letter every queued event and
+  // stop all delivery. So here the ingest subscription keeps retrying; docs/faults.md says
+  // what the cloud's dead-letter policy does instead.
+  const ingestSubscription = pushSubscriptions(pipeline.config, pipeline.functionUrls).find(
+    (subscription) => subscription.name === INGEST_SUBSCRIPTION,
+  )!;
+  await provisionPushSubscriptions(clients.pubsub, pipeline.config.project, [
+    { ...ingestSubscription, deadLetter: undefined },
+  ]);
   /** Servers this bench started again; the pipeline stops the ones it started. */
   const restarted: { groups: ProcessGroup[] } = { groups: [] };
   const group = (name: string) =>
@@ -497,6 +514,8 @@ async function main(): Promise<void> {
           const ingest = group('ingestRating');
           killGroupNow(ingest.pid);
           await ingest.exited;
+          // The leader goes first; the server's socket closes when the server itself is gone.
+          while (!(await isPortFree(ports.ingestRating))) await sleep(50);
           restarted.groups.push(await restartIngest(root, pipeline, stateDir, ports.ingestRating));
         },
       },
