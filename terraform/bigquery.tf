@@ -53,6 +53,6 @@ resource "google_bigquery_table" "current_ratings" {
     use_legacy_sql = false
   }
 
-  # The view's query names the table; it must exist first.
-  depends_on = [google_bigquery_table.rating_events]
+  # The view's query names the tables; they must exist first.
+  depends_on = [google_bigquery_table.rating_events, google_bigquery_table.deletions]
 }

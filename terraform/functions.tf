@@ -28,6 +28,8 @@ locals {
       REEL_ALLOWED_ORIGINS       = join(",", concat(local.site_origins, var.allowed_origins))
       REEL_RATE_LIMIT_PER_MINUTE = tostring(var.rate_limit_per_minute)
       REEL_TOP_N                 = tostring(var.top_n)
+      REEL_LOG_KEY               = random_password.log_key.result
+      REEL_APP_CHECK_ENFORCED    = tostring(var.app_check_enforced)
     },
     length(local.model_config_overrides) > 0 ? { REEL_MODEL_CONFIG = jsonencode(local.model_config_overrides) } : {},
     var.retrain_max_regression != null ? { REEL_RETRAIN_MAX_REGRESSION = tostring(var.retrain_max_regression) } : {},

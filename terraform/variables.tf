@@ -196,6 +196,12 @@ variable "model_noncurrent_retention_days" {
   }
 }
 
+variable "app_check_enforced" {
+  description = "Refuse writes (the HTTP function) and Firestore reads that carry no valid Firebase App Check token. Register the site's App Check provider (reCAPTCHA Enterprise) first; off by default and always off locally."
+  type        = bool
+  default     = false
+}
+
 variable "deletion_protection" {
   description = "Protects the rating log, the Firestore database and the models bucket from terraform destroy. Set false and apply before tearing down."
   type        = bool

@@ -18,6 +18,11 @@ terraform {
       source  = "hashicorp/archive"
       version = "~> 2.7.0"
     }
+    # The log key (privacy.tf), generated once and kept in the state.
+    random = {
+      source  = "hashicorp/random"
+      version = "~> 3.7.0"
+    }
   }
 }
 

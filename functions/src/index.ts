@@ -17,6 +17,8 @@ import { RateLimiter } from './core/rate-limiter.js';
 import { createIngestRating } from './handlers/ingest-rating.js';
 import { createRateMovie } from './handlers/rate-movie.js';
 import { createRetrainModel } from './handlers/retrain-model.js';
+import { createDeletionSweep } from './privacy.js';
+import { logKeyOf, parsePrivacyConfig } from './privacy-config.js';
 
 /**
  * The three entry points. Configuration and clients are created once per instance, lazily on
@@ -24,7 +26,7 @@ import { createRetrainModel } from './handlers/retrain-model.js';
  * passed to the handlers; an invalid configuration fails every request with the ConfigError
  * naming each variable to fix.
  */
-const log = createLogger();
+const log = createLogger(undefined, {}, { uidKey: logKeyOf(process.env) });
 
 function lazy<T>(make: () => T): () => T {
   let value: { made: T } | undefined;
@@ -36,6 +38,8 @@ function lazy<T>(make: () => T): () => T {
 
 const instance = lazy(() => {
   const config: Config = parseConfig(process.env);
+  // Checked here so an instance without its log key fails loudly rather than log without uids.
+  parsePrivacyConfig(process.env);
   const clients: Clients = createClients(config);
   return { config, clients, publishers: createPublishers(clients.pubsub, config) };
 });
@@ -83,6 +87,7 @@ const retrainModel = lazy(() => {
     // Training runs on every vCPU the instance has (Terraform gives the retrain four).
     threads: availableParallelism(),
     log,
+    sweepDeletions: createDeletionSweep(clients, config, log),
   });
 });
 

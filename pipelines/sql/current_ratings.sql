@@ -11,3 +11,5 @@ FROM (
   FROM `${project}.${dataset}.rating_events`
 )
 WHERE recency = 1 AND rating IS NOT NULL
+  -- People who deleted their data, from the moment the deletion is recorded (deletions.sql).
+  AND userId NOT IN (SELECT userId FROM `${project}.${dataset}.deletions`)

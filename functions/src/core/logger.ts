@@ -1,7 +1,13 @@
+import { createHmac } from 'node:crypto';
+
 /**
  * Structured logs for Cloud Logging: one JSON object per line on stdout, whose `severity` and
  * `message` Cloud Logging reads as the entry's severity and summary and keeps the other fields
  * as jsonPayload. Small on purpose: no library needed for this.
+ *
+ * A `uid` field is never written as given: it becomes `uidHash`, an HMAC-SHA256 of the uid
+ * keyed by REEL_LOG_KEY, so one person's entries can still be followed (and found by someone
+ * holding the key) while logs, kept 30 days, hold no identifier of theirs.
  */
 
 export type Severity = 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR';
@@ -9,6 +15,7 @@ export type Severity = 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR';
 /** The fields every entry may carry, so logs can be filtered by event, user or model. */
 export interface LogFields {
   eventId?: string;
+  /** Written as `uidHash` (see uidHash), or left out when the logger has no key. */
   uid?: string;
   modelVersion?: string;
   latencyMs?: number;
@@ -26,13 +33,22 @@ export interface Logger {
   with(fields: LogFields): Logger;
 }
 
+export interface LoggerOptions {
+  /** The HMAC key that turns a `uid` field into `uidHash`; without one, uids are left out. */
+  uidKey?: string;
+}
+
 export function createLogger(
   write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
   base: LogFields = {},
+  options: LoggerOptions = {},
 ): Logger {
   const log = (severity: Severity, message: string, fields: LogFields = {}) => {
-    const { error, ...rest } = fields as LogFields & { error?: unknown };
-    const entry: Record<string, unknown> = { severity, message, ...base, ...rest };
+    const { error, uid, ...rest } = { ...base, ...fields } as LogFields & { error?: unknown };
+    const entry: Record<string, unknown> = { severity, message, ...rest };
+    if (uid !== undefined && options.uidKey !== undefined) {
+      entry.uidHash = uidHash(options.uidKey, uid);
+    }
     if (error !== undefined) {
       entry.error = error instanceof Error ? error.message : String(error);
       // Error Reporting picks up an ERROR entry whose stack_trace holds a stack.
@@ -46,8 +62,16 @@ export function createLogger(
     notice: (message, fields) => log('NOTICE', message, fields),
     warn: (message, fields) => log('WARNING', message, fields),
     error: (message, fields) => log('ERROR', message, fields),
-    with: (fields) => createLogger(write, { ...base, ...fields }),
+    with: (fields) => createLogger(write, { ...base, ...fields }, options),
   };
+}
+
+/**
+ * The pseudonym logs carry for a uid: HMAC-SHA256 keyed by REEL_LOG_KEY, first 128 bits in
+ * hex. Without the key it cannot be reversed or recomputed from a guessed uid.
+ */
+export function uidHash(key: string, uid: string): string {
+  return createHmac('sha256', key).update(uid, 'utf8').digest('hex').slice(0, 32);
 }
 
 // BigInts and typed arrays would otherwise throw or print as objects keyed by index.

@@ -54,6 +54,8 @@ export interface RetrainDeps {
   /** Seed of the trainer's random initialisation. */
   seed?: number;
   now?: () => Date;
+  /** Finishes "Delete my data" requests (usecases/delete-user-data.ts) before ratings are read. */
+  sweepDeletions?: () => Promise<unknown>;
 }
 
 export type RetrainOutcome =
@@ -126,6 +128,14 @@ export async function retrain(
 
   async function run(): Promise<RetrainOutcome> {
     const before = await readPointer(deps.bucket);
+    if (deps.sweepDeletions) {
+      stage = 'sweeping deletions';
+      // The view already leaves deleted people out, so a failed sweep does not stop training;
+      // the next retrain sweeps again.
+      await deps.sweepDeletions().catch((error: unknown) => {
+        log.error('deletion sweep failed; the next retrain tries again', { error });
+      });
+    }
     stage = 'reading current ratings from BigQuery';
     const clock = performance.now();
     const data = await gatherRatings(readCurrentRatings(deps.bigquery, deps.dataset), (rows) =>

@@ -21,7 +21,17 @@ import { type FlagSpec, parseFlags, runMain, UsageError, usageText } from './arg
  * command prints with `--json` goes to {@link STORE} instead, and the target table is built
  * from every block's JSON there, so refreshing some blocks keeps the others' figures.
  */
-export const FIGURES: Record<string, { script: 'eval' | 'bench' | 'tune'; args: string[] }> = {
+export const FIGURES: Record<
+  string,
+  {
+    script: 'eval' | 'bench' | 'tune' | 'bench:faults';
+    args: string[];
+    /** The script's file, when not pipelines/src/cli/{script}.ts. */
+    entry?: string;
+    /** The Markdown file holding the block, when not README.md. */
+    doc?: string;
+  }
+> = {
   'protocol-r': { script: 'eval', args: ['--protocol', 'R'] },
   'protocol-t': { script: 'eval', args: ['--protocol', 'T'] },
   'protocol-f': { script: 'eval', args: ['--protocol', 'F', '--charts', 'docs/charts'] },
@@ -37,7 +47,17 @@ export const FIGURES: Record<string, { script: 'eval' | 'bench' | 'tune'; args: 
   },
   // The served list's genre term (about 2 min): both models trained once, then 25 trials.
   'tuning-genres': { script: 'tune', args: ['--model', 'genres'] },
+  // The whole local stack under faults (about 8 min): not run by default.
+  faults: {
+    script: 'bench:faults',
+    args: [],
+    entry: 'pipelines/src/bench/faults.ts',
+    doc: 'docs/faults.md',
+  },
 };
+
+/** Blocks a plain `npm run figures` leaves alone: slow, or needing the whole local stack. */
+const NOT_BY_DEFAULT = new Set(['tuning', 'tuning-genres', 'faults']);
 
 const execFileAsync = promisify(execFile);
 
@@ -47,7 +67,7 @@ const STORE = 'docs/figures.json';
 const FLAGS: Record<string, FlagSpec> = {
   only: {
     type: 'string',
-    description: `comma-separated blocks to refresh (default all but tuning and tuning-genres; the slow ones: protocol-s-ml25m ~10 min, scaling ~15 min, tuning ~3 min, not run by default): ${Object.keys(FIGURES).join(', ')}`,
+    description: `comma-separated blocks to refresh (default all but tuning, tuning-genres and faults; the slow ones: protocol-s-ml25m ~10 min, scaling ~15 min, tuning ~3 min, faults ~8 min): ${Object.keys(FIGURES).join(', ')}`,
   },
   'summary-only': {
     type: 'boolean',
@@ -65,7 +85,7 @@ runMain(async () => {
     ? []
     : typeof flags.only === 'string'
       ? flags.only.split(',')
-      : Object.keys(FIGURES).filter((name) => !name.startsWith('tuning'));
+      : Object.keys(FIGURES).filter((name) => !NOT_BY_DEFAULT.has(name));
   for (const name of names) {
     if (!(name in FIGURES))
       throw new UsageError(
@@ -99,27 +119,31 @@ runMain(async () => {
     );
   };
   for (const name of names) {
-    const { script, args } = FIGURES[name];
+    const { script, args, entry, doc } = FIGURES[name];
     const command = `npm run ${script} --${args.length > 0 ? ` ${args.join(' ')}` : ''}`;
     stderrProgress(`figures: ${name}: ${command}`);
     const measuredAt = new Date().toISOString();
-    const { text, json } = splitJsonOutput(await run(script, [...args, '--json']), command);
-    const readme = await readFile(readmePath, 'utf8');
-    await writeFile(readmePath, replaceBlock(readme, name, figureBlock(command, text)));
+    const { text, json } = splitJsonOutput(
+      await run(entry ?? `pipelines/src/cli/${script}.ts`, [...args, '--json']),
+      command,
+    );
+    const docPath = join(REPO_ROOT, doc ?? 'README.md');
+    const markdown = await readFile(docPath, 'utf8');
+    await writeFile(docPath, replaceBlock(markdown, name, figureBlock(command, text)));
     // After every block, so a long refresh interrupted later keeps what it measured.
     await save(name, { command, measuredAt, json });
   }
   if (names.length === 0) await save();
 });
 
-function run(script: string, args: string[]): Promise<string> {
+function run(file: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, `pipelines/src/cli/${script}.ts`), ...args],
+      ['--import', 'tsx', join(REPO_ROOT, file), ...args],
       { cwd: REPO_ROOT, maxBuffer: 256 << 20 },
       (error, stdout) =>
-        error ? reject(new Error(`${script} failed: ${error.message}`)) : resolve(stdout),
+        error ? reject(new Error(`${file} failed: ${error.message}`)) : resolve(stdout),
     );
     child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
   });

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The `.sql` files under `pipelines/sql/`, shared with Terraform's templatefile(). */
-export type SqlFile = 'rating_events' | 'current_ratings';
+export type SqlFile = 'rating_events' | 'current_ratings' | 'deletions';
 
 export interface SqlVariables {
   project: string;

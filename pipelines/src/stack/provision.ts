@@ -50,11 +50,12 @@ export async function provisionTopics(
   );
 }
 
-/** The dataset, then rating_events.sql (CREATE TABLE IF NOT EXISTS) and the view. */
+/** The dataset, then rating_events.sql and deletions.sql (CREATE TABLE IF NOT EXISTS) and the view. */
 export async function provisionBigQuery(bigquery: BigQuery, ref: DatasetRef): Promise<void> {
   await ignoreExisting(bigquery.createDataset(ref.dataset));
   const sqlVariables = { project: ref.project, dataset: ref.dataset };
   await bigquery.query(renderSql('rating_events', sqlVariables));
+  await bigquery.query(renderSql('deletions', sqlVariables));
   // Replaced every time, so an edited current_ratings.sql takes effect on the next start.
   await bigquery.query(
     `CREATE OR REPLACE VIEW \`${ref.project}.${ref.dataset}.${CURRENT_RATINGS_VIEW}\` AS\n${renderSql('current_ratings', sqlVariables)}`,

@@ -8,6 +8,7 @@ import {
   initializeAuth,
   onAuthStateChanged,
   signInAnonymously,
+  signOut,
   type User,
 } from 'firebase/auth';
 import {
@@ -66,6 +67,17 @@ export function currentUser(): Promise<User> {
     );
   });
   return userPromise;
+}
+
+/**
+ * After "Delete my data": signs the deleted account out of this browser (Firebase drops its
+ * stored identity) and in as a new anonymous account that shares nothing with the old one.
+ */
+export async function startAfresh(): Promise<void> {
+  const { auth } = connect();
+  await signOut(auth);
+  userPromise = null;
+  await currentUser();
 }
 
 export async function idToken(forceRefresh: boolean): Promise<string> {

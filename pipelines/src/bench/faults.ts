@@ -1,0 +1,749 @@
+/**
+ * `npm run bench:faults`: the pipeline under a steady 20 ratings/s on the local stack while,
+ * one after another, the ingest function's server is killed and restarted, the BigQuery
+ * emulator is stopped for 30 s and restarted on its data, the Firestore emulator is frozen for
+ * 30 s (SIGSTOP of its process group: unreachable, state kept), 1,000 malformed and 1,000
+ * duplicate messages are published among the good ones, and a retrain and a rollback run.
+ * Each fault has its own users, so its figures are its own. Bounded: every wait has a cap.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import type { Message } from '@google-cloud/pubsub';
+import {
+  type Clients,
+  createClients,
+  createPublishers,
+  EVENTS_TABLE,
+  publishRatingEvent,
+  readModelFiles,
+} from '@reel/functions/adapters';
+import { createLogger } from '@reel/functions/core';
+import type { RatingEvent } from '@reel/functions/events';
+import { republish, rollback } from '@reel/functions/handlers';
+import { decodeModelFiles, Recommender } from '@reel/functions/model';
+import { UsageError } from '../cli/args.js';
+import { BUNDLED_RATINGS } from '../data/bundled.js';
+import { loadRatingsFile } from '../data/load-ratings.js';
+import { publishRetrain, waitForRetrain } from '../ops/retrain.js';
+import { describeMachine, machineLine } from '../report/machine.js';
+import { formatTable } from '../report/table.js';
+import {
+  DEFAULT_PORTS,
+  findToolchain,
+  planEmulators,
+  type StackPorts,
+} from '../stack/emulators.js';
+import {
+  FUNCTION_TIMEOUT_SECONDS,
+  functionsEntry,
+  INGEST_SUBSCRIPTION,
+  pushSubscriptions,
+} from '../stack/functions.js';
+import { type RunningPipeline, startPipeline } from '../stack/pipeline.js';
+import { freePort, isPortFree } from '../stack/ports.js';
+import { killGroupNow, type ProcessGroup, startProcessGroup } from '../stack/process-group.js';
+import { provisionPushSubscriptions } from '../stack/provision.js';
+import { waitUntilListening, waitUntilReady } from '../stack/readiness.js';
+import { repositoryRoot } from '../stack/repository.js';
+import { VisibilityLog } from './e2e-phase.js';
+import {
+  bigQueryFigures,
+  type FaultFigures,
+  type FaultRating,
+  type FaultWindow,
+  faultProblems,
+  visibilityFigures,
+} from './faults-phase.js';
+
+const USAGE = `usage: npm run bench:faults -- [--json]
+  --json   print the results as JSON on stdout (progress stays on stderr)`;
+
+const RATE = 20;
+const USERS_PER_FAULT = 30;
+const OUTAGE_MS = 30_000;
+/** Load kept on after each fault is cleared, so recovery is seen under load. */
+const AFTER_MS = 20_000;
+const STORM_SIZE = 1_000;
+/** The drain at the end gives up when nothing new became visible for this long. */
+const NO_PROGRESS_MS = 120_000;
+const MAX_DRAIN_MS = 300_000;
+
+const log = (message: string) => process.stderr.write(`[bench:faults] ${message}\n`);
+
+interface BenchUser {
+  uid: string;
+  idToken: string;
+}
+
+/**
+ * The one place a rating is posted: the HTTP function that takes ratings. Repoint it here
+ * when the API moves (`POST /v1/ratings` on the api function).
+ */
+function postRating(
+  pipeline: RunningPipeline,
+  user: BenchUser,
+  body: { eventId: string; movieId: number; rating: number },
+): Promise<Response> {
+  return fetch(`${pipeline.functionUrls.rateMovie}/`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${user.idToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(30_000),
+  });
+}
+
+async function signUp(authHost: string, count: number): Promise<BenchUser[]> {
+  const one = async (): Promise<BenchUser> => {
+    const response = await fetch(
+      `http://${authHost}/identitytoolkit.googleapis.com/v1/accounts:signUp?key=bench`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ returnSecureToken: true }),
+      },
+    );
+    if (!response.ok) throw new Error(`Auth emulator signUp: HTTP ${response.status}`);
+    const body = (await response.json()) as { localId: string; idToken: string };
+    return { uid: body.localId, idToken: body.idToken };
+  };
+  const users: BenchUser[] = [];
+  for (let start = 0; start < count; start += 20) {
+    users.push(...(await Promise.all(Array.from({ length: Math.min(20, count - start) }, one))));
+  }
+  return users;
+}
+
+async function movieChoices(): Promise<number[]> {
+  const loaded = await loadRatingsFile(BUNDLED_RATINGS);
+  const counts = new Map<number, number>();
+  for (const item of loaded.ratings.item) {
+    const movieId = loaded.movieIds[item]!;
+    counts.set(movieId, (counts.get(movieId) ?? 0) + 1);
+  }
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+    .slice(0, 2000)
+    .map(([movieId]) => movieId);
+}
+
+/** The steady load: RATE ratings a second, from the users of whichever fault is current. */
+class Load {
+  readonly sent: FaultRating[] = [];
+  readonly phaseOf = new Map<FaultRating, string>();
+  readonly expected = new Map<string, Map<number, number>>();
+  private users: BenchUser[] = [];
+  private phase = '';
+  private index = 0;
+  private ordinals = new Map<string, number>();
+  private counters = new Map<string, number>();
+  private running = true;
+  private readonly inFlight = new Set<Promise<void>>();
+  readonly done: Promise<void>;
+
+  constructor(
+    private readonly pipeline: RunningPipeline,
+    private readonly movies: number[],
+  ) {
+    this.done = this.loop();
+  }
+
+  switchTo(phase: string, users: BenchUser[]): void {
+    this.phase = phase;
+    this.users = users;
+    this.index = 0;
+    for (const user of users) this.expected.set(user.uid, new Map());
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.done;
+    await Promise.all(this.inFlight);
+  }
+
+  private async loop(): Promise<void> {
+    const started = performance.now();
+    let next = 0;
+    while (this.running) {
+      const due = Math.floor(((performance.now() - started) / 1000) * RATE) + 1;
+      while (next < due) {
+        next += 1;
+        if (this.users.length > 0) this.post();
+      }
+      await sleep(5);
+    }
+  }
+
+  private post(): void {
+    const user = this.users[this.index % this.users.length]!;
+    this.index += 1;
+    const ordinal = (this.ordinals.get(user.uid) ?? 0) + 1;
+    this.ordinals.set(user.uid, ordinal);
+    const count = (this.counters.get(user.uid) ?? 0) + 1;
+    this.counters.set(user.uid, count);
+    // Each of a user's ratings is of another movie, so the n-th accepted is the n-th counted.
+    const movieId = this.movies[(count * 37 + user.uid.charCodeAt(0)) % this.movies.length]!;
+    const rating = 0.5 * (1 + ((count * 31 + this.index) % 10));
+    const eventId = randomUUID();
+    const record: FaultRating = {
+      uid: user.uid,
+      ordinal,
+      eventId,
+      sentAt: performance.now(),
+      status: 0,
+    };
+    this.sent.push(record);
+    this.phaseOf.set(record, this.phase);
+    const request = postRating(this.pipeline, user, { eventId, movieId, rating }).then(
+      async (response) => {
+        record.status = response.status;
+        if (response.status === 202) this.expected.get(user.uid)!.set(movieId, rating);
+        await response.body?.cancel();
+      },
+      () => {
+        record.status = 0;
+      },
+    );
+    // A rating not accepted is not counted by the user's document: later ones shift down.
+    const tracked = request.then(() => {
+      if (record.status !== 202) this.unsend(record);
+    });
+    this.inFlight.add(tracked);
+    void tracked.finally(() => this.inFlight.delete(tracked));
+  }
+
+  /** Renumbers a user's later ratings when one was refused (it never reaches the document). */
+  private unsend(refused: FaultRating): void {
+    this.ordinals.set(refused.uid, (this.ordinals.get(refused.uid) ?? 1) - 1);
+    for (const record of this.sent) {
+      if (record.uid === refused.uid && record.ordinal > refused.ordinal && record !== refused) {
+        record.ordinal -= 1;
+      }
+    }
+    refused.ordinal = Number.POSITIVE_INFINITY;
+  }
+}
+
+function watchRecommendations(
+  clients: Clients,
+  users: readonly BenchUser[],
+  visibility: VisibilityLog,
+): { ready: Promise<void>; stop: () => void } {
+  const unsubscribes: (() => void)[] = [];
+  const ready = Promise.all(
+    users.map(
+      ({ uid }) =>
+        new Promise<void>((resolve) => {
+          unsubscribes.push(
+            clients.firestore.doc(`recommendations/${uid}`).onSnapshot(
+              (snapshot) => {
+                const count = snapshot.get('ratingsCount');
+                if (typeof count === 'number') visibility.observe(uid, count, performance.now());
+                resolve();
+              },
+              (error) => log(`listener on a recommendations document failed: ${error.message}`),
+            ),
+          );
+        }),
+    ),
+  ).then(() => undefined);
+  return {
+    ready,
+    stop: () => {
+      for (const unsubscribe of unsubscribes) unsubscribe();
+    },
+  };
+}
+
+/** Sends SIGSTOP or SIGCONT to every process of a group. */
+function signalGroup(group: ProcessGroup, signal: 'SIGSTOP' | 'SIGCONT'): void {
+  process.kill(-group.pid, signal);
+}
+
+/** Restarts the ingest function's server as functions.ts starts it, on the same port. */
+async function restartIngest(
+  root: string,
+  pipeline: RunningPipeline,
+  stateDir: string,
+  port: number,
+): Promise<ProcessGroup> {
+  const launcher = fileURLToPath(new URL('../stack/function-server.ts', import.meta.url));
+  const group = startProcessGroup({
+    name: 'ingestRating',
+    command: process.execPath,
+    args: [
+      '--import',
+      'tsx',
+      launcher,
+      `--source=${functionsEntry(root)}`,
+      '--target=ingestRating',
+      `--port=${port}`,
+      `--timeout=${FUNCTION_TIMEOUT_SECONDS.ingestRating}`,
+    ],
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...pipeline.env },
+    cwd: root,
+    logFile: join(stateDir, 'logs', 'ingestRating.log'),
+  });
+  await waitUntilListening(group, port, 120_000);
+  return group;
+}
+
+/** Restarts the BigQuery emulator as the stack starts it, on the same port and data. */
+async function restartBigQuery(
+  root: string,
+  ports: StackPorts,
+  stateDir: string,
+  project: string,
+): Promise<ProcessGroup> {
+  const dataRoot = join(stateDir, 'data');
+  const plan = planEmulators({
+    project,
+    ports,
+    toolchain: findToolchain(root),
+    data: {
+      firestore: join(dataRoot, 'firestore'),
+      auth: join(dataRoot, 'auth'),
+      bigquery: join(dataRoot, 'bigquery'),
+      storage: join(dataRoot, 'storage'),
+    },
+    authConfigFile: join(stateDir, 'firebase.json'),
+    authTmpDir: join(stateDir, 'tmp'),
+  }).find((candidate) => candidate.name === 'bigquery')!;
+  const group = startProcessGroup({
+    name: 'bigquery',
+    command: plan.command,
+    args: plan.args,
+    env: plan.env,
+    logFile: join(stateDir, 'logs', 'bigquery.log'),
+  });
+  await waitUntilReady(group, plan.readyUrl, 120_000);
+  return group;
+}
+
+/**
+ * Publishes 1,000 malformed messages and 1,000 copies of events this fault's users already
+ * had ingested (as Pub/Sub redelivers them: the same data and attributes).
+ */
+async function storm(
+  clients: Clients,
+  pipeline: RunningPipeline,
+  users: readonly string[],
+): Promise<{ malformed: number; duplicates: number }> {
+  const { config } = pipeline;
+  const topic = clients.pubsub.topic(config.ratingsTopic);
+  const [rows] = await clients.bigquery.query(
+    `SELECT eventId, userId, movieId, rating, ratedAt, source FROM \`${config.project}.${config.dataset}.${EVENTS_TABLE}\`
+     WHERE userId IN (${users.map((uid) => `'${uid.replace(/[^A-Za-z0-9_-]/g, '')}'`).join(',')})
+     ORDER BY eventId LIMIT ${STORM_SIZE}`,
+  );
+  const events = (rows as Record<string, unknown>[]).map(
+    (row): RatingEvent => ({
+      eventId: String(row.eventId),
+      userId: String(row.userId),
+      movieId: Number(row.movieId),
+      rating: row.rating === null ? null : Number(row.rating),
+      ratedAt: new Date((row.ratedAt as { value: string }).value).toISOString(),
+      source: String(row.source) as RatingEvent['source'],
+    }),
+  );
+  const publishers = createPublishers(clients.pubsub, config);
+  let malformed = 0;
+  let duplicates = 0;
+  // Spread over ~20 s among the good ratings: 100 messages every second.
+  for (let n = 0; n < STORM_SIZE; n += 50) {
+    const batch: Promise<unknown>[] = [];
+    for (let k = n; k < Math.min(STORM_SIZE, n + 50); k++) {
+      const data =
+        k % 2 === 0
+          ? Buffer.from(`not json ${k} {`)
+          : Buffer.from(JSON.stringify({ eventId: randomUUID(), movieId: -k, rating: 7 }));
+      batch.push(topic.publishMessage({ data, attributes: { benchMalformed: String(k) } }));
+      malformed += 1;
+      const event = events[k % Math.max(1, events.length)];
+      if (event) {
+        batch.push(publishRatingEvent(publishers.ratings, event));
+        duplicates += 1;
+      }
+    }
+    await Promise.all(batch);
+    await sleep(1_000);
+  }
+  return { malformed, duplicates };
+}
+
+/** Every message on the dead-letter pull subscription, acknowledged. */
+async function drainDeadLetters(
+  clients: Clients,
+  subscriptionName: string,
+): Promise<Map<string, string>[]> {
+  const letters: Map<string, string>[] = [];
+  const subscription = clients.pubsub.subscription(subscriptionName);
+  let last = Date.now();
+  const onMessage = (message: Message) => {
+    letters.push(new Map(Object.entries(message.attributes)));
+    message.ack();
+    last = Date.now();
+  };
+  subscription.on('message', onMessage);
+  const started = Date.now();
+  while (Date.now() - last < 5_000 && Date.now() - started < 60_000) await sleep(250);
+  subscription.removeListener('message', onMessage);
+  await subscription.close();
+  return letters;
+}
+
+async function rowsPerEvent(
+  clients: Clients,
+  pipeline: RunningPipeline,
+  eventIds: readonly string[],
+): Promise<Map<string, number>> {
+  const rows = new Map<string, number>();
+  const table = `\`${pipeline.config.project}.${pipeline.config.dataset}.${EVENTS_TABLE}\``;
+  for (let start = 0; start < eventIds.length; start += 500) {
+    const ids = eventIds
+      .slice(start, start + 500)
+      .map((id) => `'${id.replace(/[^0-9a-f-]/g, '')}'`);
+    if (ids.length === 0) continue;
+    const [result] = await clients.bigquery.query(
+      `SELECT eventId, COUNT(*) AS n FROM ${table} WHERE eventId IN (${ids.join(',')}) GROUP BY eventId`,
+    );
+    for (const row of result as { eventId: string; n: number }[]) {
+      rows.set(row.eventId, Number(row.n));
+    }
+  }
+  return rows;
+}
+
+async function usersMatching(
+  clients: Clients,
+  uids: readonly string[],
+  expected: Map<string, Map<number, number>>,
+): Promise<number> {
+  let matching = 0;
+  const snapshots = await clients.firestore.getAll(
+    ...uids.map((uid) => clients.firestore.doc(`users/${uid}`)),
+  );
+  for (const snapshot of snapshots) {
+    const stored = (snapshot.get('ratings') ?? {}) as Record<string, { rating: number | null }>;
+    const wanted = expected.get(snapshot.id) ?? new Map();
+    const live = Object.entries(stored).filter(([, entry]) => entry.rating !== null);
+    if (
+      live.length === wanted.size &&
+      [...wanted].every(([movieId, rating]) => stored[String(movieId)]?.rating === rating)
+    ) {
+      matching += 1;
+    }
+  }
+  return matching;
+}
+
+interface FaultStep {
+  name: string;
+  /** Runs the fault; resolves when it is cleared. */
+  run(): Promise<void>;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const json = args.includes('--json');
+  for (const argument of args) {
+    if (argument !== '--json') throw new UsageError(`unknown argument "${argument}"\n${USAGE}`);
+  }
+  const machine = describeMachine();
+  const root = repositoryRoot();
+  const stateDir = mkdtempSync(join(tmpdir(), 'reel-bench-faults-'));
+  const ports = {} as StackPorts;
+  for (const name of Object.keys(DEFAULT_PORTS) as (keyof StackPorts)[]) {
+    ports[name] = await freePort();
+  }
+  const benchStarted = Date.now();
+  // Persisted, so the BigQuery emulator restarts on its data.
+  const pipeline = await startPipeline({
+    root,
+    ports,
+    toolchain: findToolchain(root),
+    stateDir,
+    persist: true,
+    ratingsFile: BUNDLED_RATINGS,
+    onProgress: log,
+  });
+  const clients = createClients(pipeline.config, 'bench-faults');
+  // The Pub/Sub emulator's push loops die (NullPointerException in OrderedMessageBacklog) when
+  // an ordered subscription dead-letters a message, and it redelivers a failed push at once,
+  // not after the policy's backoff: the first outage would dead-letter every queued event and
+  // stop all delivery. So here the ingest subscription keeps retrying; docs/faults.md says
+  // what the cloud's dead-letter policy does instead.
+  const ingestSubscription = pushSubscriptions(pipeline.config, pipeline.functionUrls).find(
+    (subscription) => subscription.name === INGEST_SUBSCRIPTION,
+  )!;
+  await provisionPushSubscriptions(clients.pubsub, pipeline.config.project, [
+    { ...ingestSubscription, deadLetter: undefined },
+  ]);
+  /** Servers this bench started again; the pipeline stops the ones it started. */
+  const restarted: { groups: ProcessGroup[] } = { groups: [] };
+  const group = (name: string) =>
+    [...restarted.groups].reverse().find((g) => g.name === name) ??
+    pipeline.groups.find((g) => g.name === name)!;
+  let stopped = false;
+  const stopAll = async () => {
+    if (stopped) return;
+    stopped = true;
+    for (const g of pipeline.groups) if (!g.hasExited()) signalGroupSafe(g, 'SIGCONT');
+    await clients.close().catch(() => undefined);
+    await Promise.all(restarted.groups.map((g) => g.stop(5_000)));
+    await pipeline.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  };
+  process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  try {
+    const movies = await movieChoices();
+    const visibility = new VisibilityLog();
+    const bucket = clients.storage.bucket(pipeline.config.modelsBucket);
+    const quietLog = createLogger(() => {});
+    let stormCounts = { malformed: 0, duplicates: 0 };
+    const phaseUsers = new Map<string, BenchUser[]>();
+
+    const steps: FaultStep[] = [
+      { name: 'none (baseline)', run: async () => {} },
+      {
+        name: 'ingest server killed and restarted',
+        run: async () => {
+          const ingest = group('ingestRating');
+          killGroupNow(ingest.pid);
+          await ingest.exited;
+          // The leader goes first; the server's socket closes when the server itself is gone.
+          while (!(await isPortFree(ports.ingestRating))) await sleep(50);
+          restarted.groups.push(await restartIngest(root, pipeline, stateDir, ports.ingestRating));
+        },
+      },
+      {
+        name: 'BigQuery emulator stopped 30 s',
+        run: async () => {
+          await group('bigquery').stop(10_000);
+          await sleep(OUTAGE_MS);
+          restarted.groups.push(
+            await restartBigQuery(root, ports, stateDir, pipeline.config.project),
+          );
+        },
+      },
+      {
+        name: 'Firestore emulator frozen 30 s',
+        run: async () => {
+          signalGroup(group('firestore'), 'SIGSTOP');
+          await sleep(OUTAGE_MS);
+          signalGroup(group('firestore'), 'SIGCONT');
+        },
+      },
+      {
+        name: `${STORM_SIZE} malformed + ${STORM_SIZE} duplicates`,
+        run: async () => {
+          const users = [...phaseUsers.values()].at(-1)!;
+          stormCounts = await storm(
+            clients,
+            pipeline,
+            users.map((user) => user.uid),
+          );
+        },
+      },
+      {
+        name: 'retrain, then rollback',
+        run: async () => {
+          const requestedAt = new Date();
+          const messageId = await publishRetrain(
+            clients.pubsub.topic(pipeline.config.retrainTopic),
+            'bench-faults',
+          );
+          const retrained = await waitForRetrain({
+            bucket,
+            eventId: messageId,
+            requestedAt,
+            timeoutMs: 300_000,
+          });
+          log(`retrain: ${retrained.outcome} in ${retrained.seconds.toFixed(0)} s`);
+          const { to } = await rollback(bucket, { log: quietLog });
+          const { set } = decodeModelFiles(await readModelFiles(bucket, to));
+          const users = (await clients.firestore.collection('users').listDocuments()).map(
+            (ref) => ref.id,
+          );
+          await republish(
+            {
+              firestore: clients.firestore,
+              recommender: new Recommender(set),
+              version: to,
+              topN: pipeline.config.topN,
+              log: quietLog,
+            },
+            users,
+          );
+          log(`rolled back to ${to} and republished ${users.length} users`);
+        },
+      },
+    ];
+
+    log(`signing up ${steps.length * USERS_PER_FAULT} users`);
+    const allUsers = await signUp(
+      pipeline.env.FIREBASE_AUTH_EMULATOR_HOST!,
+      steps.length * USERS_PER_FAULT,
+    );
+    const watch = watchRecommendations(clients, allUsers, visibility);
+    await watch.ready;
+    const load = new Load(pipeline, movies);
+    const windows: FaultWindow[] = [];
+    try {
+      for (const [index, step] of steps.entries()) {
+        const users = allUsers.slice(index * USERS_PER_FAULT, (index + 1) * USERS_PER_FAULT);
+        phaseUsers.set(step.name, users);
+        load.switchTo(step.name, users);
+        await sleep(5_000);
+        log(`fault: ${step.name}`);
+        const startedAt = performance.now();
+        await step.run();
+        const clearedAt = performance.now();
+        windows.push({ name: step.name, startedAt, clearedAt });
+        log(`cleared after ${((clearedAt - startedAt) / 1000).toFixed(1)} s; load continues`);
+        await sleep(AFTER_MS);
+      }
+    } finally {
+      await load.stop();
+    }
+
+    log('load stopped; waiting for the pipeline to catch up');
+    const accepted = load.sent.filter((rating) => rating.status === 202);
+    const drainStarted = Date.now();
+    let lastVisible = -1;
+    let lastProgress = Date.now();
+    for (;;) {
+      const visible = accepted.filter(
+        (r) => visibility.visibleAt(r.uid, r.ordinal) !== undefined,
+      ).length;
+      if (visible === accepted.length) break;
+      if (visible !== lastVisible) {
+        lastVisible = visible;
+        lastProgress = Date.now();
+      } else if (Date.now() - lastProgress > NO_PROGRESS_MS) break;
+      if (Date.now() - drainStarted > MAX_DRAIN_MS) break;
+      await sleep(250);
+    }
+    watch.stop();
+
+    const rows = await rowsPerEvent(
+      clients,
+      pipeline,
+      accepted.map((r) => r.eventId),
+    );
+    const letters = await drainDeadLetters(clients, pipeline.config.deadLetterTopic);
+    const phaseOfEvent = new Map(load.sent.map((r) => [r.eventId, load.phaseOf.get(r)!]));
+    const stormName = steps[4]!.name;
+    const figures: FaultFigures[] = [];
+    for (const window of windows) {
+      const ratings = load.sent.filter((r) => load.phaseOf.get(r) === window.name);
+      const acceptedIds = ratings.filter((r) => r.status === 202).map((r) => r.eventId);
+      const phaseLetters = letters.filter((attributes) =>
+        attributes.has('benchMalformed')
+          ? window.name === stormName
+          : phaseOfEvent.get(attributes.get('eventId') ?? '') === window.name,
+      );
+      const users = phaseUsers.get(window.name)!.map((user) => user.uid);
+      const row: FaultFigures = {
+        fault: window.name,
+        sent: ratings.length,
+        accepted: acceptedIds.length,
+        ...bigQueryFigures(acceptedIds, rows),
+        users: users.length,
+        usersMatching: await usersMatching(clients, users, load.expected),
+        deadLetters: phaseLetters.length,
+        deadLettersMalformed: phaseLetters.filter((a) => a.has('benchMalformed')).length,
+        ...visibilityFigures(window, ratings, visibility),
+      };
+      figures.push(row);
+    }
+    const unattributed = letters.filter(
+      (attributes) =>
+        !attributes.has('benchMalformed') && !phaseOfEvent.has(attributes.get('eventId') ?? ''),
+    ).length;
+    const summary = {
+      benchmark: 'faults',
+      machine,
+      rate: RATE,
+      usersPerFault: USERS_PER_FAULT,
+      outageSeconds: OUTAGE_MS / 1000,
+      storm: stormCounts,
+      unattributedDeadLetters: unattributed,
+      seconds: (Date.now() - benchStarted) / 1000,
+      faults: figures.map((row) => ({ ...row, problems: faultProblems(row) })),
+    };
+    // The table, then (with --json) the JSON as the last line, as `npm run figures` reads it.
+    process.stdout.write(printable(summary));
+    if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  } finally {
+    await stopAll();
+  }
+}
+
+function signalGroupSafe(group: ProcessGroup, signal: 'SIGCONT'): void {
+  try {
+    signalGroup(group, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+function printable(summary: {
+  machine: ReturnType<typeof describeMachine>;
+  storm: { malformed: number; duplicates: number };
+  unattributedDeadLetters: number;
+  seconds: number;
+  faults: (FaultFigures & { problems: string[] })[];
+}): string {
+  const seconds = (ms: number | undefined) => (ms === undefined ? 'never' : (ms / 1000).toFixed(1));
+  const table = formatTable(
+    [
+      'fault',
+      'sent',
+      'accepted',
+      'in BQ',
+      'BQ once',
+      'extra rows',
+      'users ok',
+      'dead letters (malformed)',
+      'longest s',
+      'recovery s',
+    ],
+    summary.faults.map((row) => [
+      row.fault,
+      row.sent,
+      row.accepted,
+      row.inBigQuery,
+      row.exactlyOnce,
+      row.extraRows,
+      `${row.usersMatching}/${row.users}`,
+      `${row.deadLetters} (${row.deadLettersMalformed})`,
+      seconds(row.longestLatencyMs),
+      seconds(row.recoveryMs),
+    ]),
+  );
+  const problems = summary.faults.flatMap((row) =>
+    row.problems.map((problem) => `  ${row.fault}: ${problem}`),
+  );
+  return [
+    `Faults under load: ${RATE} ratings/s POSTed to the ratings function on the local stack, ${USERS_PER_FAULT} users per fault, outages of ${OUTAGE_MS / 1000} s, load kept ${AFTER_MS / 1000} s after each fault cleared`,
+    machineLine(summary.machine),
+    `storm: ${summary.storm.malformed} malformed and ${summary.storm.duplicates} duplicate messages published to the ratings topic; ${summary.unattributedDeadLetters} dead letters of no bench event; run took ${summary.seconds.toFixed(0)} s`,
+    'in BQ = accepted events with a row in rating_events; BQ once = with exactly one row; extra rows = repeated rows (bqemulator keeps repeated insertIds; the current_ratings view counts each event once); users ok = users/{uid}.ratings equal to their last ratings; recovery = from the fault clearing until every rating accepted before then showed in recommendations/{uid}',
+    '',
+    table,
+    '',
+    problems.length === 0
+      ? 'nothing lost, nothing doubled in what readers see'
+      : `short of the bar:\n${problems.join('\n')}`,
+    '',
+  ].join('\n');
+}
+
+main().catch((error: Error) => {
+  log(error instanceof UsageError ? error.message : (error.stack ?? error.message));
+  process.exit(error instanceof UsageError ? 2 : 1);
+});
