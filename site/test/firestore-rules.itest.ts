@@ -7,7 +7,11 @@ import {
   initializeTestEnvironment,
   type RulesTestEnvironment,
 } from '@firebase/rules-unit-testing';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { UserRatings } from '@reel/functions/ratings';
+import firebase from 'firebase/compat/app';
+import 'firebase/compat/firestore';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readUserRatings } from '../src/lib/documents.js';
 
 const RULES = readFileSync(new URL('../../firestore.rules', import.meta.url), 'utf8');
 
@@ -26,10 +30,21 @@ beforeAll(async () => {
   await env.clearFirestore();
   await env.withSecurityRulesDisabled(async (context) => {
     const db = context.firestore();
+    // As the functions write it: packed ratings in one Bytes field (ratings/user-ratings.ts).
+    const packed = UserRatings.of([
+      {
+        movieId: 1,
+        rating: 4,
+        ratedAtMicros: Date.parse('2026-11-23T10:00:00Z') * 1000,
+        eventTag: 1,
+      },
+    ]).encode();
     await db
       .doc('users/alice')
-      .set({ ratings: { '1': { rating: 4, ratedAt: '2026-11-23T10:00:00Z', eventId: 'e1' } } });
-    await db.doc('users/bob').set({ ratings: {} });
+      .set({ ratings: firebase.firestore.Blob.fromUint8Array(packed), ratingsCount: 1 });
+    await db
+      .doc('users/bob')
+      .set({ ratings: firebase.firestore.Blob.fromUint8Array(UserRatings.empty.encode()) });
     await db.doc('recommendations/alice').set({ items: [], basis: 'popular', ratingsCount: 0 });
     await db.doc('recommendations/bob').set({ items: [], basis: 'popular', ratingsCount: 0 });
     await db
@@ -56,6 +71,13 @@ describe('reads', () => {
     const carol = env.authenticatedContext('carol').firestore();
     await assertSucceeds(carol.doc('recommendations/carol').get());
     await assertSucceeds(carol.doc('users/carol').get());
+  });
+
+  it('gives the owner their packed ratings, which the site reads', async () => {
+    const snapshot = await alice().doc('users/alice').get();
+    expect(readUserRatings('users/alice', snapshot.data()!)).toEqual(
+      new Map([[1, { rating: 4, ratedAt: '2026-11-23T10:00:00.000Z', eventTag: 1 }]]),
+    );
   });
 
   it("refuses another user's documents", async () => {

@@ -10,7 +10,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Clients, createClients, EVENTS_TABLE, readPointer } from '@reel/functions/adapters';
+import {
+  type Clients,
+  createClients,
+  decodeUserDocument,
+  EVENTS_TABLE,
+  readPointer,
+} from '@reel/functions/adapters';
 import { UsageError } from '../cli/args.js';
 import { BUNDLED_RATINGS } from '../data/bundled.js';
 import { loadRatingsFile } from '../data/load-ratings.js';
@@ -285,11 +291,11 @@ async function sendAndCheck(
       ...uids.slice(start, start + 300).map((uid) => clients.firestore.doc(`users/${uid}`)),
     );
     for (const snapshot of snapshots) {
-      const stored = (snapshot.get('ratings') ?? {}) as Record<string, { rating: number | null }>;
+      const stored = decodeUserDocument(snapshot.data() ?? {}).ratings;
       const wanted = expected.get(snapshot.id)!;
       const matches =
-        Object.keys(stored).length === wanted.size &&
-        [...wanted].every(([movieId, rating]) => stored[String(movieId)]?.rating === rating);
+        stored.size === wanted.size &&
+        [...wanted].every(([movieId, rating]) => stored.get(movieId)?.rating === rating);
       if (matches) usersConsistent += 1;
     }
   }
