@@ -8,10 +8,29 @@ import {
   type RulesTestEnvironment,
 } from '@firebase/rules-unit-testing';
 import { UserRatings } from '@reel/functions/ratings';
-import firebase from 'firebase/compat/app';
-import 'firebase/compat/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readUserRatings } from '../src/lib/documents.js';
+
+/**
+ * Writes `users/{uid}` with its ratings as the functions do (packed in one Bytes field), over
+ * the emulator's REST API as an administrator: the web SDK copy that rules-unit-testing loads
+ * refuses Bytes made by the copy this file imports.
+ */
+async function writeUserRatings(projectId: string, uid: string, ratings: UserRatings) {
+  const url = `http://${process.env.FIRESTORE_EMULATOR_HOST}/v1/projects/${projectId}/databases/(default)/documents/users/${uid}`;
+  const response = await fetch(url, {
+    method: 'PATCH',
+    headers: { authorization: 'Bearer owner', 'content-type': 'application/json' },
+    body: JSON.stringify({
+      fields: {
+        ratings: { bytesValue: Buffer.from(ratings.encode()).toString('base64') },
+        ratingsCount: { integerValue: String(ratings.count) },
+      },
+    }),
+  });
+  if (!response.ok)
+    throw new Error(`writing users/${uid}: ${response.status} ${await response.text()}`);
+}
 
 const RULES = readFileSync(new URL('../../firestore.rules', import.meta.url), 'utf8');
 
@@ -28,23 +47,18 @@ beforeAll(async () => {
     firestore: { rules: RULES },
   });
   await env.clearFirestore();
+  const alicesRatings = UserRatings.of([
+    {
+      movieId: 1,
+      rating: 4,
+      ratedAtMicros: Date.parse('2026-11-23T10:00:00Z') * 1000,
+      eventTag: 1,
+    },
+  ]);
+  await writeUserRatings(env.projectId, 'alice', alicesRatings);
+  await writeUserRatings(env.projectId, 'bob', UserRatings.empty);
   await env.withSecurityRulesDisabled(async (context) => {
     const db = context.firestore();
-    // As the functions write it: packed ratings in one Bytes field (ratings/user-ratings.ts).
-    const packed = UserRatings.of([
-      {
-        movieId: 1,
-        rating: 4,
-        ratedAtMicros: Date.parse('2026-11-23T10:00:00Z') * 1000,
-        eventTag: 1,
-      },
-    ]).encode();
-    await db
-      .doc('users/alice')
-      .set({ ratings: firebase.firestore.Blob.fromUint8Array(packed), ratingsCount: 1 });
-    await db
-      .doc('users/bob')
-      .set({ ratings: firebase.firestore.Blob.fromUint8Array(UserRatings.empty.encode()) });
     await db.doc('recommendations/alice').set({ items: [], basis: 'popular', ratingsCount: 0 });
     await db.doc('recommendations/bob').set({ items: [], basis: 'popular', ratingsCount: 0 });
     await db

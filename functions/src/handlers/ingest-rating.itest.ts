@@ -314,13 +314,13 @@ describe('one outcome per event (real stores, a failing one in front)', () => {
       const failing = await serveFailing(failures);
       try {
         const uid = `fault-${randomUUID()}`;
-        const event = rating(uid, { movieId: 7, rating: 3.5 });
+        const event = rating(uid, { movieId: 7, rating: 5 });
         const answers = [];
         for (const _ of statuses) answers.push((await deliver(failing.url, event)).status);
         expect(answers).toEqual(statuses);
         expect((await eventRows(event.eventId)).events).toBe(1);
         expect((await readUser(firestore, uid))?.ratings.get(7)).toEqual(entryOf(event));
-        expect(await bothStores(uid)).toEqual({ bigquery: [[7, 3.5]], firestore: [[7, 3.5]] });
+        expect(await bothStores(uid)).toEqual({ bigquery: [[7, 5]], firestore: [[7, 5]] });
         expect((await recommendationsOf(uid))?.basis).toBe('personal');
       } finally {
         await failing.close();
