@@ -57,6 +57,25 @@ if (timeoutMs > 0) {
     response.once('close', () => clearTimeout(timer));
   });
 }
+// The process's CPU time spent on each request (user + system, from its arrival to the end of
+// its response), and the process's total so far, one JSON line each: bench:e2e reads them
+// for the per-event CPU of a function apart from the emulators. Requests that overlap each
+// count the CPU spent while they both run.
+server.prependListener('request', (_request, response) => {
+  const before = process.cpuUsage();
+  response.once('finish', () => {
+    const spent = process.cpuUsage(before);
+    const total = process.cpuUsage();
+    process.stdout.write(
+      `${JSON.stringify({
+        severity: 'DEBUG',
+        message: 'request cpu',
+        requestCpuMicros: spent.user + spent.system,
+        processCpuMicros: total.user + total.system,
+      })}\n`,
+    );
+  });
+});
 server.listen(Number(port), LOOPBACK, () => {
   process.stdout.write(`serving ${target} from ${source} at http://${LOOPBACK}:${port}/\n`);
 });
