@@ -1,6 +1,7 @@
 export * from './auth.js';
 export * from './bigquery.js';
 export * from './clients.js';
+export * from './dead-letters.js';
 export * from './firestore.js';
 export * from './ingest-ports.js';
 export * from './models.js';
