@@ -456,7 +456,10 @@ const WARM_UP_EVENTS = 20;
 interface IngestCpu {
   /** Requests measured: every push to ingestRating after the warm-up's. */
   events: number;
-  /** CPU of the ingest process per request, from its arrival to its answer. */
+  /**
+   * CPU of the ingest process per request, from its arrival to its answer (shared equally
+   * among the requests in flight at the time).
+   */
   p50Ms: number;
   p95Ms: number;
   /** The process's whole CPU over those requests (GC and background work included) / events. */
