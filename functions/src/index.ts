@@ -2,12 +2,11 @@ import { availableParallelism } from 'node:os';
 import type { CloudEventFunction } from '@google-cloud/functions-framework';
 import * as functions from '@google-cloud/functions-framework';
 import {
-  appendEvents,
   type Clients,
   createClients,
+  createIngestPorts,
   createModelSource,
   createPublishers,
-  publishDeadLetter,
   publishRatingEvent,
   verifyIdToken,
 } from './adapters/index.js';
@@ -60,15 +59,16 @@ const rateMovie = lazy(() => {
 const ingestRating = lazy(() => {
   const { config, clients, publishers } = instance();
   return createIngestRating({
-    appendEvent: (event) => appendEvents(clients.bigquery, config, [event]),
-    firestore: clients.firestore,
-    models: createModelSource(clients.storage.bucket(config.modelsBucket), {
-      recheckMs: config.modelRecheckSeconds * 1000,
-      log,
+    ...createIngestPorts({
+      firestore: clients.firestore,
+      bigquery: clients.bigquery,
+      dataset: config,
+      models: createModelSource(clients.storage.bucket(config.modelsBucket), {
+        recheckMs: config.modelRecheckSeconds * 1000,
+        log,
+      }),
+      deadLetterTopic: publishers.deadLetter,
     }),
-    deadLetter: async (letter) => {
-      await publishDeadLetter(publishers.deadLetter, letter);
-    },
     topN: config.topN,
     log,
   });

@@ -1,5 +1,7 @@
--- The current rating per (user, movie): the latest event by ratedAt (eventId breaks ties and
--- collapses duplicate deliveries), withdrawn ratings dropped. Body of the current_ratings view.
+-- The current rating per (user, movie): the latest event by ratedAt, ties broken by the last 8
+-- hex digits of eventId and then by the larger rating (the order the ingest applies in
+-- Firestore: functions/src/ratings/last-write-wins.ts), duplicate deliveries collapsed,
+-- withdrawn ratings dropped. Body of the current_ratings view.
 SELECT userId, movieId, rating, ratedAt
 FROM (
   SELECT
@@ -7,7 +9,10 @@ FROM (
     movieId,
     rating,
     ratedAt,
-    ROW_NUMBER() OVER (PARTITION BY userId, movieId ORDER BY ratedAt DESC, eventId DESC) AS recency
+    ROW_NUMBER() OVER (
+      PARTITION BY userId, movieId
+      ORDER BY ratedAt DESC, SUBSTR(LOWER(eventId), 29) DESC, rating DESC NULLS LAST
+    ) AS recency
   FROM `${project}.${dataset}.rating_events`
 )
 WHERE recency = 1 AND rating IS NOT NULL

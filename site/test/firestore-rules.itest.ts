@@ -7,7 +7,30 @@ import {
   initializeTestEnvironment,
   type RulesTestEnvironment,
 } from '@firebase/rules-unit-testing';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { UserRatings } from '@reel/functions/ratings';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readUserRatings } from '../src/lib/documents.js';
+
+/**
+ * Writes `users/{uid}` with its ratings as the functions do (packed in one Bytes field), over
+ * the emulator's REST API as an administrator: the web SDK copy that rules-unit-testing loads
+ * refuses Bytes made by the copy this file imports.
+ */
+async function writeUserRatings(projectId: string, uid: string, ratings: UserRatings) {
+  const url = `http://${process.env.FIRESTORE_EMULATOR_HOST}/v1/projects/${projectId}/databases/(default)/documents/users/${uid}`;
+  const response = await fetch(url, {
+    method: 'PATCH',
+    headers: { authorization: 'Bearer owner', 'content-type': 'application/json' },
+    body: JSON.stringify({
+      fields: {
+        ratings: { bytesValue: Buffer.from(ratings.encode()).toString('base64') },
+        ratingsCount: { integerValue: String(ratings.count) },
+      },
+    }),
+  });
+  if (!response.ok)
+    throw new Error(`writing users/${uid}: ${response.status} ${await response.text()}`);
+}
 
 const RULES = readFileSync(new URL('../../firestore.rules', import.meta.url), 'utf8');
 
@@ -24,12 +47,18 @@ beforeAll(async () => {
     firestore: { rules: RULES },
   });
   await env.clearFirestore();
+  const alicesRatings = UserRatings.of([
+    {
+      movieId: 1,
+      rating: 4,
+      ratedAtMicros: Date.parse('2026-11-23T10:00:00Z') * 1000,
+      eventTag: 1,
+    },
+  ]);
+  await writeUserRatings(env.projectId, 'alice', alicesRatings);
+  await writeUserRatings(env.projectId, 'bob', UserRatings.empty);
   await env.withSecurityRulesDisabled(async (context) => {
     const db = context.firestore();
-    await db
-      .doc('users/alice')
-      .set({ ratings: { '1': { rating: 4, ratedAt: '2026-11-23T10:00:00Z', eventId: 'e1' } } });
-    await db.doc('users/bob').set({ ratings: {} });
     await db.doc('recommendations/alice').set({ items: [], basis: 'popular', ratingsCount: 0 });
     await db.doc('recommendations/bob').set({ items: [], basis: 'popular', ratingsCount: 0 });
     await db
@@ -56,6 +85,13 @@ describe('reads', () => {
     const carol = env.authenticatedContext('carol').firestore();
     await assertSucceeds(carol.doc('recommendations/carol').get());
     await assertSucceeds(carol.doc('users/carol').get());
+  });
+
+  it('gives the owner their packed ratings, which the site reads', async () => {
+    const snapshot = await alice().doc('users/alice').get();
+    expect(readUserRatings('users/alice', snapshot.data()!)).toEqual(
+      new Map([[1, { rating: 4, ratedAt: '2026-11-23T10:00:00.000Z', eventTag: 1 }]]),
+    );
   });
 
   it("refuses another user's documents", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeInsertError } from './bigquery.js';
+import type { RatingEvent } from '../events/index.js';
+import { describeInsertError, eventInsertId } from './bigquery.js';
 
 describe('describeInsertError', () => {
   it('names each rejected event and the reason', () => {
@@ -27,5 +28,39 @@ describe('describeInsertError', () => {
   it('passes any other error through unchanged', () => {
     const other = new Error('Not Found');
     expect(describeInsertError(other)).toBe(other);
+  });
+});
+
+describe('eventInsertId', () => {
+  const NIL = '00000000-0000-0000-0000-000000000000';
+  const event: RatingEvent = {
+    eventId: NIL,
+    userId: 'alice',
+    movieId: 1,
+    rating: 4,
+    ratedAt: '2026-11-23T10:00:00Z',
+    source: 'site',
+  };
+
+  it('is the same for a redelivery, whatever the source or the spelling of the instant', () => {
+    expect(eventInsertId({ ...event })).toBe(eventInsertId(event));
+    expect(eventInsertId({ ...event, ratedAt: '2026-11-23T11:00:00.000000+01:00' })).toBe(
+      eventInsertId(event),
+    );
+    expect(eventInsertId({ ...event, eventId: NIL.toUpperCase() })).toBe(eventInsertId(event));
+  });
+
+  it('differs between users and for other content under the same key (the nil UUID)', () => {
+    const ids = new Set(
+      [
+        event,
+        { ...event, userId: 'bob' },
+        { ...event, movieId: 2 },
+        { ...event, rating: null },
+        { ...event, ratedAt: '2026-11-23T10:00:00.000001Z' },
+      ].map(eventInsertId),
+    );
+    expect(ids.size).toBe(5);
+    expect(eventInsertId(event)).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 });

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { RatingEvent } from '../events/index.js';
+import { epochMicros } from '../ratings/last-write-wins.js';
 
 export const EVENTS_TABLE = 'rating_events';
 export const CURRENT_RATINGS_VIEW = 'current_ratings';
@@ -24,10 +26,32 @@ interface EventRow {
 }
 
 /**
- * Appends events with the streaming API, `insertId = eventId`. BigQuery uses insertId to drop
- * retried rows on a best-effort basis only (and the local emulator not at all), so exactly-once
- * is the readers' job: the current_ratings view keeps one row per (user, movie) and counts use
- * COUNT(DISTINCT eventId).
+ * The streaming insertId of an event: a hash of its user, its eventId and its content (movie,
+ * rating, ratedAt to the µs). The client chooses eventId, so it is an idempotency key scoped
+ * to its user: two users' events never share an insertId, and one user re-using an eventId
+ * (the nil UUID, say) for another rating makes another event, stored in both stores and
+ * ordered by last write wins like any other, never a dropped row. Only a true redelivery
+ * (same user, key and content) shares the insertId.
+ */
+export function eventInsertId(event: RatingEvent): string {
+  return createHash('sha256')
+    .update(
+      JSON.stringify([
+        event.userId,
+        event.eventId.toLowerCase(),
+        event.movieId,
+        event.rating,
+        epochMicros(event.ratedAt),
+      ]),
+    )
+    .digest('base64url');
+}
+
+/**
+ * Appends events with the streaming API, insertId from eventInsertId. BigQuery uses insertId
+ * to drop retried rows on a best-effort basis only (and the local emulator not at all), so
+ * exactly-once is the readers' job: the current_ratings view keeps one row per (user, movie)
+ * and counts use COUNT(DISTINCT eventId).
  */
 export async function appendEvents(
   bigquery: BigQuery,
@@ -37,7 +61,7 @@ export async function appendEvents(
 ): Promise<void> {
   if (events.length === 0) return;
   const rows = events.map((event) => ({
-    insertId: event.eventId,
+    insertId: eventInsertId(event),
     json: {
       eventId: event.eventId,
       userId: event.userId,

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { testClients } from '@reel/testing/clients';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { RatingEvent } from '../events/index.js';
+import { entryOf } from '../ratings/last-write-wins.js';
+import { eventTag } from '../ratings/user-ratings.js';
 import {
   applyRatingEvent,
   type BulkProgress,
@@ -39,8 +41,12 @@ describe('applyRatingEvent (last write wins, against the Firestore emulator)', (
     expect(decisions).toEqual(['applied', 'stale', 'duplicate', 'duplicate']);
 
     const user = await readUser(db, uid);
-    expect(user?.ratings).toEqual({
-      '318': { rating: 5, ratedAt: '2026-11-23T10:00:02Z', eventId: newest.eventId },
+    expect([...user!.ratings]).toEqual([entryOf(newest)]);
+    expect(user?.ratings.get(318)).toEqual({
+      movieId: 318,
+      rating: 5,
+      ratedAtMicros: Date.parse('2026-11-23T10:00:02Z') * 1000,
+      eventTag: eventTag(newest.eventId),
     });
     expect(user?.ratingsCount).toBe(1);
     expect(user?.updatedAt.toMillis()).toBeGreaterThan(Date.now() - 60_000);
@@ -60,14 +66,10 @@ describe('applyRatingEvent (last write wins, against the Firestore emulator)', (
       rating(uid, { movieId: 2, rating: 5, ratedAt: '2026-11-23T10:30:00Z' }),
     );
     expect(late.decision).toBe('stale');
-    expect(late.ratings['2']).toEqual({
-      rating: null,
-      ratedAt: withdrawal.ratedAt,
-      eventId: withdrawal.eventId,
-    });
+    expect(late.ratings.get(2)).toEqual(entryOf(withdrawal));
 
     const user = await readUser(db, uid);
-    expect(user?.ratings['2']?.rating).toBeNull();
+    expect(user?.ratings.get(2)?.rating).toBeNull();
     expect(user?.ratingsCount).toBe(1);
   });
 
@@ -80,8 +82,8 @@ describe('applyRatingEvent (last write wins, against the Firestore emulator)', (
     expect(results.map((result) => result.decision)).toEqual(events.map(() => 'applied'));
     const user = await readUser(db, uid);
     expect(user?.ratingsCount).toBe(15);
-    expect(Object.keys(user?.ratings ?? {}).sort((a, b) => Number(a) - Number(b))).toEqual(
-      events.map((event) => String(event.movieId)),
+    expect(Array.from(user!.ratings, (entry) => entry.movieId)).toEqual(
+      events.map((event) => event.movieId),
     );
   });
 });
@@ -205,6 +207,6 @@ describe('bulkWrite', () => {
     expect(again).toEqual({ written: 1, failed: 0, skipped: 0 });
     const user = await readUser(db, uid);
     expect(user?.modelVersion).toBe('v3');
-    expect(Object.keys(user?.ratings ?? {})).toEqual(['1', '2']);
+    expect(Array.from(user!.ratings, (entry) => entry.movieId)).toEqual([1, 2]);
   });
 });

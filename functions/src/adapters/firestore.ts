@@ -5,17 +5,16 @@ import {
   type Timestamp,
 } from 'firebase-admin/firestore';
 import type { RatingEvent } from '../events/index.js';
-import {
-  countRatings,
-  decideRating,
-  entryOf,
-  type RatingDecision,
-  type RatingsByMovie,
-} from '../ratings/last-write-wins.js';
+import { applyRating, type RatingDecision } from '../ratings/last-write-wins.js';
+import { UserRatings } from '../ratings/user-ratings.js';
 
-/** `users/{uid}`; written only by the functions. */
+/**
+ * `users/{uid}` as the functions read it; written only by the functions. `ratings` is stored
+ * packed in one Bytes field (see ratings/user-ratings.ts); decodeUserDocument and
+ * userRatingsFields are the only ways in and out.
+ */
 export interface UserDocument {
-  ratings: RatingsByMovie;
+  ratings: UserRatings;
   factors?: number[];
   bias?: number;
   modelVersion?: string;
@@ -55,12 +54,31 @@ export interface MovieDocument {
 export interface ApplyResult {
   decision: RatingDecision;
   /** The user's ratings after the event (unchanged unless `applied`), for the fold-in. */
-  ratings: RatingsByMovie;
+  ratings: UserRatings;
   /** The user's model fields as stored, so a fold-in can tell whether they are current. */
   modelVersion?: string;
 }
 
 const users = 'users';
+
+/** A `users/{uid}` document's data as the functions use it (ratings decoded). */
+export function decodeUserDocument(data: Record<string, unknown>): UserDocument {
+  return {
+    ...(data as Omit<UserDocument, 'ratings'>),
+    ratings: UserRatings.decode(data.ratings as Uint8Array | undefined),
+  };
+}
+
+/** The fields of `users/{uid}` that carry the person's ratings, encoded. */
+export function userRatingsFields(ratings: UserRatings) {
+  return { ratings: ratings.encode(), ratingsCount: ratings.count };
+}
+
+/** One person's ratings as stored (none if they have no document). */
+export async function readUserRatings(db: Firestore, uid: string): Promise<UserRatings> {
+  const snapshot = await db.collection(users).doc(uid).get();
+  return UserRatings.decode(snapshot.get('ratings') as Uint8Array | undefined);
+}
 
 /** The documents derived from a person's ratings, written with them (see applyRatingEvent). */
 export interface DerivedUserDocuments {
@@ -71,9 +89,10 @@ export interface DerivedUserDocuments {
 }
 
 /**
- * Applies a rating event to `users/{uid}` in a transaction: last write wins by ratedAt (tie →
- * eventId), so a duplicate or an older event changes nothing and is reported as such.
- * Transactions retry on contention, so concurrent events for one user all land.
+ * Applies a rating event to `users/{uid}` in a transaction, by ratings/last-write-wins.ts: a
+ * duplicate, an older event or one beyond the per-person limit changes nothing and is
+ * reported as such. Transactions retry on contention, so concurrent events for one user all
+ * land.
  *
  * `derive`, given, computes the person's model fields and `recommendations/{uid}` from their
  * ratings after the event; both are written in the same transaction, so the recommendations
@@ -82,27 +101,21 @@ export interface DerivedUserDocuments {
 export async function applyRatingEvent(
   db: Firestore,
   event: RatingEvent,
-  derive?: (ratings: RatingsByMovie) => DerivedUserDocuments | undefined,
+  derive?: (ratings: UserRatings) => DerivedUserDocuments | undefined,
 ): Promise<ApplyResult> {
   const ref = db.collection(users).doc(event.userId);
   return db.runTransaction(async (transaction) => {
     const snapshot = await transaction.get(ref);
-    const stored = snapshot.data() as Partial<UserDocument> | undefined;
-    const ratings = stored?.ratings ?? {};
-    const key = String(event.movieId);
-    const decision = decideRating(ratings[key], event);
-    if (decision !== 'applied') {
-      return { decision, ratings, modelVersion: stored?.modelVersion };
-    }
-    const entry = entryOf(event);
-    const updated = { ...ratings, [key]: entry };
-    const derived = derive?.(updated);
-    // merge: only this movie's entry changes, so a concurrent model update is not overwritten.
+    const stored = snapshot.get('ratings') as Uint8Array | undefined;
+    const storedVersion = snapshot.get('modelVersion') as string | undefined;
+    const { decision, ratings } = applyRating(UserRatings.decode(stored), event);
+    if (decision !== 'applied') return { decision, ratings, modelVersion: storedVersion };
+    const derived = derive?.(ratings);
+    // merge: the model fields stay unless derived anew.
     transaction.set(
       ref,
       {
-        ratings: { [key]: entry },
-        ratingsCount: countRatings(updated),
+        ...userRatingsFields(ratings),
         ...(derived && {
           factors: derived.factors,
           bias: derived.bias,
@@ -118,17 +131,13 @@ export async function applyRatingEvent(
         updatedAt: FieldValue.serverTimestamp(),
       });
     }
-    return {
-      decision,
-      ratings: updated,
-      modelVersion: derived?.modelVersion ?? stored?.modelVersion,
-    };
+    return { decision, ratings, modelVersion: derived?.modelVersion ?? storedVersion };
   });
 }
 
 export async function readUser(db: Firestore, uid: string): Promise<UserDocument | undefined> {
-  const snapshot = await db.collection(users).doc(uid).get();
-  return snapshot.data() as UserDocument | undefined;
+  const data = (await db.collection(users).doc(uid).get()).data();
+  return data && decodeUserDocument(data);
 }
 
 /** The user's folded-in factors under a model version (merged beside the ratings). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32, type Ratings, Recommender, trainModelSet } from '../model/index.js';
+import { UserRatings } from '../ratings/user-ratings.js';
 import { SMALL_MODEL_CONFIG, tasteRatings } from '../testing/fixtures.js';
 import { personalise, userRatingsOf } from './recommendations.js';
 
@@ -20,15 +21,16 @@ async function recommender(): Promise<Recommender> {
   );
 }
 
-const entry = (rating: number | null, ratedAt = '2026-11-23T10:00:00.250Z') => ({
+const entry = (movieId: number, rating: number | null) => ({
+  movieId,
   rating,
-  ratedAt,
-  eventId: 'e',
+  ratedAtMicros: Date.parse('2026-11-23T10:00:00.250Z') * 1000,
+  eventTag: 0xe,
 });
 
 describe('userRatingsOf', () => {
   it('turns stored ratings into the model’s form, times in seconds, tombstones kept', () => {
-    expect(userRatingsOf({ '7': entry(4), '9': entry(null) })).toEqual([
+    expect(userRatingsOf(UserRatings.of([entry(9, null), entry(7, 4)]))).toEqual([
       { movieId: 7, rating: 4, ratedAt: Date.parse('2026-11-23T10:00:00.250Z') / 1000 },
       { movieId: 9, rating: null, ratedAt: Date.parse('2026-11-23T10:00:00.250Z') / 1000 },
     ]);
@@ -41,7 +43,7 @@ describe('personalise', () => {
     const result = personalise(
       model,
       'v1',
-      { '1': entry(5), '5': entry(4.5), '2': entry(null) },
+      UserRatings.of([entry(1, 5), entry(5, 4.5), entry(2, null)]),
       8,
     );
     expect(result.document).toMatchObject({
@@ -60,7 +62,7 @@ describe('personalise', () => {
 
   it('falls back to the popularity list when nothing is rated', async () => {
     const model = await recommender();
-    const result = personalise(model, 'v1', { '1': entry(null) }, 5);
+    const result = personalise(model, 'v1', UserRatings.of([entry(1, null)]), 5);
     expect(result.document.basis).toBe('popular');
     expect(result.document.ratingsCount).toBe(0);
     expect(result.document.items.every((item) => item.because === undefined)).toBe(true);

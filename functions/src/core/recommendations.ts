@@ -1,13 +1,13 @@
 import type { RecommendationsDocument } from '../adapters/firestore.js';
 import type { Recommender, UserRating } from '../model/index.js';
-import { countRatings, epochMicros, type RatingsByMovie } from '../ratings/last-write-wins.js';
+import type { UserRatings } from '../ratings/user-ratings.js';
 
 /** A person's stored ratings (tombstones included) as the model reads them. */
-export function userRatingsOf(ratings: RatingsByMovie): UserRating[] {
-  return Object.entries(ratings).map(([movieId, entry]) => ({
-    movieId: Number(movieId),
+export function userRatingsOf(ratings: UserRatings): UserRating[] {
+  return Array.from(ratings, (entry) => ({
+    movieId: entry.movieId,
     rating: entry.rating,
-    ratedAt: epochMicros(entry.ratedAt) / 1e6,
+    ratedAt: entry.ratedAtMicros / 1e6,
   }));
 }
 
@@ -27,7 +27,7 @@ export interface Personalised {
 export function personalise(
   recommender: Recommender,
   version: string,
-  ratings: RatingsByMovie,
+  ratings: UserRatings,
   topN: number,
 ): Personalised {
   const folded = recommender.foldIn(userRatingsOf(ratings));
@@ -44,7 +44,7 @@ export function personalise(
         ...(item.because && { because: { ...item.because } }),
       })),
       modelVersion: version,
-      ratingsCount: countRatings(ratings),
+      ratingsCount: ratings.count,
     },
   };
 }

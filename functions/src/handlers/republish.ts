@@ -3,7 +3,7 @@ import {
   type BulkProgress,
   type BulkWrite,
   bulkWrite,
-  type UserDocument,
+  decodeUserDocument,
   writePopular,
 } from '../adapters/firestore.js';
 import type { Logger } from '../core/logger.js';
@@ -64,12 +64,13 @@ export async function republish(
       for (let n = 0; n < snapshots.length; n += 2) {
         const snapshot = snapshots[n]!;
         const recommendations = snapshots[n + 1]!;
-        const stored = snapshot.data() as Partial<UserDocument> | undefined;
-        if (!stored?.ratings) {
+        const data = snapshot.data();
+        if (data?.ratings === undefined) {
           missingUsers++;
           continue;
         }
-        const personal = personalise(recommender, version, stored.ratings, topN);
+        const { ratings } = decodeUserDocument(data);
+        const personal = personalise(recommender, version, ratings, topN);
         users++;
         yield {
           kind: 'userModel',

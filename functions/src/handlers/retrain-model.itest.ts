@@ -10,12 +10,14 @@ import {
   readPointer,
   readRetrainStatus,
   readUser,
+  userRatingsFields,
   writeCatalogue,
 } from '../adapters/index.js';
 import { createLogger } from '../core/logger.js';
 import type { RatingEvent } from '../events/index.js';
 import { decodeModelFiles, mulberry32, trainModelSet } from '../model/index.js';
 import { parseMovieList } from '../model-store/layout.js';
+import { entryOf, UserRatings } from '../ratings/index.js';
 import { SMALL_MODEL_CONFIG, tasteRatings } from '../testing/fixtures.js';
 import { push, pushBody, serveFunction } from '../testing/serve.js';
 import { createRetrainModel, type RetrainDeps } from './retrain-model.js';
@@ -97,13 +99,8 @@ beforeAll(async () => {
   const writer = firestore.bulkWriter();
   for (const uid of uids) {
     const mine = events.filter((event) => event.userId === uid);
-    const ratings = Object.fromEntries(
-      mine.map((e) => [
-        String(e.movieId),
-        { rating: e.rating, ratedAt: e.ratedAt, eventId: e.eventId },
-      ]),
-    );
-    void writer.set(firestore.collection('users').doc(uid), { ratings, ratingsCount: mine.length });
+    const ratings = UserRatings.of(mine.map(entryOf));
+    void writer.set(firestore.collection('users').doc(uid), userRatingsFields(ratings));
   }
   await writer.close();
 });

@@ -1,25 +1,22 @@
 import type { RatingEvent } from '../events/index.js';
-
-/** What `users/{uid}.ratings["<movieId>"]` holds: the latest event for that movie. */
-export interface RatingEntry {
-  /** null = withdrawn; kept as a tombstone so an older event cannot bring the rating back. */
-  rating: number | null;
-  /** The event's RFC 3339 time, as sent (compared with microsecond precision). */
-  ratedAt: string;
-  eventId: string;
-}
-
-export type RatingsByMovie = Readonly<Record<string, RatingEntry>>;
+import {
+  eventTag,
+  MAX_RATINGS_PER_USER,
+  type StoredRating,
+  type UserRatings,
+} from './user-ratings.js';
 
 /**
- * `applied`: the event is the newest for its movie. `duplicate`: this very event is already
- * there. `stale`: a newer event (by ratedAt, then eventId) is already there.
+ * `applied`: the event is the newest for its movie. `duplicate`: an event with the same
+ * content (ratedAt, tag, rating) is already there, this very event delivered again or an
+ * identical one. `stale`: a newer event is already there. `full`: the event would add an
+ * entry to a person who already holds MAX_RATINGS_PER_USER; neither store takes it.
  */
-export type RatingDecision = 'applied' | 'duplicate' | 'stale';
+export type RatingDecision = 'applied' | 'duplicate' | 'stale' | 'full';
 
 /**
  * RFC 3339 → microseconds since the epoch, the precision of BigQuery's TIMESTAMP, so the
- * Firestore decision and the BigQuery view (ORDER BY ratedAt DESC, eventId DESC) agree.
+ * Firestore decision and the BigQuery view agree (see decideRating).
  * Digits beyond microseconds are dropped, as BigQuery drops them.
  */
 export function epochMicros(rfc3339: string): number {
@@ -31,25 +28,49 @@ export function epochMicros(rfc3339: string): number {
   return seconds * 1000 + Number(fraction.slice(0, 6).padEnd(6, '0'));
 }
 
-/** Whether `event` replaces `current`: last write wins by ratedAt, ties go to the larger eventId. */
-export function decideRating(current: RatingEntry | undefined, event: RatingEvent): RatingDecision {
+/**
+ * Whether `incoming` replaces `current`: last write wins by ratedAt, then by the larger event
+ * tag, then by the larger rating (a withdrawal is the smallest), which is the BigQuery view's
+ * order (current_ratings.sql), so the two stores always keep the same event.
+ */
+export function decideRating(
+  current: StoredRating | undefined,
+  incoming: StoredRating,
+): Exclude<RatingDecision, 'full'> {
   if (current === undefined) return 'applied';
-  if (current.eventId === event.eventId) return 'duplicate';
-  const incoming = epochMicros(event.ratedAt);
-  const existing = epochMicros(current.ratedAt);
-  if (incoming !== existing) return incoming > existing ? 'applied' : 'stale';
-  return event.eventId > current.eventId ? 'applied' : 'stale';
+  const order =
+    compare(incoming.ratedAtMicros, current.ratedAtMicros) ||
+    compare(incoming.eventTag, current.eventTag) ||
+    compare(incoming.rating ?? 0, current.rating ?? 0);
+  if (order === 0) return 'duplicate';
+  return order > 0 ? 'applied' : 'stale';
 }
 
-export function entryOf(event: RatingEvent): RatingEntry {
-  return { rating: event.rating, ratedAt: event.ratedAt, eventId: event.eventId };
+const compare = (a: number, b: number) => (a === b ? 0 : a > b ? 1 : -1);
+
+export function entryOf(event: RatingEvent): StoredRating {
+  return {
+    movieId: event.movieId,
+    rating: event.rating,
+    ratedAtMicros: epochMicros(event.ratedAt),
+    eventTag: eventTag(event.eventId),
+  };
 }
 
-/** Ratings that count (tombstones excluded). */
-export function countRatings(ratings: RatingsByMovie): number {
-  let count = 0;
-  for (const entry of Object.values(ratings)) {
-    if (entry.rating !== null) count += 1;
+export interface Applied {
+  decision: RatingDecision;
+  /** The person's ratings after the event (the same object unless `applied`). */
+  ratings: UserRatings;
+}
+
+/** Applies one event to a person's ratings by the rule above, within the per-person limit. */
+export function applyRating(ratings: UserRatings, event: RatingEvent): Applied {
+  const entry = entryOf(event);
+  const current = ratings.get(entry.movieId);
+  const decision = decideRating(current, entry);
+  if (decision !== 'applied') return { decision, ratings };
+  if (current === undefined && ratings.size >= MAX_RATINGS_PER_USER) {
+    return { decision: 'full', ratings };
   }
-  return count;
+  return { decision, ratings: ratings.with(entry) };
 }

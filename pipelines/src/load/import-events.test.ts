@@ -1,4 +1,5 @@
 import { parseRatingEvent } from '@reel/functions/events';
+import { entryOf, eventTag, UserRatings } from '@reel/functions/ratings';
 import { describe, expect, it } from 'vitest';
 import { importEvent, mergeImported, uuidV5 } from './import-events.js';
 
@@ -36,15 +37,28 @@ describe('mergeImported', () => {
   const imported = importEvent({ userId: 7, movieId: 10, rating: 3, timestamp: 1_000_000_000 });
 
   it('adds a movie the user has not rated', () => {
-    expect(mergeImported({}, [imported])).toEqual({
-      '10': { rating: 3, ratedAt: imported.ratedAt, eventId: imported.eventId },
+    expect(mergeImported(UserRatings.empty, [imported])).toEqual(
+      new Map([[10, entryOf(imported)]]),
+    );
+    expect(entryOf(imported)).toEqual({
+      movieId: 10,
+      rating: 3,
+      ratedAtMicros: 1_000_000_000_000_000,
+      eventTag: eventTag(imported.eventId),
     });
   });
 
   it('keeps a newer rating from the site, and changes nothing on a re-load', () => {
-    const newer = { rating: 5, ratedAt: '2026-11-23T10:00:00Z', eventId: 'site-event' };
-    expect(mergeImported({ '10': newer }, [imported])).toEqual({});
-    const loaded = { rating: 3, ratedAt: imported.ratedAt, eventId: imported.eventId };
-    expect(mergeImported({ '10': loaded }, [imported])).toEqual({});
+    const newer = UserRatings.of([
+      {
+        movieId: 10,
+        rating: 5,
+        ratedAtMicros: Date.parse('2026-11-23T10:00:00Z') * 1000,
+        eventTag: 1,
+      },
+    ]);
+    expect(mergeImported(newer, [imported])).toEqual(new Map());
+    const loaded = UserRatings.of([entryOf(imported)]);
+    expect(mergeImported(loaded, [imported])).toEqual(new Map());
   });
 });

@@ -5,7 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { RatingEvent } from '@reel/functions/events';
-import { decideRating, entryOf, type RatingEntry } from '@reel/functions/ratings';
+import {
+  decideRating,
+  entryOf,
+  type StoredRating,
+  type UserRatings,
+} from '@reel/functions/ratings';
 
 /** The UUID v5 namespace of imported MovieLens ratings (random, fixed forever). */
 export const IMPORT_NAMESPACE = 'b24af8aa-21f0-4ef1-9a14-f0459bb3c987';
@@ -48,19 +53,19 @@ export function importEvent(row: MovieLensRating): RatingEvent {
 }
 
 /**
- * The entries of `users/{uid}.ratings` that the imported events change, by the same
+ * The entries of `users/{uid}.ratings` that the imported events change, by movie, by the same
  * last-write-wins rule as the ingest function: a newer rating from the site, or the same
  * imported event, stays as it is.
  */
 export function mergeImported(
-  stored: Readonly<Record<string, RatingEntry>>,
+  stored: UserRatings,
   events: readonly RatingEvent[],
-): Record<string, RatingEntry> {
-  const changes: Record<string, RatingEntry> = {};
+): Map<number, StoredRating> {
+  const changes = new Map<number, StoredRating>();
   for (const event of events) {
-    const key = String(event.movieId);
-    const current = changes[key] ?? stored[key];
-    if (decideRating(current, event) === 'applied') changes[key] = entryOf(event);
+    const entry = entryOf(event);
+    const current = changes.get(entry.movieId) ?? stored.get(entry.movieId);
+    if (decideRating(current, entry) === 'applied') changes.set(entry.movieId, entry);
   }
   return changes;
 }

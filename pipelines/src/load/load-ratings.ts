@@ -8,11 +8,13 @@ import type { Bucket } from '@google-cloud/storage';
 import {
   appendEvents,
   type DatasetRef,
+  decodeUserDocument,
   EVENTS_TABLE,
+  userRatingsFields,
   writeCatalogue,
 } from '@reel/functions/adapters';
 import type { RatingEvent } from '@reel/functions/events';
-import { countRatings, type RatingEntry } from '@reel/functions/ratings';
+import { MAX_RATINGS_PER_USER, UserRatings } from '@reel/functions/ratings';
 import { FieldValue, type Firestore } from 'firebase-admin/firestore';
 import { moviesBeside } from '../data/catalogue.js';
 import type { LoadedRatings } from '../data/ratings-parser.js';
@@ -123,8 +125,13 @@ export async function loadIntoStores(
   const writer = firestore.bulkWriter();
   const failures: string[] = [];
   writer.onWriteError((error) => {
-    if (error.failedAttempts < 10) return true;
-    failures.push(`${error.documentRef.path}: ${error.message}`);
+    // ALREADY_EXISTS / FAILED_PRECONDITION: a rating arrived since the read; loading again
+    // merges it.
+    const changedMeanwhile = error.code === 6 || error.code === 9;
+    if (!changedMeanwhile && error.failedAttempts < 10) return true;
+    failures.push(
+      `${error.documentRef.path}: ${changedMeanwhile ? 'changed while loading; run the load again' : error.message}`,
+    );
     return false;
   });
   const uids = [...byUser.keys()];
@@ -135,25 +142,26 @@ export async function loadIntoStores(
       ...chunk.map((uid) => firestore.collection('users').doc(uid)),
     );
     for (const snapshot of snapshots) {
-      const stored = (snapshot.get('ratings') ?? {}) as Record<string, RatingEntry>;
+      const stored = decodeUserDocument(snapshot.data() ?? {}).ratings;
       const changes = mergeImported(stored, byUser.get(snapshot.id)!);
-      const changed = Object.keys(changes).length;
-      if (changed === 0) continue;
-      summary.entriesWritten += changed;
+      if (changes.size === 0) continue;
+      const ratings = UserRatings.of([...stored, ...changes.values()]);
+      if (ratings.size > MAX_RATINGS_PER_USER) {
+        throw new Error(
+          `user ${snapshot.id} would hold ${ratings.size} ratings; one person can hold at most ${MAX_RATINGS_PER_USER}`,
+        );
+      }
+      summary.entriesWritten += changes.size;
       summary.usersWritten += 1;
-      // merge: only the changed movies' entries are written; the user's other ratings and
-      // model fields stay.
-      void writer
-        .set(
-          snapshot.ref,
-          {
-            ratings: changes,
-            ratingsCount: countRatings({ ...stored, ...changes }),
-            updatedAt: FieldValue.serverTimestamp(),
-          },
-          { merge: true },
-        )
-        .catch(() => undefined);
+      // Conditional on the document being unchanged since it was read, so a rating the
+      // ingest applied meanwhile is not overwritten (the write fails and the load says so);
+      // merge keeps the user's model fields.
+      const fields = { ...userRatingsFields(ratings), updatedAt: FieldValue.serverTimestamp() };
+      void (
+        snapshot.exists
+          ? writer.update(snapshot.ref, fields, { lastUpdateTime: snapshot.updateTime! })
+          : writer.create(snapshot.ref, fields)
+      ).catch(() => undefined);
     }
     docs.update(Math.min(start + perRead, uids.length));
   }

@@ -17,9 +17,11 @@ import {
   EVENTS_TABLE,
   publishRatingEvent,
   readPointer,
+  readUser,
 } from '@reel/functions/adapters';
 import type { Config } from '@reel/functions/config';
 import type { RatingEvent } from '@reel/functions/events';
+import { entryOf } from '@reel/functions/ratings';
 import { until } from '@reel/functions/testing/until';
 import { testClients, testConfig } from '@reel/testing/clients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -217,12 +219,12 @@ describe('the local pipeline (functions as servers, Pub/Sub pushes, emulators)',
     await publishRatingEvent(ratingsTopic(), marker);
     const user = await until(
       async () => {
-        const snapshot = await clients.firestore.doc(`users/${duplicate.userId}`).get();
-        return snapshot.get(`ratings.2571`) ? snapshot.data() : undefined;
+        const stored = await readUser(clients.firestore, duplicate.userId);
+        return stored?.ratings.get(2571) ? stored : undefined;
       },
       { what: 'the marker in users/{uid}', ...PIPELINE_WAIT },
     );
-    expect(user!.ratings['318']).toMatchObject({ rating: 4.5, eventId: duplicate.eventId });
+    expect(user!.ratings.get(318)).toEqual(entryOf(duplicate));
     expect(user!.ratingsCount).toBe(2);
     await until(async () => ((await eventRows(marker.eventId)).events > 0 ? true : undefined), {
       what: 'the marker in BigQuery',
@@ -245,16 +247,12 @@ describe('the local pipeline (functions as servers, Pub/Sub pushes, emulators)',
     }
     const user = await until(
       async () => {
-        const snapshot = await clients.firestore.doc(`users/${newer.userId}`).get();
-        return snapshot.get('ratings.2571') ? snapshot.data() : undefined;
+        const stored = await readUser(clients.firestore, newer.userId);
+        return stored?.ratings.get(2571) ? stored : undefined;
       },
       { what: 'the marker in users/{uid}', ...PIPELINE_WAIT },
     );
-    expect(user!.ratings['1196']).toEqual({
-      rating: 5,
-      ratedAt: newer.ratedAt,
-      eventId: newer.eventId,
-    });
+    expect(user!.ratings.get(1196)).toEqual(entryOf(newer));
     // Stored in the log all the same: the event happened, it is just not the latest.
     await until(async () => ((await eventRows(older.eventId)).events > 0 ? true : undefined), {
       what: 'the older event in BigQuery',

@@ -1,3 +1,4 @@
+import { UserRatings } from '@reel/functions/ratings';
 import { describe, expect, it } from 'vitest';
 import {
   effectiveRatings,
@@ -62,29 +63,35 @@ describe('readPopular and readMovieStats', () => {
 });
 
 describe('ratings', () => {
-  const stored = readUserRatings('users/u1', {
-    ratings: {
-      '1': { rating: 4, ratedAt: '2026-11-23T10:00:00.000Z', eventId: 'a' },
-      '2': { rating: null, ratedAt: '2026-11-23T10:00:00.000Z', eventId: 'b' },
-    },
-  });
+  const at = (iso: string) => Date.parse(iso) * 1000;
+  const packed = UserRatings.of([
+    { movieId: 1, rating: 4, ratedAtMicros: at('2026-11-23T10:00:00.000Z'), eventTag: 0xa },
+    { movieId: 2, rating: null, ratedAtMicros: at('2026-11-23T10:00:00.000Z'), eventTag: 0xb },
+  ]).encode();
+  // The web SDK hands a Bytes field over as an object with toUint8Array().
+  const stored = readUserRatings('users/u1', { ratings: { toUint8Array: () => packed } });
 
-  it('reads ratings with tombstones', () => {
+  it('reads the packed ratings with tombstones', () => {
     expect(stored.get(2)).toEqual({
       rating: null,
       ratedAt: '2026-11-23T10:00:00.000Z',
-      eventId: 'b',
+      eventTag: 0xb,
     });
-    expect(() => readUserRatings('users/u1', { ratings: { '1': { rating: 'x' } } })).toThrow(
-      'users/u1.ratings.1',
+    expect(stored.get(1)?.rating).toBe(4);
+    expect(readUserRatings('users/u1', {})).toEqual(new Map());
+    expect(() => readUserRatings('users/u1', { ratings: { '1': { rating: 4 } } })).toThrow(
+      'users/u1.ratings: must be Bytes',
     );
+    expect(() =>
+      readUserRatings('users/u1', { ratings: { toUint8Array: () => packed.subarray(1) } }),
+    ).toThrow('users/u1.ratings: packed ratings: format 0, expected 1');
   });
 
   it('lets a newer local rating win until the stored one catches up', () => {
     const local = [
-      { movieId: 1, rating: 2.5, ratedAt: '2026-11-23T10:05:00.000Z', eventId: 'c' },
-      { movieId: 3, rating: 5, ratedAt: '2026-11-23T10:05:00.000Z', eventId: 'd' },
-      { movieId: 2, rating: 3, ratedAt: '2026-11-23T09:00:00.000Z', eventId: 'e' },
+      { movieId: 1, rating: 2.5, ratedAt: '2026-11-23T10:05:00.000Z', eventId: uuid('c') },
+      { movieId: 3, rating: 5, ratedAt: '2026-11-23T10:05:00.000Z', eventId: uuid('d') },
+      { movieId: 2, rating: 3, ratedAt: '2026-11-23T09:00:00.000Z', eventId: uuid('e') },
     ];
     expect(effectiveRatings(stored, local)).toEqual(
       new Map([
@@ -95,3 +102,7 @@ describe('ratings', () => {
     );
   });
 });
+
+function uuid(lastDigit: string): string {
+  return `00000000-0000-4000-8000-00000000000${lastDigit}`;
+}

@@ -1,3 +1,5 @@
+import { eventTag, UserRatings } from '@reel/functions/ratings';
+
 // The Firestore documents the site reads (contracts in the project's shared design). Firestore
 // hands back untyped data; these readers check the shape and say what is wrong instead of
 // rendering half a list.
@@ -32,7 +34,8 @@ export interface MovieStats {
 export interface UserRating {
   rating: number | null;
   ratedAt: string;
-  eventId: string | null;
+  /** The stored event's tag (the last 8 hex digits of its eventId, see eventTag). */
+  eventTag: number;
 }
 
 export class DocumentShapeError extends Error {
@@ -58,16 +61,6 @@ function items<T>(path: string, value: unknown, read: (item: Data, at: string) =
     }
     return read(item, at);
   });
-}
-
-/** Firestore Timestamps, ISO strings and epoch millis all become ISO strings. */
-function timeText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (isNumber(value)) return new Date(value).toISOString();
-  if (isObject(value) && typeof value.toDate === 'function') {
-    return (value.toDate as () => Date)().toISOString();
-  }
-  return '';
 }
 
 export function readRecommendations(path: string, data: Data): Recommendations {
@@ -120,27 +113,28 @@ export function readMovieStats(path: string, data: Data): MovieStats {
   };
 }
 
-/** users/{uid}.ratings: movieId → latest rating (null = withdrawn, kept as a tombstone). */
+/**
+ * users/{uid}.ratings, a Bytes field packed by the functions' codec (ratings/user-ratings.ts):
+ * movieId → latest rating (null = withdrawn, kept as a tombstone).
+ */
 export function readUserRatings(path: string, data: Data): Map<number, UserRating> {
   const ratings = new Map<number, UserRating>();
   if (data.ratings === undefined) return ratings;
-  if (!isObject(data.ratings)) throw new DocumentShapeError(path, 'ratings must be a map');
-  for (const [key, value] of Object.entries(data.ratings)) {
-    const movieId = Number(key);
-    if (
-      !Number.isInteger(movieId) ||
-      !isObject(value) ||
-      !(value.rating === null || isNumber(value.rating))
-    ) {
-      throw new DocumentShapeError(
-        `${path}.ratings.${key}`,
-        'must be { rating: number | null, ratedAt, eventId }',
-      );
-    }
-    ratings.set(movieId, {
-      rating: value.rating,
-      ratedAt: timeText(value.ratedAt),
-      eventId: typeof value.eventId === 'string' ? value.eventId : null,
+  const bytes = data.ratings as { toUint8Array?: () => Uint8Array };
+  if (!isObject(bytes) || typeof bytes.toUint8Array !== 'function') {
+    throw new DocumentShapeError(`${path}.ratings`, 'must be Bytes');
+  }
+  let decoded: UserRatings;
+  try {
+    decoded = UserRatings.decode(bytes.toUint8Array());
+  } catch (error) {
+    throw new DocumentShapeError(`${path}.ratings`, (error as Error).message);
+  }
+  for (const entry of decoded) {
+    ratings.set(entry.movieId, {
+      rating: entry.rating,
+      ratedAt: new Date(entry.ratedAtMicros / 1000).toISOString(),
+      eventTag: entry.eventTag,
     });
   }
   return ratings;
@@ -161,7 +155,8 @@ export function effectiveRatings(
     const storedTime = storedRating ? Date.parse(storedRating.ratedAt) : Number.NEGATIVE_INFINITY;
     if (
       !storedRating ||
-      (storedRating.eventId !== rating.eventId && Date.parse(rating.ratedAt) > storedTime)
+      (storedRating.eventTag !== eventTag(rating.eventId) &&
+        Date.parse(rating.ratedAt) > storedTime)
     ) {
       result.set(rating.movieId, rating.rating);
     }

@@ -1,5 +1,7 @@
 // The visitor's ratings on this page: stored ones (users/{uid}, live) under the ones still on
 // their way (the persisted queue), and every rating widget on the page wired to both.
+
+import { eventTag } from '@reel/functions/ratings';
 import { sendRating } from '../lib/api.js';
 import { effectiveRatings, readUserRatings, type UserRating } from '../lib/documents.js';
 import { ratingAtFraction, ratingForKey } from '../lib/rating-keys.js';
@@ -58,7 +60,7 @@ export class RatingsStore {
               const stored = this.#stored.get(movieId);
               if (
                 stored &&
-                (stored.eventId === rating.eventId ||
+                (stored.eventTag === eventTag(rating.eventId) ||
                   Date.parse(stored.ratedAt) >= Date.parse(rating.ratedAt))
               ) {
                 this.#local.delete(movieId);

@@ -1,0 +1,2 @@
+export * from './last-write-wins.js';
+export * from './user-ratings.js';

@@ -1,0 +1,2 @@
+export * from './ingest-rating.js';
+export * from './redrive-dead-letters.js';
