@@ -285,9 +285,10 @@ function explicitPenalty(
 }
 
 /**
- * The bias of the session of user `user` that a rating at time `t` would join: the session
- * whose last rating is the latest at or before t, if t is within the session gap of it, or else
- * the next session, if t is within the gap of its first rating; 0 otherwise.
+ * The bias of user `user`'s session that a rating at time `t` would continue: the latest session
+ * starting at or before t, if t is within the session gap of its last rating; 0 otherwise. Only
+ * an honest prediction when every training rating of the user precedes t (Protocol R-time, or
+ * serving), as the bias was fitted to that session's ratings.
  */
 export function sessionBiasAt(model: ExplicitModel, user: number, t: number): number {
   const { sessions } = model;
@@ -298,15 +299,13 @@ export function sessionBiasAt(model: ExplicitModel, user: number, t: number): nu
   // Sessions are in time order: find the last one starting at or before t.
   const at = upperBound(sessions.firstTime.subarray(first, first + count), count, t) - 1;
   if (at >= 0 && t - sessions.lastTime[first + at] <= gap) return sessions.biases[first + at];
-  if (at + 1 < count && sessions.firstTime[first + at + 1] - t <= gap) {
-    return sessions.biases[first + at + 1];
-  }
   return 0;
 }
 
 /**
- * The trained model's predicted rating of user `user` for item `item` (a rating at time `t`,
- * when given, adds the bias of the session it falls in), unclipped.
+ * The trained model's predicted rating of user `user` for item `item`, unclipped. Pass `t`
+ * only when predicting a rating at time t that follows all of the user's training ratings
+ * (see {@link sessionBiasAt}); Protocol R's random split must not.
  */
 export function predictTrained(
   model: ExplicitModel,
