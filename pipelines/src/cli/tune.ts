@@ -163,10 +163,13 @@ runMain(async () => {
   } finally {
     await executor.close();
   }
-  const reproduced = JSON.stringify(tuned) === JSON.stringify(DEFAULT_MODEL_CONFIG);
+  const stages = Object.keys(summary) as (keyof ModelConfig)[];
+  const reproduced = stages.every(
+    (stage) => JSON.stringify(tuned[stage]) === JSON.stringify(DEFAULT_MODEL_CONFIG[stage]),
+  );
   lines.push(
     '',
-    `DEFAULT_MODEL_CONFIG ${reproduced ? 'is this search’s output (reproduced)' : 'should be'}:`,
+    `DEFAULT_MODEL_CONFIG ${reproduced ? `is this search's output (${stages.join(', ')} reproduced)` : 'should be'}:`,
     configSource(tuned),
   );
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -110,11 +110,13 @@ export function rankingObjective(
 /** The explicit model's grid. Cost dimensions list their cheapest value first. */
 export const EXPLICIT_GRID: Dimension<ExplicitConfig>[] = [
   { key: 'sessionGap', values: [300, 600, 1800, 3600, 86_400, null] },
+  { key: 'implicitRegularization', values: [null, 10, 30, 100, 300, 1000] },
   { key: 'regularization', values: [0.3, 0.5, 0.7, 1, 1.4, 2, 3, 5] },
   { key: 'frequencyExponent', values: [0, 0.25, 0.5, 0.75, 1] },
   { key: 'biasRegularization', values: [1, 2, 5, 10, 20] },
   { key: 'biasFrequencyExponent', values: [0, 0.5, 1] },
   { key: 'sessionRegularization', values: [1, 2, 5, 10, 20] },
+
   { key: 'factors', values: [8, 16, 32, 64], cost: true },
   { key: 'iterations', values: [5, 10, 15, 20, 25, 30], cost: true },
 ];
@@ -191,6 +193,7 @@ export const TUNING_START: ModelConfig = {
     biasFrequencyExponent: 0,
     sessionGap: 600,
     sessionRegularization: 5,
+    implicitRegularization: null,
     initScale: 0.1,
   },
   ranking: {
