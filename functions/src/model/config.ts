@@ -13,7 +13,10 @@ const positiveInteger = z.number().int('must be an integer').positive('must be p
 const positive = z.number().positive('must be positive');
 const nonNegative = z.number().nonnegative('must be at least 0');
 
-/** Biased matrix factorisation with session biases, for predicted stars (explicit-step.ts). */
+/**
+ * Biased matrix factorisation with implicit feedback and session biases, for predicted stars
+ * (explicit-step.ts).
+ */
 export const explicitConfigSchema = z.strictObject({
   /** Latent dimension k. */
   factors: positiveInteger,
@@ -35,6 +38,12 @@ export const explicitConfigSchema = z.strictObject({
   sessionGap: positive.nullable(),
   /** λ_s on each session bias. */
   sessionRegularization: positive,
+  /**
+   * λ_y on the implicit item factors y_j (SVD++'s implicit feedback: which movies a person
+   * rated). The user step shrinks p_u toward n^-½·Σ_j y_j over the n movies they rated instead
+   * of toward 0. null turns it off (and models stored before it existed have it off).
+   */
+  implicitRegularization: positive.nullable().default(null),
   /** Initial user factors are uniform in ±initScale. */
   initScale: positive,
 });
@@ -112,14 +121,15 @@ export type ModelConfig = z.infer<typeof modelConfigSchema>;
 /** The defaults (see the file comment for where they come from). */
 export const DEFAULT_MODEL_CONFIG: ModelConfig = {
   explicit: {
-    factors: 16,
-    iterations: 20,
+    factors: 32,
+    iterations: 10,
     regularization: 1.4,
     biasRegularization: 5,
     frequencyExponent: 0.5,
     biasFrequencyExponent: 0,
-    sessionGap: 600,
-    sessionRegularization: 5,
+    sessionGap: null,
+    sessionRegularization: 1,
+    implicitRegularization: null,
     initScale: 0.1,
   },
   ranking: {

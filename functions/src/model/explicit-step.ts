@@ -2,7 +2,7 @@ import { roundUp4 } from './linalg.js';
 import { TrainingKernels } from './training-kernels.js';
 
 /**
- * One half-step of biased ALS for rating prediction with session biases,
+ * One half-step of biased ALS for rating prediction with implicit feedback and session biases,
  *
  *   r̂(u, i, t) = μ + b_u + s_u(t) + b_i + p_u·q_i,
  *
@@ -13,7 +13,9 @@ import { TrainingKernels } from './training-kernels.js';
  *
  *   (Σ_j ỹ_j ỹ_jᵀ + diag(λ_b·n^ν_b, λ·n^ν, …, λ·n^ν)) z = Σ_j t_j ỹ_j,
  *
- * n being the row's rating count (ν = 1 is ALS-WR's weighted-λ regularisation). In the user
+ * n being the row's rating count (ν = 1 is ALS-WR's weighted-λ regularisation); with implicit
+ * feedback the user step's right side also gains λ·n^ν·(0, z), shrinking p toward
+ * z = n^-½·Σ_j y_j instead of 0 (see {@link ExplicitSide.implicitFactors}). In the user
  * step each session d (n_d ratings) adds an unknown s_d with penalty λ_s·s_d²; it is
  * eliminated exactly (Schur complement): with S_d = Σ_{j∈d} ỹ_j and T_d = Σ_{j∈d} t_j the
  * system loses Σ_d S_d S_dᵀ/(n_d + λ_s) on the left and Σ_d T_d S_d/(n_d + λ_s) on the right,
@@ -31,6 +33,33 @@ export interface ExplicitSide {
   readonly fixedFactors: Float64Array;
   /** Biases of the fixed side. */
   readonly fixedBiases: Float64Array;
+  /**
+   * y_j of the fixed rows (items × k), in the user step of a model with implicit feedback: a
+   * user's factors are then shrunk toward z = n^-½·Σ_j y_j over their n rated items instead of
+   * toward 0 (the ridge term λ·n^ν·‖p − z‖², which is SVD++ with p_u + z_u written as p).
+   */
+  readonly implicitFactors?: Float64Array;
+}
+
+/**
+ * z = n^-½·Σ_q y_{indices[q]} over start ≤ q < end (in that order, so the trainer and fold-in
+ * agree bit for bit), written to `out`; 0 when the row is empty.
+ */
+export function implicitPrior(
+  implicitFactors: Float64Array,
+  k: number,
+  indices: Int32Array,
+  start: number,
+  end: number,
+  out: Float64Array,
+): void {
+  out.fill(0, 0, k);
+  for (let q = start; q < end; q++) {
+    const base = indices[q] * k;
+    for (let d = 0; d < k; d++) out[d] += implicitFactors[base + d];
+  }
+  const scale = end > start ? 1 / Math.sqrt(end - start) : 0;
+  for (let d = 0; d < k; d++) out[d] *= scale;
 }
 
 /**
@@ -81,6 +110,8 @@ export class ExplicitScratch {
   readonly scaled: Float64Array;
   sessionTargets: Float64Array;
   sessionCounts: Float64Array;
+  /** The row's implicit prior z (k values). */
+  readonly prior: Float64Array;
   private resident: ResidentExplicitSide | undefined;
 
   constructor(
@@ -97,6 +128,7 @@ export class ExplicitScratch {
     this.scaled = kernels.array(size * BATCH);
     this.a = kernels.array(n * n);
     this.b = kernels.array(n);
+    this.prior = new Float64Array(k);
     this.sessionTargets = new Float64Array(0);
     this.sessionCounts = new Float64Array(0);
     this.reserveSessions(maxSessions);
@@ -250,6 +282,11 @@ export function solveExplicitRow(
   a[0] += side.biasRegularization * count ** side.biasFrequencyExponent;
   const lambda = side.regularization * count ** side.frequencyExponent;
   for (let r = 1; r < n; r++) a[r * n + r] += lambda;
+  if (side.implicitFactors) {
+    const { prior } = scratch;
+    implicitPrior(side.implicitFactors, k, indices, start, end, prior);
+    for (let r = 0; r < k; r++) b[r + 1] += lambda * prior[r];
+  }
   if (!kernels.choleskySolve(a, b, n)) {
     throw new Error(`explicit ALS: the system of row ${row} is not positive definite`);
   }

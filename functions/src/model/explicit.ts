@@ -24,7 +24,10 @@ export interface UserSessions {
   readonly lastTime: Float64Array;
 }
 
-/** A trained rating-prediction model: r̂(u, i, t) = μ + b_u + s_u(t) + b_i + p_u·q_i. */
+/**
+ * A trained rating-prediction model: r̂(u, i, t) = μ + b_u + s_u(t) + b_i + p_u·q_i, where, with
+ * implicit feedback, p_u is shrunk toward n^-½·Σ_{j rated by u} y_j rather than toward 0.
+ */
 export interface ExplicitModel {
   readonly k: number;
   readonly globalMean: number;
@@ -32,6 +35,8 @@ export interface ExplicitModel {
   /** q_i, items × k row-major. */
   readonly itemFactors: Float64Array;
   readonly itemBiases: Float64Array;
+  /** y_j, items × k, when implicit feedback is on (config.implicitRegularization). */
+  readonly implicitFactors?: Float64Array;
   /** p_u, users × k: exactly the user step against the final item side (what fold-in gives). */
   readonly userFactors: Float64Array;
   readonly userBiases: Float64Array;
@@ -69,9 +74,22 @@ export const CHUNK_COUNT = 64;
 
 /** The item side of an explicit model, as fold-in and the user step need it. */
 export function explicitUserSide(
-  model: Pick<ExplicitModel, 'k' | 'globalMean' | 'config' | 'itemFactors' | 'itemBiases'>,
+  model: Pick<
+    ExplicitModel,
+    'k' | 'globalMean' | 'config' | 'itemFactors' | 'itemBiases' | 'implicitFactors'
+  >,
 ): ExplicitSide {
-  return sideOf(model.config, model.k, model.globalMean, model.itemFactors, model.itemBiases);
+  if (model.config.implicitRegularization !== null && !model.implicitFactors) {
+    throw new Error('explicit model: implicit feedback is on but the item side has no y factors');
+  }
+  return sideOf(
+    model.config,
+    model.k,
+    model.globalMean,
+    model.itemFactors,
+    model.itemBiases,
+    model.implicitFactors,
+  );
 }
 
 function sideOf(
@@ -80,6 +98,7 @@ function sideOf(
   globalMean: number,
   fixedFactors: Float64Array,
   fixedBiases: Float64Array,
+  implicitFactors?: Float64Array,
 ): ExplicitSide {
   return {
     k,
@@ -90,6 +109,7 @@ function sideOf(
     biasFrequencyExponent: config.biasFrequencyExponent,
     fixedFactors,
     fixedBiases,
+    ...(implicitFactors && { implicitFactors }),
   };
 }
 
@@ -124,6 +144,8 @@ export async function trainExplicit(
   const itemFactors = sharedFloat64(itemCount * k);
   const itemBiases = sharedFloat64(itemCount);
   fillUniform(userFactors, config.initScale, options.random);
+  const implicitFactors =
+    config.implicitRegularization === null ? undefined : sharedFloat64(itemCount * k);
 
   const sessions = usesSessions(config, ratings)
     ? userSessions(config, layout, ratings)
@@ -153,9 +175,13 @@ export async function trainExplicit(
       maxSessions: 0,
     };
     await executor.run('explicitRows', itemArgs, items.chunkStarts.length - 1);
+    // y from the previous user step (the first user step has only the random start to give).
+    if (implicitFactors && iteration > 1) {
+      fitImplicitFactors(implicitFactors, userFactors, layout.byUser, k, config);
+    }
     const userArgs: ExplicitRowsArgs = {
       ...users,
-      side: sideOf(config, k, globalMean, itemFactors, itemBiases),
+      side: sideOf(config, k, globalMean, itemFactors, itemBiases, implicitFactors),
       factors: userFactors,
       biases: userBiases,
       sessions: sessions && { ...sessions.byUser, regularization: config.sessionRegularization },
@@ -181,6 +207,9 @@ export async function trainExplicit(
       if (sessions) {
         for (const bias of sessions.biases) penalty += config.sessionRegularization * bias * bias;
       }
+      if (implicitFactors && config.implicitRegularization !== null) {
+        for (const y of implicitFactors) penalty += config.implicitRegularization * y * y;
+      }
       options.onIteration({
         model: 'explicit',
         iteration,
@@ -196,6 +225,7 @@ export async function trainExplicit(
     config,
     itemFactors,
     itemBiases,
+    ...(implicitFactors && { implicitFactors }),
     userFactors,
     userBiases,
     sessions: sessions && {
@@ -205,6 +235,108 @@ export async function trainExplicit(
       lastTime: sessions.lastTime,
     },
   };
+}
+
+/** Preconditioned conjugate-gradient steps of the y step per iteration (warm-started). */
+const IMPLICIT_CG_STEPS = 5;
+
+/**
+ * The y step: with the user factors p fixed, the y_j that minimise
+ *
+ *   Σ_u w_u·‖p_u − c_u·Σ_{j∈R(u)} y_j‖² + λ_y·Σ_j ‖y_j‖²,   w_u = λ·n_u^ν, c_u = n_u^-½,
+ *
+ * (the part of the training objective that involves y), by IMPLICIT_CG_STEPS steps of
+ * Jacobi-preconditioned conjugate gradients from the current y, each of the k columns its own
+ * system with the same matrix AᵀWA + λ_y·I (A: users × items, c_u where u rated j). Each
+ * product costs two passes over the ratings; it runs on this thread.
+ */
+function fitImplicitFactors(
+  y: Float64Array,
+  userFactors: Float64Array,
+  byUser: Csr,
+  k: number,
+  config: ExplicitConfig,
+): void {
+  const lambdaY = config.implicitRegularization ?? 0;
+  const { offsets, indices, rowCount } = byUser;
+  const size = y.length;
+  // a_u = w_u·c_u² (the matrix), s_u = w_u·c_u (the right side).
+  const a = new Float64Array(rowCount);
+  const s = new Float64Array(rowCount);
+  const diagonal = new Float64Array(size / k).fill(lambdaY);
+  const rhs = new Float64Array(size);
+  for (let u = 0; u < rowCount; u++) {
+    const n = offsets[u + 1] - offsets[u];
+    if (n === 0) continue;
+    const w = config.regularization * n ** config.frequencyExponent;
+    a[u] = w / n;
+    s[u] = w / Math.sqrt(n);
+    for (let q = offsets[u]; q < offsets[u + 1]; q++) {
+      const base = indices[q] * k;
+      diagonal[indices[q]] += a[u];
+      for (let d = 0; d < k; d++) rhs[base + d] += s[u] * userFactors[u * k + d];
+    }
+  }
+  const sum = new Float64Array(k);
+  const apply = (v: Float64Array, out: Float64Array) => {
+    for (let e = 0; e < size; e++) out[e] = lambdaY * v[e];
+    for (let u = 0; u < rowCount; u++) {
+      if (a[u] === 0) continue;
+      sum.fill(0);
+      for (let q = offsets[u]; q < offsets[u + 1]; q++) {
+        const base = indices[q] * k;
+        for (let d = 0; d < k; d++) sum[d] += v[base + d];
+      }
+      for (let d = 0; d < k; d++) sum[d] *= a[u];
+      for (let q = offsets[u]; q < offsets[u + 1]; q++) {
+        const base = indices[q] * k;
+        for (let d = 0; d < k; d++) out[base + d] += sum[d];
+      }
+    }
+  };
+  const residual = new Float64Array(size);
+  const product = new Float64Array(size);
+  apply(y, product);
+  for (let e = 0; e < size; e++) residual[e] = rhs[e] - product[e];
+  const preconditioned = new Float64Array(size);
+  const precondition = () => {
+    for (let j = 0, e = 0; j < diagonal.length; j++) {
+      const inverse = 1 / diagonal[j];
+      for (let d = 0; d < k; d++, e++) preconditioned[e] = residual[e] * inverse;
+    }
+  };
+  // Per column d: Σ_j left[j, d]·right[j, d].
+  const column = (left: Float64Array, right: Float64Array, out: Float64Array) => {
+    out.fill(0);
+    for (let e = 0; e < size; e += k) {
+      for (let d = 0; d < k; d++) out[d] += left[e + d] * right[e + d];
+    }
+  };
+  precondition();
+  const direction = preconditioned.slice();
+  const rz = new Float64Array(k);
+  const next = new Float64Array(k);
+  const step = new Float64Array(k);
+  column(residual, preconditioned, rz);
+  for (let iteration = 0; iteration < IMPLICIT_CG_STEPS; iteration++) {
+    apply(direction, product);
+    column(direction, product, step);
+    for (let d = 0; d < k; d++) step[d] = step[d] > 0 ? rz[d] / step[d] : 0;
+    for (let e = 0; e < size; e += k) {
+      for (let d = 0; d < k; d++) {
+        y[e + d] += step[d] * direction[e + d];
+        residual[e + d] -= step[d] * product[e + d];
+      }
+    }
+    precondition();
+    column(residual, preconditioned, next);
+    for (let d = 0; d < k; d++) step[d] = rz[d] > 0 ? next[d] / rz[d] : 0;
+    for (let e = 0; e < size; e += k) {
+      for (let d = 0; d < k; d++)
+        direction[e + d] = preconditioned[e + d] + step[d] * direction[e + d];
+    }
+    rz.set(next);
+  }
 }
 
 /** Sessions of every user: ids per rating in both layouts, starts per user, time spans. */
@@ -285,9 +417,10 @@ function explicitPenalty(
 }
 
 /**
- * The bias of the session of user `user` that a rating at time `t` would join: the session
- * whose last rating is the latest at or before t, if t is within the session gap of it, or else
- * the next session, if t is within the gap of its first rating; 0 otherwise.
+ * The bias of user `user`'s session that a rating at time `t` would continue: the latest session
+ * starting at or before t, if t is within the session gap of its last rating; 0 otherwise. Only
+ * an honest prediction when every training rating of the user precedes t (Protocol R-time, or
+ * serving), as the bias was fitted to that session's ratings.
  */
 export function sessionBiasAt(model: ExplicitModel, user: number, t: number): number {
   const { sessions } = model;
@@ -298,15 +431,13 @@ export function sessionBiasAt(model: ExplicitModel, user: number, t: number): nu
   // Sessions are in time order: find the last one starting at or before t.
   const at = upperBound(sessions.firstTime.subarray(first, first + count), count, t) - 1;
   if (at >= 0 && t - sessions.lastTime[first + at] <= gap) return sessions.biases[first + at];
-  if (at + 1 < count && sessions.firstTime[first + at + 1] - t <= gap) {
-    return sessions.biases[first + at + 1];
-  }
   return 0;
 }
 
 /**
- * The trained model's predicted rating of user `user` for item `item` (a rating at time `t`,
- * when given, adds the bias of the session it falls in), unclipped.
+ * The trained model's predicted rating of user `user` for item `item`, unclipped. Pass `t`
+ * only when predicting a rating at time t that follows all of the user's training ratings
+ * (see {@link sessionBiasAt}); Protocol R's random split must not.
  */
 export function predictTrained(
   model: ExplicitModel,

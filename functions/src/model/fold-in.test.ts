@@ -48,6 +48,23 @@ describe('fold-in equals the trainer’s user step', () => {
     }
   });
 
+  it('for every user of the rating-prediction model with implicit feedback, bit for bit', async () => {
+    const config = { ...explicitConfig, implicitRegularization: 3 };
+    const model = await trainExplicit(ratings, config, { random: mulberry32(2) });
+    const k = model.k;
+    // y was fitted (it pulls the users' factors), so the comparison covers the prior.
+    expect(model.implicitFactors!.some((y) => y !== 0)).toBe(true);
+    for (let u = 0; u < ratings.userCount; u++) {
+      const folded = foldInExplicit(model, ratingsOf(ratings, u));
+      expect(folded.bias).toBe(model.userBiases[u]);
+      expect(Array.from(folded.factors)).toEqual(
+        Array.from(model.userFactors.subarray(u * k, u * k + k)),
+      );
+    }
+    const plain = await trainExplicit(ratings, explicitConfig, { random: mulberry32(2) });
+    expect(Array.from(model.userFactors)).not.toEqual(Array.from(plain.userFactors));
+  });
+
   it('for every user of the ranking model, with exact and with CG training', async () => {
     for (const cgSteps of [0, 3]) {
       const config = { ...rankingConfig, cgSteps };

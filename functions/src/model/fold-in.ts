@@ -141,7 +141,10 @@ export interface ExplicitUser {
  * for every user of a model version, so the item side is copied into the kernels' memory once.
  */
 export function foldInExplicit(
-  model: Pick<ExplicitModel, 'k' | 'globalMean' | 'config' | 'itemFactors' | 'itemBiases'>,
+  model: Pick<
+    ExplicitModel,
+    'k' | 'globalMean' | 'config' | 'itemFactors' | 'itemBiases' | 'implicitFactors'
+  >,
   ratings: UserItemRatings,
   scratch: ExplicitScratch = new ExplicitScratch(model.k),
   side: ExplicitSide = explicitUserSide(model),

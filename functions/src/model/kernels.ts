@@ -1,6 +1,7 @@
 import {
   ExplicitScratch,
   type ExplicitSide,
+  implicitPrior,
   type RatingSessions,
   solveExplicitRow,
 } from './explicit-step.js';
@@ -200,8 +201,16 @@ export const kernels = {
         const e = values[q] - globalMean - biases[row] - session - fixedBiases[j] - dot;
         squaredError += e * e;
       }
+      // With implicit feedback the user factors are penalised for their distance to z.
+      const prior = side.implicitFactors ? explicitWorkFor(k, 0).prior : undefined;
+      if (prior && side.implicitFactors) {
+        implicitPrior(side.implicitFactors, k, indices, start, end, prior);
+      }
       let norm = 0;
-      for (let d = 0; d < k; d++) norm += factors[out + d] * factors[out + d];
+      for (let d = 0; d < k; d++) {
+        const x = factors[out + d] - (prior ? prior[d] : 0);
+        norm += x * x;
+      }
       const count = end - start;
       penalty +=
         side.regularization * count ** side.frequencyExponent * norm +

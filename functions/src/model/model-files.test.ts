@@ -173,4 +173,34 @@ describe('model files', () => {
     expect(decoded.genres).toBeUndefined();
     expect(decoded.config.genres.weight).toBe(0);
   });
+
+  it('stores the implicit item factors when the rating model has them, and needs them', async () => {
+    const ratings = randomRatings(mulberry32(3), 20, 30, 8);
+    const itemIds = Int32Array.from({ length: 30 }, (_, i) => 1000 + i);
+    const implicit: ModelConfig = {
+      ...config,
+      explicit: { ...config.explicit, implicitRegularization: 3 },
+    };
+    const trained = await trainModelSet(ratings, itemIds, implicit, { random: mulberry32(1) });
+    const stored = encodeModelFiles(trained, metadata);
+    const { set: decoded } = decodeModelFiles(stored);
+    expect(Array.from(decoded.explicit.implicitFactors!)).toEqual(
+      Array.from(Float32Array.from(trained.explicit.implicitFactors!)),
+    );
+    const missing = new Map(stored);
+    missing.delete('explicit-item-implicit.f32');
+    expect(() => decodeModelFiles(missing)).toThrow(
+      'model files: explicit-item-implicit.f32 is missing',
+    );
+  });
+
+  it('reads a model published before implicit feedback: the term off, no y file', () => {
+    const older = manifestWith((m) => {
+      delete (m.config as unknown as { explicit: Record<string, unknown> }).explicit
+        .implicitRegularization;
+    });
+    const { set: decoded } = decodeModelFiles(older);
+    expect(decoded.config.explicit.implicitRegularization).toBeNull();
+    expect(decoded.explicit.implicitFactors).toBeUndefined();
+  });
 });

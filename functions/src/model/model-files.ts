@@ -19,6 +19,9 @@ const dtypes = { float32: 4, int32: 4 } as const;
 
 /** Each item's genre mask (bit g = the manifest's genres[g]); only when the model has genres. */
 const GENRES_FILE = 'item-genres.i32';
+
+/** The rating model's implicit item factors y (items × k); only when its config turns them on. */
+const IMPLICIT_FILE = 'explicit-item-implicit.f32';
 type Dtype = keyof typeof dtypes;
 
 const fileEntrySchema = z.strictObject({
@@ -93,6 +96,13 @@ export function encodeModelFiles(set: ModelSet, metadata: ModelMetadata): Map<st
   const entries: ModelManifest['files'] = {};
   const arrays: Record<string, { dtype: Dtype; shape: number[]; values: ArrayLike<number> }> =
     arraysOf(set);
+  if (set.explicit.implicitFactors) {
+    arrays[IMPLICIT_FILE] = {
+      dtype: 'float32',
+      shape: [set.itemIds.length, set.explicit.k],
+      values: set.explicit.implicitFactors,
+    };
+  }
   if (set.genres) {
     // The masks' bit patterns, stored as the int32 they are.
     const values = new Int32Array(
@@ -153,6 +163,9 @@ export function decodeModelFiles(files: ReadonlyMap<string, Uint8Array>): Decode
     'item-rating-counts.i32': [items],
     'item-rating-means.f32': [items],
     ...(manifest.genres && { [GENRES_FILE]: [items] }),
+    ...(explicit.implicitRegularization !== null && {
+      [IMPLICIT_FILE]: [items, explicit.factors],
+    }),
   };
   const arrays = new Map<string, Float64Array | Int32Array>();
   for (const [name, shape] of Object.entries(expected)) {
@@ -207,6 +220,9 @@ export function decodeModelFiles(files: ReadonlyMap<string, Uint8Array>): Decode
       config: explicit,
       itemFactors: get('explicit-item-factors.f32'),
       itemBiases: get('explicit-item-biases.f32'),
+      ...(explicit.implicitRegularization !== null && {
+        implicitFactors: arrays.get(IMPLICIT_FILE) as Float64Array,
+      }),
     },
     ranking: {
       k: ranking.factors,

@@ -9,7 +9,7 @@ import type { Ratings } from './types.js';
 /** What serving needs of the rating-prediction model: its item side. */
 export type ExplicitItemSide = Pick<
   ExplicitModel,
-  'k' | 'globalMean' | 'config' | 'itemFactors' | 'itemBiases'
+  'k' | 'globalMean' | 'config' | 'itemFactors' | 'itemBiases' | 'implicitFactors'
 >;
 
 /** What serving needs of the ranking model: its item side. */

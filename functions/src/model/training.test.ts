@@ -1,14 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MODEL_CONFIG } from './config.js';
 import { createWorkerPool } from './executor.js';
-import { type IterationReport, trainExplicit } from './explicit.js';
+import { type IterationReport, sessionBiasAt, trainExplicit } from './explicit.js';
 import { buildLayout } from './layout.js';
 import { mulberry32 } from './random.js';
 import { trainRanking } from './ranking.js';
 import { randomRatings } from './test-support.js';
 
 const ratings = randomRatings(mulberry32(7), 50, 60, 10);
-const explicitConfig = { ...DEFAULT_MODEL_CONFIG.explicit, factors: 3, iterations: 4 };
+const explicitConfig = {
+  ...DEFAULT_MODEL_CONFIG.explicit,
+  factors: 3,
+  iterations: 4,
+  sessionGap: 600,
+};
 const rankingConfig = { ...DEFAULT_MODEL_CONFIG.ranking, factors: 4, iterations: 4, cgSteps: 2 };
 
 describe('training is deterministic for a seed', () => {
@@ -89,5 +94,24 @@ describe('iteration reports', () => {
         expect(losses[n]).toBeLessThanOrEqual(losses[n - 1]! * (1 + 1e-12));
     }
     expect(reports[0]!.trainRmse).toBeGreaterThan(0);
+  });
+});
+
+describe('sessionBiasAt', () => {
+  it("gives the bias of the session a later rating continues, never a later session's", async () => {
+    const model = await trainExplicit(ratings, explicitConfig, { random: mulberry32(1) });
+    const sessions = model.sessions!;
+    const user = 0;
+    const first = sessions.starts[user];
+    const last = sessions.starts[user + 1] - 1;
+    expect(last).toBeGreaterThan(first);
+    // Just before the user's first rating: that session has not begun, so no bias.
+    expect(sessionBiasAt(model, user, sessions.firstTime[first] - 1)).toBe(0);
+    // Within the gap after a session's last rating: that session's bias.
+    expect(sessionBiasAt(model, user, sessions.lastTime[first] + 1)).toBe(sessions.biases[first]);
+    expect(sessionBiasAt(model, user, sessions.lastTime[last] + 600)).toBe(sessions.biases[last]);
+    expect(sessions.biases[last]).not.toBe(0);
+    // Beyond the gap: none.
+    expect(sessionBiasAt(model, user, sessions.lastTime[last] + 601)).toBe(0);
   });
 });

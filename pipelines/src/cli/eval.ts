@@ -1,14 +1,25 @@
 import { basename, dirname } from 'node:path';
-import { DEFAULT_MODEL_CONFIG } from '@reel/functions/model';
+import { DEFAULT_MODEL_CONFIG, Recommender } from '@reel/functions/model';
 import { BUNDLED_RATINGS } from '../data/bundled.js';
 import { genresBeside } from '../data/catalogue.js';
 import { loadRatingsFile } from '../data/load-ratings.js';
-import { fitModelSet, protocolTContenders } from '../eval/contenders.js';
+import {
+  fitModelSet,
+  GENRES_OFF_KEY,
+  protocolTContenders,
+  withoutGenreTerm,
+} from '../eval/contenders.js';
 import { genreFans } from '../eval/genre-fans.js';
 import { consistency, foldInCost, progressive } from '../eval/protocol-f.js';
 import { runProtocolR } from '../eval/protocol-r.js';
 import { type ContenderResult, rankingTask, runProtocolT } from '../eval/protocol-t.js';
 import { writeProgressiveChart } from '../report/charts.js';
+import {
+  genreTermF,
+  genreTermT,
+  renderGenreTermF,
+  renderGenreTermT,
+} from '../report/genre-term.js';
 import { datasetInfo, headerLines } from '../report/header.js';
 import { toJson } from '../report/json.js';
 import { describeMachine } from '../report/machine.js';
@@ -118,11 +129,16 @@ runMain(async () => {
         }),
         stderrProgress,
       );
-      const [ours, ...baselines] = results;
+      const [ours, ...others] = results;
+      const off = others.find((r) => r.key === GENRES_OFF_KEY) as ContenderResult;
+      const baselines = others.filter((r) => r !== off);
+      const genreTerm = genreTermT(DEFAULT_MODEL_CONFIG.genres, ours, off);
       lines.push(
         ...header('Protocol T: top-N ranking', parameters),
         '',
-        ...renderProtocolT(results),
+        ...renderProtocolT([ours, ...baselines]),
+        '',
+        ...renderGenreTermT(genreTerm),
       );
       json = {
         protocol,
@@ -132,6 +148,7 @@ runMain(async () => {
         machine,
         ...summaryJson(ours),
         trainSeconds: ours.fitSeconds,
+        genreTerm,
         baselines: Object.fromEntries(baselines.map((b) => [b.key, summaryJson(b)])),
       };
     } else {
@@ -153,6 +170,12 @@ runMain(async () => {
       stderrProgress('protocol F: consistency');
       const consistent = consistency(set, task);
       const steps = progressive(task, recommender, loaded.movieIds, stderrProgress);
+      stderrProgress('protocol F: progressive, genre term off');
+      const genreTerm = genreTermF(
+        DEFAULT_MODEL_CONFIG.genres,
+        steps,
+        progressive(task, new Recommender(withoutGenreTerm(set)), loaded.movieIds),
+      );
       const fans = genres ? genreFans(recommender, genres) : [];
       const { offsets } = task.trainRows;
       const counts = Array.from(
@@ -167,6 +190,8 @@ runMain(async () => {
         ...header('Protocol F: fold-in', parameters),
         '',
         ...renderProtocolF({ consistency: consistent, progressive: steps, fans, cost }),
+        '',
+        ...renderGenreTermF(genreTerm),
       );
       json = {
         protocol,
@@ -177,6 +202,7 @@ runMain(async () => {
         maxRelDiff: consistent.maxRelDiff,
         consistency: consistent,
         progressive: steps,
+        genreTerm,
         genreFans: fans,
         p50Ms: cost[0].p50Ms,
         p99Ms: cost[0].p99Ms,

@@ -16,6 +16,7 @@ import {
   genreObjective,
   RANKING_GRID,
   rankingObjective,
+  TUNING_START,
   validationSplits,
 } from '../tune/objectives.js';
 import { coordinateDescent, type Dimension } from '../tune/search.js';
@@ -94,13 +95,15 @@ runMain(async () => {
     seed,
     machine,
   });
+  // A stage tunes its part from TUNING_START; the parts it does not tune are the defaults (or
+  // what an earlier stage of this run chose).
   const tuned: { -readonly [K in keyof ModelConfig]: ModelConfig[K] } = { ...DEFAULT_MODEL_CONFIG };
   const summary: Record<string, unknown> = {};
   try {
     if (stage('explicit') && only('explicit', EXPLICIT_GRID).length > 0) {
       const result = await tune(
         'explicit',
-        DEFAULT_MODEL_CONFIG.explicit,
+        TUNING_START.explicit,
         only('explicit', EXPLICIT_GRID),
         explicitObjective(splits.rating, options),
         passes,
@@ -117,7 +120,7 @@ runMain(async () => {
     if (stage('ranking') && only('ranking', RANKING_GRID).length > 0) {
       const result = await tune(
         'ranking',
-        DEFAULT_MODEL_CONFIG.ranking,
+        TUNING_START.ranking,
         only('ranking', RANKING_GRID),
         rankingObjective(splits.ranking, options),
         passes,
@@ -142,7 +145,7 @@ runMain(async () => {
       });
       const result = await tune(
         'genres',
-        DEFAULT_MODEL_CONFIG.genres,
+        TUNING_START.genres,
         only('genres', GENRE_GRID),
         objective,
         passes,
@@ -160,7 +163,15 @@ runMain(async () => {
   } finally {
     await executor.close();
   }
-  lines.push('', 'DEFAULT_MODEL_CONFIG should be:', configSource(tuned));
+  const stages = Object.keys(summary) as (keyof ModelConfig)[];
+  const reproduced = stages.every(
+    (stage) => JSON.stringify(tuned[stage]) === JSON.stringify(DEFAULT_MODEL_CONFIG[stage]),
+  );
+  lines.push(
+    '',
+    `DEFAULT_MODEL_CONFIG ${reproduced ? `is this search's output (${stages.join(', ')} reproduced)` : 'should be'}:`,
+    configSource(tuned),
+  );
   process.stdout.write(`${lines.join('\n')}\n`);
   if (flags.json) process.stdout.write(`${toJson({ config: tuned, ...summary, seed, machine })}\n`);
 });
@@ -180,6 +191,7 @@ async function tune<C extends object>(
   const untuned = Object.keys(start).filter((key) => !grid.some((d) => d.key === key));
   const started = performance.now();
   let count = 0;
+  const searched: { key: string; value: string; score: number }[] = [];
   const { best, trials } = await coordinateDescent({
     start,
     dimensions,
@@ -192,6 +204,8 @@ async function tune<C extends object>(
     tolerance,
     onTrial: (trial, key) => {
       count++;
+      const value = key === 'start' ? 'the start' : String(pick(trial.config, key)[key]);
+      searched.push({ key, value, score: trial.score });
       const seconds = ((performance.now() - started) / 1000).toFixed(0);
       stderrProgress(
         `tune ${name} #${count} (${key}, ${seconds} s): ${trial.score.toFixed(4)} ${JSON.stringify(pick(trial.config, key))}`,
@@ -205,10 +219,20 @@ async function tune<C extends object>(
     startScore,
     trials: trials.length,
     lines: (metric: string, show: (score: number) => string) => [
-      `${label}: ${metric} ${show(startScore)} with the current defaults → ${show(best.score)} tuned (${trials.length} fits, tolerance ${tolerance} for cost knobs)`,
+      `${label}: ${metric} ${show(startScore)} at the start → ${show(best.score)} tuned (${trials.length} fits, tolerance ${tolerance} for cost knobs)`,
       formatTable(
-        ['knob', 'default', 'tuned'],
-        dimensions.map((d) => [d.key, String(start[d.key]), String(best.config[d.key])]),
+        ['knob', 'grid', 'start', 'tuned'],
+        dimensions.map((d) => [
+          d.key,
+          d.values.map(String).join(' '),
+          String(start[d.key]),
+          String(best.config[d.key]),
+        ]),
+      ),
+      `every point searched, in order (each changes one knob of the best so far; a search ${passes > 1 ? `of up to ${passes} passes ` : ''}stops when a pass changes nothing):`,
+      formatTable(
+        ['#', 'knob', 'value', metric],
+        searched.map((point, n) => [n + 1, point.key, point.value, show(point.score)]),
       ),
       ...(untuned.length > 0 ? [`not tuned (kept): ${untuned.join(', ')}`] : []),
       ...(missing.length > 0 ? [`in the grid but not in the config: ${missing.join(', ')}`] : []),
@@ -216,8 +240,10 @@ async function tune<C extends object>(
   };
 }
 
-function pick<C extends object>(config: C, key: string): unknown {
-  return key === 'start' ? 'defaults' : { [key]: (config as Record<string, unknown>)[key] };
+function pick<C extends object>(config: C, key: string): Record<string, unknown> {
+  return key === 'start'
+    ? { start: 'defaults' }
+    : { [key]: (config as Record<string, unknown>)[key] };
 }
 
 /** The config as TypeScript source, ready to paste into functions/src/model/config.ts. */

@@ -4,6 +4,7 @@ import {
   type ItemGenres,
   itemPopularity,
   type ModelConfig,
+  type ModelSet,
   popularityByCount,
   type Ratings,
   Recommender,
@@ -15,6 +16,9 @@ import {
 } from '@reel/functions/model';
 import { fitExplicit, fitRanking } from './models.js';
 import { type Contender, type RankingTask, scoreRanker } from './protocol-t.js';
+
+/** Key of our served list with the genre term off (weight 0), beside ours in Protocol T. */
+export const GENRES_OFF_KEY = 'genresOff';
 
 /** Neighbours per movie of the item-kNN baseline. */
 export const ITEM_KNN_NEIGHBORS = 100;
@@ -31,20 +35,39 @@ export interface ContenderOptions {
 /**
  * Protocol T's contenders, ours first. Ours is the list a person sees: the served path, each
  * user folded in from their train ratings and `Recommender.recommend` asked for the top 20.
- * Then the baselines EVALUATION.md asks for in the same run: popularity (count in train),
+ * Then the same list with the genre term off (GENRES_OFF_KEY), and the baselines EVALUATION.md asks for in the same run: popularity (count in train),
  * item-kNN (cosine) and the rating model used for ranking (its predicted stars).
  */
 export function protocolTContenders(config: ModelConfig, options: ContenderOptions): Contender[] {
+  // Ours with and without the genre term share one fit.
+  const fits = new Map<RankingTask, ReturnType<typeof fitModelSet>>();
+  const fitted = (task: RankingTask) => {
+    let fit = fits.get(task);
+    if (!fit) {
+      fit = fitModelSet(task.split.train, config, options);
+      fits.set(task, fit);
+    }
+    return fit;
+  };
   return [
     {
       key: 'ranking',
       label: 'ranking model (served)',
       fit: async (task) => {
-        const set = await fitModelSet(task.split.train, config, options);
+        const { recommender, rankingSeconds } = await fitted(task);
         return {
-          rank: servedRanker(task, set.recommender, options.movieIds),
-          fitSeconds: set.rankingSeconds,
+          rank: servedRanker(task, recommender, options.movieIds),
+          fitSeconds: rankingSeconds,
         };
+      },
+    },
+    {
+      key: GENRES_OFF_KEY,
+      label: 'ranking model (served, genre term off)',
+      fit: async (task) => {
+        const { set, rankingSeconds } = await fitted(task);
+        const off = new Recommender(withoutGenreTerm(set));
+        return { rank: servedRanker(task, off, options.movieIds), fitSeconds: rankingSeconds };
       },
     },
     {
@@ -127,6 +150,11 @@ export async function fitModelSet(
     rankingSeconds: ranking.fitSeconds,
     explicitSeconds: explicit.fitSeconds,
   };
+}
+
+/** `set` with the served list's genre term off (weight 0). */
+export function withoutGenreTerm<S extends ModelSet>(set: S): S {
+  return { ...set, config: { ...set.config, genres: { ...set.config.genres, weight: 0 } } };
 }
 
 /** The served list: fold the user in from their train ratings, then recommend. */

@@ -256,6 +256,9 @@ function randomModelSet(movies: number, k: number, random: () => number): ModelS
       config: config.explicit,
       itemFactors: fill(movies * ke, 0.1),
       itemBiases: fill(movies, 0.3),
+      ...(config.explicit.implicitRegularization !== null && {
+        implicitFactors: fill(movies * ke, 0.05),
+      }),
     },
     ranking: {
       k,

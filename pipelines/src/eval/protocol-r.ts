@@ -10,7 +10,7 @@ import {
 import { type ProgressSink, silentProgress } from '../report/progress.js';
 import { ratingErrors } from './metrics.js';
 import { fitExplicit } from './models.js';
-import { assignFolds, foldSplit, randomSplit, type Split } from './splits.js';
+import { assignFolds, foldSplit, randomSplit, type Split, temporalSplit } from './splits.js';
 
 export interface ProtocolROptions {
   readonly seed: number;
@@ -32,9 +32,14 @@ export interface MeanStd {
 export interface ProtocolRResult {
   rmse: number;
   mae: number;
-  /** The same model's errors without the test rating's time (no session bias). */
-  rmseWithoutTime: number;
-  maeWithoutTime: number;
+  /**
+   * Protocol R-time: Protocol T's per-user temporal split, each test rating predicted at its
+   * time from the user's earlier (train) ratings, the latest session's bias included while
+   * that time is within the session gap of it. Absent when the ratings have no timestamps.
+   */
+  rmseTemporal?: number;
+  maeTemporal?: number;
+  temporalTestRatings?: number;
   trainSeconds: number;
   trainRatings: number;
   testRatings: number;
@@ -47,7 +52,9 @@ export interface ProtocolRResult {
 /**
  * Protocol R: a seeded 80/20 per-rating split, RMSE and MAE on test with predictions clipped to
  * [0.5, 5]; a user or movie without train ratings keeps bias 0 and zero factors, so its
- * prediction falls back to the biases that exist. Then k-fold cross-validation.
+ * prediction falls back to the biases that exist. A prediction uses the (user, movie) pair and
+ * the train data only, never the test rating's time. Then k-fold cross-validation, and
+ * Protocol R-time (the temporal split, each test rating predicted at its time).
  */
 export async function runProtocolR(
   ratings: Ratings,
@@ -63,19 +70,25 @@ export async function runProtocolR(
     ...fit,
     withLoss: true,
   });
-  const timed = evaluate(model, split, true);
-  const untimed = evaluate(model, split, false);
+  const errors = evaluate(model, split, false);
   const result: ProtocolRResult = {
-    rmse: timed.rmse,
-    mae: timed.mae,
-    rmseWithoutTime: untimed.rmse,
-    maeWithoutTime: untimed.mae,
+    rmse: errors.rmse,
+    mae: errors.mae,
     trainSeconds: fitSeconds,
     trainRatings: split.train.value.length,
     testRatings: split.test.value.length,
     coldTestRatings: coldCount(split),
     iterations,
   };
+  if (ratings.timestamp) {
+    const temporal = temporalSplit(ratings);
+    const timed = await fitExplicit(temporal.train, options.config, fit);
+    const temporalErrors = evaluate(timed.model, temporal, true);
+    progress(`protocol R-time: RMSE ${temporalErrors.rmse.toFixed(4)}`);
+    result.rmseTemporal = temporalErrors.rmse;
+    result.maeTemporal = temporalErrors.mae;
+    result.temporalTestRatings = temporal.test.value.length;
+  }
   if (options.folds > 1) {
     const folds = assignFolds(ratings.value.length, options.folds, mulberry32(options.seed));
     const rmse: number[] = [];
@@ -83,7 +96,7 @@ export async function runProtocolR(
     for (let fold = 0; fold < options.folds; fold++) {
       const foldData = foldSplit(ratings, folds, fold);
       const folded = await fitExplicit(foldData.train, options.config, fit);
-      const errors = evaluate(folded.model, foldData, true);
+      const errors = evaluate(folded.model, foldData, false);
       rmse.push(errors.rmse);
       mae.push(errors.mae);
       progress(`protocol R: fold ${fold + 1}/${options.folds} RMSE ${errors.rmse.toFixed(4)}`);
@@ -93,11 +106,15 @@ export async function runProtocolR(
   return result;
 }
 
-function evaluate(model: ExplicitModel, split: Split, withTime: boolean) {
+/**
+ * Errors of `model` on `split.test`; `atTestTime` passes each test rating's time, which only
+ * the temporal split may (there every train rating of a user precedes their test ratings).
+ */
+function evaluate(model: ExplicitModel, split: Split, atTestTime: boolean) {
   const { test } = split;
   const predicted = new Float64Array(test.value.length);
   for (let n = 0; n < predicted.length; n++) {
-    const t = withTime ? test.timestamp?.[n] : undefined;
+    const t = atTestTime ? test.timestamp?.[n] : undefined;
     predicted[n] = predictTrained(model, test.user[n], test.item[n], t);
   }
   return ratingErrors(predicted, test.value);

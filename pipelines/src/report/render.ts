@@ -17,9 +17,17 @@ export function renderProtocolR(result: ProtocolRResult): string[] {
   const rows: (string | number)[][] = [
     ['RMSE', fixed(result.rmse), `target ≤ 0.850: ${verdict(result.rmse, 0.85, true)}`],
     ['MAE', fixed(result.mae), ''],
-    ['RMSE without the test time', fixed(result.rmseWithoutTime), 'no session bias'],
-    ['MAE without the test time', fixed(result.maeWithoutTime), ''],
   ];
+  if (result.rmseTemporal !== undefined && result.maeTemporal !== undefined) {
+    rows.push(
+      [
+        'R-time RMSE',
+        fixed(result.rmseTemporal),
+        `temporal split, ${result.temporalTestRatings} test ratings predicted at their time`,
+      ],
+      ['R-time MAE', fixed(result.maeTemporal), ''],
+    );
+  }
   const cv = result.crossValidation;
   if (cv) {
     rows.push(
