@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Message } from '@google-cloud/pubsub';
+import { testClients } from '@reel/testing/clients';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testClients } from '../../../pipelines/src/testing/clients.js';
 import { until } from '../testing/until.js';
 import { redriveDeadLetters } from '../usecases/redrive-dead-letters.js';
 import { createDeadLetterRedrive } from './dead-letters.js';

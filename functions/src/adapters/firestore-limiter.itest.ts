@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { testClients } from '@reel/testing/clients';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testClients } from '../../../pipelines/src/testing/clients.js';
 import { createFirestoreLimiter, RATE_LIMITS_COLLECTION } from './firestore-limiter.js';
 
 // Two sets of clients: two function instances, each with its own connection and limiter.
