@@ -36,10 +36,10 @@ resource "google_pubsub_subscription" "ratings_ingest" {
   message_retention_duration = "604800s"
 
   push_config {
-    push_endpoint = "${google_cloudfunctions2_function.ingest_rating.service_config[0].uri}/${google_pubsub_topic.ratings.id}"
+    push_endpoint = "${google_cloudfunctions2_function.function["ingest_rating"].service_config[0].uri}/${google_pubsub_topic.ratings.id}"
     oidc_token {
       service_account_email = google_service_account.ratings_push.email
-      audience              = google_cloudfunctions2_function.ingest_rating.service_config[0].uri
+      audience              = google_cloudfunctions2_function.function["ingest_rating"].service_config[0].uri
     }
   }
 
@@ -77,10 +77,10 @@ resource "google_pubsub_subscription" "retrain_model" {
   message_retention_duration = "3600s"
 
   push_config {
-    push_endpoint = "${google_cloudfunctions2_function.retrain_model.service_config[0].uri}/${google_pubsub_topic.retrain.id}"
+    push_endpoint = "${google_cloudfunctions2_function.function["retrain_model"].service_config[0].uri}/${google_pubsub_topic.retrain.id}"
     oidc_token {
       service_account_email = google_service_account.retrain_push.email
-      audience              = google_cloudfunctions2_function.retrain_model.service_config[0].uri
+      audience              = google_cloudfunctions2_function.function["retrain_model"].service_config[0].uri
     }
   }
 

@@ -13,6 +13,7 @@ import {
   referencesIn,
   resolves,
   resourceAddressOf,
+  resourceAt,
   resourcesOfType,
 } from './configuration.js';
 import { parseCreateTable, type SchemaField, toSchemaFields } from './ddl.js';
@@ -347,7 +348,7 @@ describe('every function entry point has its resource and trigger', () => {
       expect(subscriptions).toHaveLength(1);
       const subscription = subscriptions[0]!.body;
       const [topicAddress] = await addressesIn(subscription.topic);
-      expect(configuration.resources.get(topicAddress ?? '')?.body.name).toBe(trigger.topic);
+      expect(resourceAt(configuration, topicAddress ?? '')?.body.name).toBe(trigger.topic);
 
       const push = nested(subscription, 'push_config');
       // The Functions Framework turns a push to /projects/P/topics/T into a CloudEvent.
@@ -375,7 +376,7 @@ describe('every function entry point has its resource and trigger', () => {
     const ingest = configuration.resources.get('google_pubsub_subscription.ratings_ingest')?.body;
     expect(ingest?.ack_deadline_seconds).toBe('${local.ingest_timeout_seconds + 30}');
     const ingestFunction = nested(
-      configuration.resources.get('google_cloudfunctions2_function.ingest_rating')?.body,
+      resourceAt(configuration, 'google_cloudfunctions2_function.function["ingest_rating"]')?.body,
       'service_config',
     );
     expect(ingestFunction?.timeout_seconds).toBe('${local.ingest_timeout_seconds}');
@@ -383,7 +384,7 @@ describe('every function entry point has its resource and trigger', () => {
     const retrain = configuration.resources.get('google_pubsub_subscription.retrain_model')?.body;
     expect(retrain?.ack_deadline_seconds).toBe(600);
     const retrainFunction = nested(
-      configuration.resources.get('google_cloudfunctions2_function.retrain_model')?.body,
+      resourceAt(configuration, 'google_cloudfunctions2_function.function["retrain_model"]')?.body,
       'service_config',
     );
     expect(retrainFunction?.timeout_seconds).toBe('${var.retrain_timeout_seconds}');
@@ -646,8 +647,8 @@ describe('outputs', () => {
   });
 });
 
-describe('the README’s deploy guide', () => {
-  const readme = readFileSync(`${repoRoot}README.md`, 'utf8');
+describe('the deploy guide (docs/deploy.md)', () => {
+  const readme = readFileSync(`${repoRoot}docs/deploy.md`, 'utf8');
 
   it('lists every resource and data source the Terraform declares', () => {
     const grants = [...configuration.resources.keys()].filter((a) => /_iam_member\./.test(a));
