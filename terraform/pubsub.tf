@@ -6,12 +6,14 @@
 # in /projects/P/topics/T, which the Functions Framework turns into a CloudEvent.
 
 resource "google_pubsub_topic" "ratings" {
+  #checkov:skip=CKV_GCP_83:Google-managed encryption at rest; customer keys (Cloud KMS) would add a key ring to run, pay for and never lose, for ratings that are MovieLens data and anonymous visitors' stars
   name       = "ratings"
   labels     = local.labels
   depends_on = [google_project_service.enabled]
 }
 
 resource "google_pubsub_topic" "retrain" {
+  #checkov:skip=CKV_GCP_83:retrain requests carry no data; Google-managed encryption at rest
   name       = "retrain"
   labels     = local.labels
   depends_on = [google_project_service.enabled]
@@ -20,6 +22,7 @@ resource "google_pubsub_topic" "retrain" {
 # Receives both the events ingestRating rejects (published with the reason) and the ones Pub/Sub
 # gave up on after var.dead_letter_max_delivery_attempts deliveries.
 resource "google_pubsub_topic" "ratings_dead_letter" {
+  #checkov:skip=CKV_GCP_83:Google-managed encryption at rest; customer keys (Cloud KMS) would add a key ring to run, pay for and never lose, for ratings that are MovieLens data and anonymous visitors' stars
   name       = "ratings-dead-letter"
   labels     = local.labels
   depends_on = [google_project_service.enabled]

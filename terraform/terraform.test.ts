@@ -209,15 +209,19 @@ describe('every reference resolves', () => {
 });
 
 describe('providers and Terraform are pinned', () => {
-  it('pins google and google-beta to the same minor release, patches only', () => {
+  it('pins google and google-beta to one exact release (the schema check’s), others to patches', () => {
     const google = configuration.requiredProviders.get('google');
     const beta = configuration.requiredProviders.get('google-beta');
     expect(google?.source).toBe('hashicorp/google');
     expect(beta?.source).toBe('hashicorp/google-beta');
-    expect(google?.version).toMatch(/^~> \d+\.\d+\.0$/);
+    expect(google?.version).toMatch(/^\d+\.\d+\.\d+$/);
     expect(beta?.version).toBe(google?.version);
+    const schemaPins = readFileSync(`${terraformDir}tools/provider-schemas.txt`, 'utf8');
+    expect(schemaPins).toContain(`provider release versions.tf pins (${google?.version};`);
     for (const [name, requirement] of configuration.requiredProviders) {
-      expect(requirement.version, name).toMatch(/^~> \d+\.\d+\.\d+$/);
+      if (name !== 'google' && name !== 'google-beta') {
+        expect(requirement.version, name).toMatch(/^~> \d+\.\d+\.\d+$/);
+      }
     }
   });
 
@@ -242,6 +246,12 @@ describe('BigQuery matches the DDL the local stack runs', () => {
       readFileSync(`${terraformDir}rating_events.schema.json`, 'utf8'),
     ) as SchemaField[];
     expect(schema).toEqual(toSchemaFields(ddl.columns));
+  });
+
+  it('partitions by when Reel received the event, so history can be imported', () => {
+    // Streaming only reaches partitions of the last five years; ratedAt goes back to 1996.
+    expect(ddl.partitionColumn).toBe('ingestedAt');
+    expect(ddl.columns.find((column) => column.name === 'ratedAt')?.notNull).toBe(true);
   });
 
   it('partitions by day of the same column and clusters by the same columns', () => {

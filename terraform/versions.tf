@@ -1,5 +1,6 @@
-# Terraform and provider pins. Only patch releases float, so a plan made today is the plan
-# made next month; raise the minor versions on purpose, after reading their changelogs.
+# Terraform and provider pins. google and google-beta are pinned to one exact release: the one
+# whose schema `npm run check:terraform` checks every resource against (terraform/tools/
+# provider-schemas.txt); raise them together with that file, after reading the changelogs.
 
 terraform {
   # 1.9 is the first release whose variable validations may refer to other variables.
@@ -7,11 +8,11 @@ terraform {
   required_providers {
     google = {
       source  = "hashicorp/google"
-      version = "~> 7.38.0"
+      version = "8.7.0"
     }
     google-beta = {
       source  = "hashicorp/google-beta"
-      version = "~> 7.38.0"
+      version = "8.7.0"
     }
     # Zips the staged functions package at plan time, so no zip tool is needed on the machine.
     archive = {
