@@ -227,8 +227,8 @@ export function resourceAt(configuration: Configuration, address: string): Block
 }
 
 /**
- * The instances of a resource: itself, or, when `for_each` is a map held in a local, one block
- * per key with `each.key` and `each.value.x` replaced by that entry's values.
+ * The instances of a resource: itself, or, when `for_each` is a map literal held in a local, one
+ * block per key with `each.key` and `each.value.x` replaced by that entry's values.
  */
 export function instancesOf(configuration: Configuration, block: Block): Block[] {
   const forEach = /^\$\{(local\.\w+)\}$/.exec(String(block.body.for_each ?? ''));
@@ -237,7 +237,8 @@ export function instancesOf(configuration: Configuration, block: Block): Block[]
   }
   const map = forEach ? configuration.locals.get(forEach[1] ?? '')?.body.value : undefined;
   if (map === null || typeof map !== 'object' || Array.isArray(map)) {
-    throw new Error(`${block.address}: for_each must name a local holding a map literal`);
+    // A set, or a computed map: its keys are not known before a plan.
+    return [block];
   }
   return Object.entries(map as Body).map(([key, entry]) => {
     const { for_each: _, ...body } = block.body;

@@ -609,7 +609,11 @@ describe('variables are validated where they take free input', () => {
   const cases: Array<[string, string[], string[]]> = [
     ['project_id', ['reel-prod-123', 'my-reel-project'], ['Reel', 'a', 'my_project', 'reel-']],
     ['region', ['us-central1', 'europe-west1', 'asia-northeast3'], ['us-central1-a', 'EU', 'us']],
-    ['retrain_schedule', ['0 3 * * *', '*/30 2-4 * * 1-5'], ['0 3 * *', 'nightly', '0 3 * * * *']],
+    [
+      'retrain_schedule',
+      ['0 3 * * *', '*/30 2-4 * * 1-5', '0 3 * * MON', '0 3 1 JAN *', '0 3 * * mon-fri'],
+      ['0 3 * *', 'nightly', '0 3 * * * *', '0 3 MON * *', '0 3 * * M'],
+    ],
     [
       'allowed_origins',
       ['https://reel.example.com', 'https://a.b:8443'],
