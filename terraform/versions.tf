@@ -5,6 +5,11 @@
 terraform {
   # 1.9 is the first release whose variable validations may refer to other variables.
   required_version = ">= 1.9.0, < 2.0.0"
+  # State in the project's own bucket (PROJECT-reel-tfstate, made by npm run deploy), so a
+  # teardown works from any clone: terraform init -backend-config=bucket=PROJECT-reel-tfstate
+  backend "gcs" {
+    prefix = "reel"
+  }
   required_providers {
     google = {
       source  = "hashicorp/google"
