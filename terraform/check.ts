@@ -3,7 +3,7 @@
  * linter would say, without the providers (which cannot be downloaded here):
  *   1. formatting: HashiCorp's hclwrite formatter (WebAssembly, @cdktf/hcl-tools) on every file,
  *      and `terraform fmt -check` too where terraform is installed;
- *   2. provider pins: google and google-beta pinned to exactly the release the schemas are of;
+ *   2. provider pins: every provider pinned to exactly the release its schema is of;
  *   3. schema: every resource, argument, block and attribute reference against those schemas;
  *   4. checkov, each skipped check justified where it is skipped (`#checkov:skip=ID:reason`).
  * Schemas and checkov come from `npm run setup` (scripts/setup-terraform.sh).
@@ -19,7 +19,7 @@ import { checkAgainstSchemas } from './schema-check.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export const TOOLS_DIR = join(repoRoot, '.reel/terraform-tools');
-const SCHEMA_PROVIDERS = ['google', 'google-beta'];
+const SCHEMA_PROVIDERS = ['google', 'google-beta', 'archive'];
 
 export interface CheckOutcome {
   name: string;

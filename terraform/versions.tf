@@ -1,5 +1,5 @@
-# Terraform and provider pins. google and google-beta are pinned to one exact release: the one
-# whose schema `npm run check:terraform` checks every resource against (terraform/tools/
+# Terraform and provider pins. Each provider is pinned to one exact release: the one whose
+# schema `npm run check:terraform` checks every resource against (terraform/tools/
 # provider-schemas.txt); raise them together with that file, after reading the changelogs.
 
 terraform {
@@ -22,7 +22,7 @@ terraform {
     # Zips the staged functions package at plan time, so no zip tool is needed on the machine.
     archive = {
       source  = "hashicorp/archive"
-      version = "~> 2.7.0"
+      version = "2.8.1"
     }
   }
 }
