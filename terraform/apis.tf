@@ -16,9 +16,10 @@ locals {
     "iam.googleapis.com",             # service accounts
     "iamcredentials.googleapis.com",  # OIDC/OAuth tokens of the push and scheduler identities
     "identitytoolkit.googleapis.com", # Firebase Authentication (anonymous sign-in)
-    "logging.googleapis.com",
-    "pubsub.googleapis.com", # ratings, retrain, dead letters
-    "run.googleapis.com",    # 2nd gen functions run as Cloud Run services
+    "logging.googleapis.com",         # log-based metrics (monitoring.tf)
+    "monitoring.googleapis.com",      # dashboard and alert policies
+    "pubsub.googleapis.com",          # ratings, retrain, dead letters
+    "run.googleapis.com",             # 2nd gen functions run as Cloud Run services
     "serviceusage.googleapis.com",
     "storage.googleapis.com", # model files and function sources
   ])

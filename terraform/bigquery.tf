@@ -7,6 +7,7 @@
 # clustering here are equal to it. The view has no such duplication: its query is the file.
 
 resource "google_bigquery_dataset" "reel" {
+  #checkov:skip=CKV_GCP_81:Google-managed encryption at rest; customer keys (Cloud KMS) would add a key ring to run, pay for and never lose, for ratings that are MovieLens data and anonymous visitors' stars
   dataset_id  = "reel"
   location    = var.region
   description = "Reel: append-only rating events and the current rating per user and movie."
@@ -19,9 +20,10 @@ resource "google_bigquery_dataset" "reel" {
 }
 
 resource "google_bigquery_table" "rating_events" {
+  #checkov:skip=CKV_GCP_80:Google-managed encryption at rest; customer keys (Cloud KMS) would add a key ring to run, pay for and never lose, for ratings that are MovieLens data and anonymous visitors' stars
   dataset_id          = google_bigquery_dataset.reel.dataset_id
   table_id            = "rating_events"
-  description         = "Every rating event as published to Pub/Sub, plus ingestedAt. Append-only; insertId = eventId."
+  description         = "Every rating event as published to Pub/Sub, plus ingestedAt (partitioning column). Append-only; live events streamed (insertId = eventId), imports loaded by load jobs."
   deletion_protection = var.deletion_protection
   labels              = local.labels
 
@@ -30,15 +32,18 @@ resource "google_bigquery_table" "rating_events" {
   # test maps the DDL's names onto these.
   schema = file("${path.module}/rating_events.schema.json")
 
+  # By receipt time (ingestedAt), so imported history is accepted; see the DDL file.
   time_partitioning {
     type  = "DAY"
-    field = "ratedAt"
+    field = "ingestedAt"
   }
 
-  clustering = ["userId"]
+  clustering = ["userId", "movieId"]
 }
 
 resource "google_bigquery_table" "current_ratings" {
+  #checkov:skip=CKV_GCP_80:a view stores no data
+  #checkov:skip=CKV_GCP_121:a view holds no data and is recreated from pipelines/sql/current_ratings.sql
   dataset_id          = google_bigquery_dataset.reel.dataset_id
   table_id            = "current_ratings"
   description         = "The latest rating per (user, movie) by ratedAt, withdrawals dropped. Read by the nightly retrain."

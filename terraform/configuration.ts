@@ -186,27 +186,98 @@ export function resolves(configuration: Configuration, reference: string): boole
     case 'data':
       return configuration.dataSources.has(`data.${first}.${second}`);
     default:
-      return parts.length >= 2 && configuration.resources.has(`${root}.${first}`);
+      return parts.length >= 2 && configuration.resources.has(`${root}.${withoutKey(first)}`);
   }
 }
 
-/** The resource address (`type.name`) at the start of a reference, or undefined. */
+/** `function["rate_movie"]` → `function`: the instance key of a for_each resource. */
+function withoutKey(name: string | undefined): string {
+  return (name ?? '').replace(/\[.*$/, '');
+}
+
+/**
+ * The resource address at the start of a reference, or undefined: `type.name`, or
+ * `type.name["key"]` for one instance of a for_each resource.
+ */
 export function resourceAddressOf(reference: string): string | undefined {
-  const [type, name] = reference.split('.');
+  // hcl2json writes an instance key as a segment of its own: `type.name."key".attr`.
+  const [type, name, key] = reference.split('.');
   if (type === undefined || name === undefined || BUILT_IN_ROOTS.has(type)) {
     return undefined;
   }
   if (['var', 'local', 'module', 'data'].includes(type)) {
     return undefined;
   }
-  return `${type}.${name}`;
+  return `${type}.${name}${key?.startsWith('"') ? `[${key}]` : ''}`;
 }
 
-/** Resources of one type, by address. */
+/** Resources of one type, for_each resources expanded to their instances. */
 export function resourcesOfType(configuration: Configuration, type: string): Block[] {
-  return [...configuration.resources.values()].filter((block) =>
-    block.address.startsWith(`${type}.`),
-  );
+  return [...configuration.resources.values()]
+    .filter((block) => block.address.startsWith(`${type}.`))
+    .flatMap((block) => instancesOf(configuration, block));
+}
+
+/** A resource, or one instance (`type.name["key"]`) of a for_each resource. */
+export function resourceAt(configuration: Configuration, address: string): Block | undefined {
+  const declared = configuration.resources.get(address.replace(/\[.*$/, ''));
+  return declared
+    ? instancesOf(configuration, declared).find((block) => block.address === address)
+    : undefined;
+}
+
+/**
+ * The instances of a resource: itself, or, when `for_each` is a map literal held in a local, one
+ * block per key with `each.key` and `each.value.x` replaced by that entry's values.
+ */
+export function instancesOf(configuration: Configuration, block: Block): Block[] {
+  const forEach = /^\$\{(local\.\w+)\}$/.exec(String(block.body.for_each ?? ''));
+  if (block.body.for_each === undefined) {
+    return [block];
+  }
+  const map = forEach ? configuration.locals.get(forEach[1] ?? '')?.body.value : undefined;
+  if (map === null || typeof map !== 'object' || Array.isArray(map)) {
+    // A set, or a computed map: its keys are not known before a plan.
+    return [block];
+  }
+  return Object.entries(map as Body).map(([key, entry]) => {
+    const { for_each: _, ...body } = block.body;
+    return {
+      address: `${block.address}["${key}"]`,
+      file: block.file,
+      body: substituteEach(body, key, entry as Body) as Body,
+    };
+  });
+}
+
+function substituteEach(value: unknown, key: string, entry: Body): unknown {
+  if (typeof value === 'string') {
+    const whole = /^\$\{each\.value\.(\w+)\}$/.exec(value);
+    if (whole) {
+      return entry[whole[1] ?? ''];
+    }
+    return value
+      .replace(/\$\{each\.key\}/g, key)
+      .replace(/each\.value\.(\w+)/g, (_, name: string) => expressionOf(entry[name]));
+  }
+  if (Array.isArray(value)) {
+    return value.map((item) => substituteEach(item, key, entry));
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([name, item]) => [name, substituteEach(item, key, entry)]),
+    );
+  }
+  return value;
+}
+
+/** A value of a map literal as HCL expression text, to put inside another expression. */
+function expressionOf(value: unknown): string {
+  if (typeof value === 'string') {
+    const wrapped = /^\$\{([\s\S]*)\}$/.exec(value);
+    return wrapped ? `(${wrapped[1]})` : JSON.stringify(value);
+  }
+  return JSON.stringify(value);
 }
 
 /** The first body of a nested block (`build_config`, `push_config`, …), or undefined. */

@@ -1,4 +1,4 @@
-# The three Cloud Functions (2nd gen), built by Cloud Build from the staged package
+# The Cloud Functions (2nd gen), built by Cloud Build from the staged package
 # (compiled dist/ + production package.json, see pipelines/src/deploy/stage-functions.ts).
 #
 # rateMovie is an HTTP function behind the Firebase Hosting rewrite /api/** (firebase.json).
@@ -39,11 +39,53 @@ locals {
     bucket = google_storage_bucket.function_sources.name
     object = google_storage_bucket_object.functions_source.name
   }
+
+  # One entry per function: what differs between them. Adding a function is adding an entry
+  # (and its identity in iam.tf); the resource below is the same for all.
+  functions = {
+    # Public: the browser calls it through the Hosting rewrite; the function checks the token.
+    rate_movie = {
+      name            = "rate-movie"
+      entry_point     = "rateMovie"
+      description     = "POST /api/ratings: verifies the Firebase ID token, validates, publishes to ratings, answers 202."
+      memory          = "${var.function_memory_mib.rate_movie}Mi"
+      cpu             = tostring(local.cpu_for_memory_mib[tostring(var.function_memory_mib.rate_movie)])
+      timeout         = 30
+      max_instances   = var.max_instances.rate_movie
+      concurrency     = 80
+      service_account = google_service_account.rate_movie.email
+    }
+    # Reachable only with an OIDC token of ratings-push (iam.tf); nobody else may invoke it.
+    ingest_rating = {
+      name            = "ingest-rating"
+      entry_point     = "ingestRating"
+      description     = "Push from subscription ratings-ingest: BigQuery append, Firestore ratings, fold-in, recommendations."
+      memory          = "${var.function_memory_mib.ingest_rating}Mi"
+      cpu             = tostring(local.cpu_for_memory_mib[tostring(var.function_memory_mib.ingest_rating)])
+      timeout         = local.ingest_timeout_seconds
+      max_instances   = var.max_instances.ingest_rating
+      concurrency     = 20
+      service_account = google_service_account.ingest_rating.email
+    }
+    # One training at a time, alone on its instance.
+    retrain_model = {
+      name            = "retrain-model"
+      entry_point     = "retrainModel"
+      description     = "Push from subscription retrain-model: BigQuery -> train -> evaluate -> GCS models/{version}/ -> pointer -> republish."
+      memory          = "${var.function_memory_mib.retrain_model}Mi"
+      cpu             = tostring(var.retrain_cpu)
+      timeout         = var.retrain_timeout_seconds
+      max_instances   = 1
+      concurrency     = 1
+      service_account = google_service_account.retrain_model.email
+    }
+  }
 }
 
 # Build images go to a repository of our own, so the build identity can be granted writer on
 # it alone, and old images are cleaned up instead of billed forever.
 resource "google_artifact_registry_repository" "functions" {
+  #checkov:skip=CKV_GCP_84:build images of this repository's public code; Google-managed encryption at rest
   repository_id = "reel-functions"
   location      = var.region
   format        = "DOCKER"
@@ -69,15 +111,20 @@ resource "google_artifact_registry_repository" "functions" {
   depends_on = [google_project_service.enabled]
 }
 
-resource "google_cloudfunctions2_function" "rate_movie" {
-  name        = "rate-movie"
+# Every function is public at the network level (ALLOW_ALL) and guarded by IAM: rateMovie is
+# invocable by allUsers and checks the ID token itself; the others only by their push identity.
+resource "google_cloudfunctions2_function" "function" {
+  #checkov:skip=CKV_GCP_124:IAM guards every function (run.invoker for its push identity only, iam.tf); rateMovie must take browser requests through the Hosting rewrite, and the push deliveries come over Google's front end
+  for_each = local.functions
+
+  name        = each.value.name
   location    = var.region
-  description = "POST /api/ratings: verifies the Firebase ID token, validates, publishes to ratings, answers 202."
+  description = each.value.description
   labels      = local.labels
 
   build_config {
     runtime           = local.runtime
-    entry_point       = "rateMovie"
+    entry_point       = each.value.entry_point
     service_account   = google_service_account.build.id
     docker_repository = google_artifact_registry_repository.functions.id
     source {
@@ -89,98 +136,15 @@ resource "google_cloudfunctions2_function" "rate_movie" {
   }
 
   service_config {
-    available_memory                 = "${var.function_memory_mib.rate_movie}Mi"
-    available_cpu                    = tostring(local.cpu_for_memory_mib[tostring(var.function_memory_mib.rate_movie)])
-    timeout_seconds                  = 30
+    available_memory                 = each.value.memory
+    available_cpu                    = each.value.cpu
+    timeout_seconds                  = each.value.timeout
     min_instance_count               = 0
-    max_instance_count               = var.max_instances.rate_movie
-    max_instance_request_concurrency = 80
-    # Public: the browser calls it through the Hosting rewrite; the function checks the token.
-    ingress_settings               = "ALLOW_ALL"
-    all_traffic_on_latest_revision = true
-    service_account_email          = google_service_account.rate_movie.email
-    environment_variables          = local.function_environment
-  }
-
-  depends_on = [
-    google_project_service.enabled,
-    google_artifact_registry_repository_iam_member.build_writer,
-    google_project_iam_member.build_log_writer,
-    google_project_iam_member.build_source_reader,
-  ]
-}
-
-resource "google_cloudfunctions2_function" "ingest_rating" {
-  name        = "ingest-rating"
-  location    = var.region
-  description = "Push from subscription ratings-ingest: BigQuery append, Firestore ratings, fold-in, recommendations."
-  labels      = local.labels
-
-  build_config {
-    runtime           = local.runtime
-    entry_point       = "ingestRating"
-    service_account   = google_service_account.build.id
-    docker_repository = google_artifact_registry_repository.functions.id
-    source {
-      storage_source {
-        bucket = local.function_source.bucket
-        object = local.function_source.object
-      }
-    }
-  }
-
-  service_config {
-    available_memory                 = "${var.function_memory_mib.ingest_rating}Mi"
-    available_cpu                    = tostring(local.cpu_for_memory_mib[tostring(var.function_memory_mib.ingest_rating)])
-    timeout_seconds                  = local.ingest_timeout_seconds
-    min_instance_count               = 0
-    max_instance_count               = var.max_instances.ingest_rating
-    max_instance_request_concurrency = 20
-    # Reachable only with an OIDC token of ratings-push (IAM below); nobody else may invoke it.
-    ingress_settings               = "ALLOW_ALL"
-    all_traffic_on_latest_revision = true
-    service_account_email          = google_service_account.ingest_rating.email
-    environment_variables          = local.function_environment
-  }
-
-  depends_on = [
-    google_project_service.enabled,
-    google_artifact_registry_repository_iam_member.build_writer,
-    google_project_iam_member.build_log_writer,
-    google_project_iam_member.build_source_reader,
-  ]
-}
-
-resource "google_cloudfunctions2_function" "retrain_model" {
-  name        = "retrain-model"
-  location    = var.region
-  description = "Push from subscription retrain-model: BigQuery -> train -> evaluate -> GCS models/{version}/ -> pointer -> republish."
-  labels      = local.labels
-
-  build_config {
-    runtime           = local.runtime
-    entry_point       = "retrainModel"
-    service_account   = google_service_account.build.id
-    docker_repository = google_artifact_registry_repository.functions.id
-    source {
-      storage_source {
-        bucket = local.function_source.bucket
-        object = local.function_source.object
-      }
-    }
-  }
-
-  service_config {
-    available_memory   = "${var.function_memory_mib.retrain_model}Mi"
-    available_cpu      = tostring(var.retrain_cpu)
-    timeout_seconds    = var.retrain_timeout_seconds
-    min_instance_count = 0
-    # One training at a time, alone on its instance.
-    max_instance_count               = 1
-    max_instance_request_concurrency = 1
+    max_instance_count               = each.value.max_instances
+    max_instance_request_concurrency = each.value.concurrency
     ingress_settings                 = "ALLOW_ALL"
     all_traffic_on_latest_revision   = true
-    service_account_email            = google_service_account.retrain_model.email
+    service_account_email            = each.value.service_account
     environment_variables            = local.function_environment
   }
 
@@ -190,4 +154,20 @@ resource "google_cloudfunctions2_function" "retrain_model" {
     google_project_iam_member.build_log_writer,
     google_project_iam_member.build_source_reader,
   ]
+}
+
+# Deployments made before the for_each keep their functions.
+moved {
+  from = google_cloudfunctions2_function.rate_movie
+  to   = google_cloudfunctions2_function.function["rate_movie"]
+}
+
+moved {
+  from = google_cloudfunctions2_function.ingest_rating
+  to   = google_cloudfunctions2_function.function["ingest_rating"]
+}
+
+moved {
+  from = google_cloudfunctions2_function.retrain_model
+  to   = google_cloudfunctions2_function.function["retrain_model"]
 }

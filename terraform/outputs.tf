@@ -12,13 +12,13 @@ output "api_url" {
 
 output "rate_movie_url" {
   description = "The rateMovie function's own URL (the rewrite's target; for smoke tests with curl)."
-  value       = google_cloudfunctions2_function.rate_movie.service_config[0].uri
+  value       = google_cloudfunctions2_function.function["rate_movie"].service_config[0].uri
 }
 
 output "hosting_rewrite" {
   description = "What firebase.json's /api/** rewrite must name: the rateMovie Cloud Run service and its region."
   value = {
-    serviceId = google_cloudfunctions2_function.rate_movie.name
+    serviceId = google_cloudfunctions2_function.function["rate_movie"].name
     region    = var.region
   }
 }

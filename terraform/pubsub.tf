@@ -6,12 +6,14 @@
 # in /projects/P/topics/T, which the Functions Framework turns into a CloudEvent.
 
 resource "google_pubsub_topic" "ratings" {
+  #checkov:skip=CKV_GCP_83:Google-managed encryption at rest; customer keys (Cloud KMS) would add a key ring to run, pay for and never lose, for ratings that are MovieLens data and anonymous visitors' stars
   name       = "ratings"
   labels     = local.labels
   depends_on = [google_project_service.enabled]
 }
 
 resource "google_pubsub_topic" "retrain" {
+  #checkov:skip=CKV_GCP_83:retrain requests carry no data; Google-managed encryption at rest
   name       = "retrain"
   labels     = local.labels
   depends_on = [google_project_service.enabled]
@@ -20,6 +22,7 @@ resource "google_pubsub_topic" "retrain" {
 # Receives both the events ingestRating rejects (published with the reason) and the ones Pub/Sub
 # gave up on after var.dead_letter_max_delivery_attempts deliveries.
 resource "google_pubsub_topic" "ratings_dead_letter" {
+  #checkov:skip=CKV_GCP_83:Google-managed encryption at rest; customer keys (Cloud KMS) would add a key ring to run, pay for and never lose, for ratings that are MovieLens data and anonymous visitors' stars
   name       = "ratings-dead-letter"
   labels     = local.labels
   depends_on = [google_project_service.enabled]
@@ -36,10 +39,10 @@ resource "google_pubsub_subscription" "ratings_ingest" {
   message_retention_duration = "604800s"
 
   push_config {
-    push_endpoint = "${google_cloudfunctions2_function.ingest_rating.service_config[0].uri}/${google_pubsub_topic.ratings.id}"
+    push_endpoint = "${google_cloudfunctions2_function.function["ingest_rating"].service_config[0].uri}/${google_pubsub_topic.ratings.id}"
     oidc_token {
       service_account_email = google_service_account.ratings_push.email
-      audience              = google_cloudfunctions2_function.ingest_rating.service_config[0].uri
+      audience              = google_cloudfunctions2_function.function["ingest_rating"].service_config[0].uri
     }
   }
 
@@ -77,10 +80,10 @@ resource "google_pubsub_subscription" "retrain_model" {
   message_retention_duration = "3600s"
 
   push_config {
-    push_endpoint = "${google_cloudfunctions2_function.retrain_model.service_config[0].uri}/${google_pubsub_topic.retrain.id}"
+    push_endpoint = "${google_cloudfunctions2_function.function["retrain_model"].service_config[0].uri}/${google_pubsub_topic.retrain.id}"
     oidc_token {
       service_account_email = google_service_account.retrain_push.email
-      audience              = google_cloudfunctions2_function.retrain_model.service_config[0].uri
+      audience              = google_cloudfunctions2_function.function["retrain_model"].service_config[0].uri
     }
   }
 

@@ -39,8 +39,9 @@ variable "retrain_schedule" {
   type        = string
   default     = "0 3 * * *"
   validation {
-    condition     = can(regex("^[0-9*/,-]+( [0-9*/,-]+){4}$", var.retrain_schedule))
-    error_message = "retrain_schedule must be a 5-field cron expression of digits, *, /, , and - (minute hour day-of-month month day-of-week), e.g. \"0 3 * * *\" for nightly at 03:00."
+    # Minute, hour and day of month are numeric; month and day of week also take names (JAN, MON).
+    condition     = can(regex("^[0-9*/,-]+( [0-9*/,-]+){2}( ([0-9*/,-]|[A-Za-z]{3})+){2}$", var.retrain_schedule))
+    error_message = "retrain_schedule must be a 5-field cron expression (minute hour day-of-month month day-of-week) of digits, *, /, , and -, with names allowed for month and day of week, e.g. \"0 3 * * *\" for nightly at 03:00 or \"0 3 * * MON\" for Mondays."
   }
 }
 
@@ -223,5 +224,35 @@ variable "labels" {
       for k, v in var.labels : can(regex("^[a-z][a-z0-9_-]{0,62}$", k)) && can(regex("^[a-z0-9_-]{0,63}$", v))
     ])
     error_message = "labels keys must start with a lowercase letter and, like values, hold at most 63 lowercase letters, digits, _ or -."
+  }
+}
+
+variable "notification_channels" {
+  description = "Cloud Monitoring notification channels the alert policies notify, as projects/PROJECT/notificationChannels/ID (create one with `gcloud beta monitoring channels create` or in the console). Empty: alerts show in the console only."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for c in var.notification_channels : can(regex("^projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/notificationChannels/[0-9]+$", c))])
+    error_message = "notification_channels must be full names like projects/my-reel-project/notificationChannels/1234567890."
+  }
+}
+
+variable "ingest_latency_target_ms" {
+  description = "Alert when the 95th percentile of ingestRating's rating -> recommendations time is above this, in ms."
+  type        = number
+  default     = 2000
+  validation {
+    condition     = var.ingest_latency_target_ms >= 100 && var.ingest_latency_target_ms <= 600000
+    error_message = "ingest_latency_target_ms must be from 100 to 600000 (10 minutes)."
+  }
+}
+
+variable "ingest_error_rate_percent" {
+  description = "Alert when more than this percentage of ingestRating deliveries fail over 10 minutes."
+  type        = number
+  default     = 5
+  validation {
+    condition     = var.ingest_error_rate_percent > 0 && var.ingest_error_rate_percent <= 100
+    error_message = "ingest_error_rate_percent must be above 0 and at most 100."
   }
 }

@@ -14,8 +14,8 @@ export interface DatasetRef {
 const qualified = ({ project, dataset }: DatasetRef, name: string) =>
   `\`${project}.${dataset}.${name}\``;
 
-/** One row of `rating_events`: the event plus when it was ingested. */
-interface EventRow {
+/** One row of `rating_events`: the event plus when Reel received it (the partitioning column). */
+export interface EventRow {
   eventId: string;
   userId: string;
   movieId: number;
@@ -23,6 +23,30 @@ interface EventRow {
   ratedAt: string;
   source: string;
   ingestedAt: string;
+}
+
+export function eventRow(event: RatingEvent, ingestedAt: Date): EventRow {
+  return {
+    eventId: event.eventId,
+    userId: event.userId,
+    movieId: event.movieId,
+    rating: event.rating,
+    ratedAt: event.ratedAt,
+    source: event.source,
+    ingestedAt: ingestedAt.toISOString(),
+  };
+}
+
+/**
+ * BigQuery accepts streamed rows only for partitions from 5 years before to 1 year after now
+ * (of the partitioning column, here ingestedAt). Rows stamped with the time they arrive are
+ * always inside; history goes through load jobs (pipelines/src/load), which have no window.
+ */
+export const STREAMING_WINDOW_DAYS = { past: 5 * 365, future: 365 } as const;
+
+export function isWithinStreamingWindow(partitionTime: Date, now: Date): boolean {
+  const days = (partitionTime.getTime() - now.getTime()) / 86_400_000;
+  return days > -STREAMING_WINDOW_DAYS.past && days < STREAMING_WINDOW_DAYS.future;
 }
 
 /**
@@ -60,17 +84,14 @@ export async function appendEvents(
   ingestedAt: Date = new Date(),
 ): Promise<void> {
   if (events.length === 0) return;
+  if (!isWithinStreamingWindow(ingestedAt, new Date())) {
+    throw new Error(
+      `ingestedAt ${ingestedAt.toISOString()} is outside BigQuery's streaming window: import history with a load job (npm run load)`,
+    );
+  }
   const rows = events.map((event) => ({
     insertId: eventInsertId(event),
-    json: {
-      eventId: event.eventId,
-      userId: event.userId,
-      movieId: event.movieId,
-      rating: event.rating,
-      ratedAt: event.ratedAt,
-      source: event.source,
-      ingestedAt: ingestedAt.toISOString(),
-    } satisfies EventRow,
+    json: eventRow(event, ingestedAt),
   }));
   try {
     await bigquery.dataset(ref.dataset).table(EVENTS_TABLE).insert(rows, { raw: true });

@@ -7,6 +7,7 @@ import { findToolchain } from '@reel/pipelines/stack/emulators';
 import { type RunningPipeline, startPipeline } from '@reel/pipelines/stack/pipeline';
 import { repositoryRoot } from '@reel/pipelines/stack/repository';
 import type { TestProject } from 'vitest/node';
+import { chromiumPath, isExecutable, missingMessage } from './chromium.js';
 import { testPorts, testStateDir } from './state.js';
 
 declare module 'vitest' {
@@ -67,6 +68,11 @@ async function warmUp(pipeline: RunningPipeline): Promise<number> {
  * same; the ports are the defaults + 20000 when free, so they usually do). Always stopped.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Before minutes of stack start-up: without a browser the test cannot run at all.
+  const browser = chromiumPath(process.env);
+  if (!isExecutable(browser)) {
+    throw new Error(missingMessage(browser));
+  }
   const root = repositoryRoot();
   const stateDir = testStateDir('reel-e2e-');
   const started = Date.now();

@@ -1,7 +1,8 @@
 /**
- * `npm run load -- [--ratings FILE] [--project P]`: streams a MovieLens ratings file into
- * BigQuery (import events) and the users' Firestore rating maps, on the local stack or, with
- * --project, on Google Cloud. Loading the same file again inserts nothing new.
+ * `npm run load -- [--ratings FILE] [--project P]`: a MovieLens ratings file into BigQuery
+ * (import events, by load jobs from files in the models bucket; on the local stack by upload
+ * load jobs, see load/bulk-load.ts) and the users' Firestore rating maps, on the local stack or,
+ * with --project, on Google Cloud. Loading the same file again loads nothing new.
  */
 import { BUNDLED_RATINGS } from '../data/bundled.js';
 import { loadRatingsFile } from '../data/load-ratings.js';
@@ -46,6 +47,8 @@ runMain(async () => {
       bigquery: target.clients.bigquery,
       firestore: target.clients.firestore,
       dataset: target.config,
+      bucket: target.clients.storage.bucket(target.config.modelsBucket),
+      route: flags.project === undefined ? 'upload' : 'bucket',
       progress: stderrProgress,
     });
     const catalogue = await publishCatalogue(
@@ -58,7 +61,7 @@ runMain(async () => {
     );
     stderrProgress(
       `loaded into ${target.description} in ${((performance.now() - started) / 1000).toFixed(1)} s: ` +
-        `${formatCount(summary.inserted)} new events in BigQuery (${formatCount(summary.ratings - summary.inserted)} were there), ` +
+        `${formatCount(summary.inserted)} new events in BigQuery by ${summary.loadJobs} load job(s) from ${summary.importFiles.length} file(s) (${formatCount(summary.ratings - summary.inserted)} were there), ` +
         `${formatCount(summary.entriesWritten)} ratings of ${formatCount(summary.usersWritten)} users written to Firestore`,
     );
   } finally {

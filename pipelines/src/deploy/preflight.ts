@@ -19,22 +19,30 @@ export interface DeployOptions {
   ratingsFile: string | null;
   /** Passes -auto-approve to terraform apply. */
   yes: boolean;
+  /** Forgets the steps an earlier run finished. */
+  restart?: boolean;
 }
 
-export const USAGE = `usage: npm run deploy -- --project <project-id> [--region <region>] [--ratings <file>] [--yes]
+export const USAGE = `usage: npm run deploy -- --project <project-id> [--region <region>] [--ratings <file>] [--yes] [--restart]
 
   --project   Google Cloud project with billing (or set GOOGLE_CLOUD_PROJECT)
   --region    region for functions, buckets and data (default: Terraform's, us-central1)
   --ratings   MovieLens ratings file to load (default: the bundled ml-latest-small)
-  --yes       apply the Terraform plan without asking`;
+  --yes       apply the Terraform plan without asking
+  --restart   redo every step (a re-run otherwise resumes after the last step that finished)`;
 
 export function parseDeployOptions(argv: readonly string[], env: NodeJS.ProcessEnv): DeployOptions {
   const values = new Map<string, string>();
   let yes = false;
+  let restart = false;
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index]!;
     if (arg === '--yes') {
       yes = true;
+      continue;
+    }
+    if (arg === '--restart') {
+      restart = true;
       continue;
     }
     const [flag, inline] = arg.split(/=(.*)/s, 2) as [string, string | undefined];
@@ -70,6 +78,7 @@ export function parseDeployOptions(argv: readonly string[], env: NodeJS.ProcessE
     region: values.get('--region') ?? null,
     ratingsFile: values.get('--ratings') ?? null,
     yes,
+    ...(restart && { restart }),
   };
 }
 

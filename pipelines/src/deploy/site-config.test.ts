@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkHostingRewrite, parseTerraformOutputs, siteBuildEnvironment } from './site-config.js';
 
@@ -37,8 +38,7 @@ describe('siteBuildEnvironment', () => {
       PUBLIC_FIREBASE_AUTH_DOMAIN: 'reel-prod.firebaseapp.com',
       PUBLIC_FIREBASE_PROJECT_ID: 'reel-prod',
       PUBLIC_FIREBASE_APP_ID: '1:2:web:3',
-      PUBLIC_FIREBASE_MESSAGING_SENDER_ID: '2',
-      PUBLIC_REEL_API_URL: '/api/ratings',
+      PUBLIC_REEL_RATINGS_URL: '/api/ratings',
     });
   });
 });
@@ -81,5 +81,25 @@ describe('checkHostingRewrite', () => {
     expect(checkHostingRewrite(JSON.stringify({ hosting: {} }), expected)).toMatch(
       /no hosting rewrite for \/api/,
     );
+  });
+});
+
+describe('the site build environment and the site agree on names', () => {
+  const siteConfig = readFileSync(new URL('../../../site/src/config.ts', import.meta.url), 'utf8');
+  const readBySite = new Set(
+    [...siteConfig.matchAll(/value\(env, '(PUBLIC_\w+)'\)/g)].map((match) => match[1]),
+  );
+
+  it('writes only variables the site reads', () => {
+    expect(readBySite.size).toBeGreaterThan(4);
+    const written = Object.keys(siteBuildEnvironment(parseTerraformOutputs(terraformOutput)));
+    expect(written.filter((name) => !readBySite.has(name))).toEqual([]);
+  });
+
+  it('writes every PUBLIC_REEL_ variable the site reads', () => {
+    const written = Object.keys(siteBuildEnvironment(parseTerraformOutputs(terraformOutput)));
+    const reel = [...readBySite].filter((name) => name?.startsWith('PUBLIC_REEL_'));
+    expect(reel.length).toBeGreaterThan(0);
+    expect(reel.filter((name) => !written.includes(name ?? ''))).toEqual([]);
   });
 });

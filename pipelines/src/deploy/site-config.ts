@@ -41,8 +41,9 @@ export function parseTerraformOutputs(json: string): DeployOutputs {
 }
 
 /**
- * Environment for `npm run build -w site`. The API is called same-origin (/api/ratings) so the
- * browser needs no CORS round trip; PUBLIC_REEL_API_URL says so explicitly.
+ * Environment for `npm run build -w site`, named as site/src/config.ts reads it (a test keeps
+ * the two in step). The API is called same-origin (/api/ratings) so the browser needs no CORS
+ * round trip; PUBLIC_REEL_RATINGS_URL says so explicitly.
  */
 export function siteBuildEnvironment(outputs: DeployOutputs): Record<string, string> {
   const config = outputs.firebaseWebConfig;
@@ -51,11 +52,7 @@ export function siteBuildEnvironment(outputs: DeployOutputs): Record<string, str
     PUBLIC_FIREBASE_AUTH_DOMAIN: config.authDomain,
     PUBLIC_FIREBASE_PROJECT_ID: config.projectId,
     PUBLIC_FIREBASE_APP_ID: config.appId,
-    ...(config.messagingSenderId
-      ? { PUBLIC_FIREBASE_MESSAGING_SENDER_ID: config.messagingSenderId }
-      : {}),
-    ...(config.storageBucket ? { PUBLIC_FIREBASE_STORAGE_BUCKET: config.storageBucket } : {}),
-    PUBLIC_REEL_API_URL: '/api/ratings',
+    PUBLIC_REEL_RATINGS_URL: '/api/ratings',
   };
 }
 

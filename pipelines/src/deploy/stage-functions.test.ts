@@ -1,8 +1,15 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { lockedVersion, productionManifest, stageFunctions } from './stage-functions.js';
+import {
+  type LockFile,
+  lockedVersion,
+  productionManifest,
+  stagedLockfile,
+  stageFunctions,
+} from './stage-functions.js';
 
 const lock = {
   packages: {
@@ -105,5 +112,68 @@ describe('stageFunctions', () => {
     expect(() => stageFunctions({ repoRoot: root, outDir: join(root, 'out') })).toThrow(
       /dist\/index\.js does not exist: build the functions first/,
     );
+  });
+});
+
+describe('stagedLockfile (the tested versions, deployed)', () => {
+  const manifest = { name: '@reel/functions', version: '0.1.0', main: 'dist/index.js' };
+
+  it('lays out the workspace’s tree as a package of its own, nesting what clashes', () => {
+    const clashing: LockFile = {
+      packages: {
+        '': { version: '0.0.0' },
+        'node_modules/common': {
+          version: '6.0.0',
+          integrity: 'sha-c',
+          dependencies: { gaxios: '^6' },
+        },
+        'node_modules/gaxios': { version: '6.7.1', integrity: 'sha-g6' },
+        'functions/node_modules/gaxios': { version: '7.1.0', integrity: 'sha-g7' },
+        'node_modules/vitest': { version: '4.0.0', dev: true },
+      },
+    };
+    const staged = stagedLockfile(clashing, 'functions', {
+      ...manifest,
+      dependencies: { common: '6.0.0', gaxios: '7.1.0' },
+    });
+    expect(staged.packages).toEqual({
+      '': {
+        name: '@reel/functions',
+        version: '0.1.0',
+        dependencies: { common: '6.0.0', gaxios: '7.1.0' },
+      },
+      'node_modules/common': {
+        version: '6.0.0',
+        integrity: 'sha-c',
+        dependencies: { gaxios: '^6' },
+      },
+      'node_modules/common/node_modules/gaxios': { version: '6.7.1', integrity: 'sha-g6' },
+      'node_modules/gaxios': { version: '7.1.0', integrity: 'sha-g7' },
+    });
+  });
+
+  it('holds, for the real functions package, every production package at the version the tests use', () => {
+    const root = fileURLToPath(new URL('../../../', import.meta.url));
+    const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as LockFile;
+    const functionsManifest = JSON.parse(
+      readFileSync(join(root, 'functions/package.json'), 'utf8'),
+    );
+    const production = productionManifest(functionsManifest, (dependency) =>
+      lockedVersion(lock, 'functions', dependency),
+    );
+    const staged = stagedLockfile(lock, 'functions', production);
+    const entries = Object.entries(staged.packages).filter(([path]) => path !== '');
+    expect(entries.length).toBeGreaterThan(50);
+    const originals = Object.values(lock.packages);
+    for (const [path, entry] of entries) {
+      expect(entry.dev, path).toBeUndefined();
+      const same = originals.some(
+        (original) => original.version === entry.version && original.integrity === entry.integrity,
+      );
+      expect(same, `${path}@${entry.version}`).toBe(true);
+    }
+    for (const [name, version] of Object.entries(production.dependencies ?? {})) {
+      expect(staged.packages[`node_modules/${name}`]?.version, name).toBe(version);
+    }
   });
 });

@@ -8,8 +8,9 @@ import { DeployError } from './preflight.js';
  * the tests type-check with, plus a production package.json. Cloud Build then only installs
  * dependencies; it never sees TypeScript, so functions/tsconfig.json's `extends` of
  * ../tsconfig.base.json (outside the upload) does not matter, and no devDependencies ship.
- * Direct dependencies are pinned to the exact versions package-lock.json installed here, the
- * versions the tests ran with.
+ * Direct dependencies are pinned to the exact versions package-lock.json installed here, and a
+ * package-lock.json of the whole production tree, cut from the repository's, goes with them:
+ * what Cloud Build installs is what the tests ran with, and an upstream release changes nothing.
  */
 
 export interface PackageManifest {
@@ -22,8 +23,26 @@ export interface PackageManifest {
   [key: string]: unknown;
 }
 
-interface LockFile {
-  packages: Record<string, { version?: string; link?: boolean }>;
+export interface LockEntry {
+  version?: string;
+  link?: boolean;
+  dev?: boolean;
+  devOptional?: boolean;
+  peer?: boolean;
+  optional?: boolean;
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+  peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+  [field: string]: unknown;
+}
+
+export interface LockFile {
+  name?: string;
+  version?: string;
+  lockfileVersion?: number;
+  requires?: boolean;
+  packages: Record<string, LockEntry>;
 }
 
 /**
@@ -68,6 +87,113 @@ export function productionManifest(
   };
 }
 
+/** `a/node_modules/b/node_modules/c` -> `a/node_modules/b`; `node_modules/c` -> ''. */
+function parentOf(path: string): string {
+  const index = path.lastIndexOf('/node_modules/');
+  return index < 0 ? '' : path.slice(0, index);
+}
+
+/** Where Node resolves `name` from the package at `from` in a lock's tree, as npm laid it out. */
+function resolveIn(
+  packages: Record<string, unknown>,
+  from: string,
+  name: string,
+): string | undefined {
+  for (let dir = from; ; dir = parentOf(dir)) {
+    const candidate = `${dir === '' ? '' : `${dir}/`}node_modules/${name}`;
+    if (packages[candidate] !== undefined) return candidate;
+    if (dir === '') return undefined;
+  }
+}
+
+/**
+ * The lockfile of the staged package: the production dependency tree of `workspaceDir` as the
+ * repository's package-lock.json has it, every package at the version, integrity and resolved
+ * URL the tests ran with, laid out for a package of its own (a workspace's own node_modules
+ * becomes the root one; a hoisted package that clashes with it is nested under its dependent,
+ * as npm would). Cloud Build then runs `npm ci`, which installs exactly this tree.
+ */
+export function stagedLockfile(
+  lock: LockFile,
+  workspaceDir: string,
+  production: PackageManifest,
+): LockFile {
+  const staged: Record<string, LockEntry> = {};
+  const origin = new Map<string, string>();
+  const queue: Array<{ original: string; at: string }> = [];
+
+  const place = (original: string, dependent: string, name: string): void => {
+    // The nearest package named `name` that the dependent would resolve to in the staged tree.
+    const found = resolveIn(staged, dependent, name);
+    if (found !== undefined && origin.get(found) === original) return;
+    const at =
+      found === undefined
+        ? `node_modules/${name}`
+        : `${dependent === '' ? '' : `${dependent}/`}node_modules/${name}`;
+    if (staged[at] !== undefined) {
+      throw new DeployError(
+        `cannot lay out ${name} for ${dependent || 'the package'}: ${at} is taken`,
+      );
+    }
+    const {
+      dev: _dev,
+      devOptional: _devOptional,
+      peer: _peer,
+      ...entry
+    } = lock.packages[original]!;
+    staged[at] = entry;
+    origin.set(at, original);
+    queue.push({ original, at });
+  };
+
+  const requirements = (entry: LockEntry): Array<[string, boolean]> => [
+    ...Object.keys(entry.dependencies ?? {}).map((name): [string, boolean] => [name, false]),
+    ...Object.keys(entry.optionalDependencies ?? {}).map((name): [string, boolean] => [name, true]),
+    ...Object.keys(entry.peerDependencies ?? {}).map((name): [string, boolean] => [
+      name,
+      entry.peerDependenciesMeta?.[name]?.optional === true,
+    ]),
+  ];
+
+  for (const name of Object.keys(production.dependencies ?? {})) {
+    const original = resolveIn(lock.packages, workspaceDir, name);
+    if (original === undefined) {
+      throw new DeployError(
+        `package-lock.json does not install ${name} for ${workspaceDir}/; run npm install`,
+      );
+    }
+    place(original, '', name);
+  }
+  while (queue.length > 0) {
+    const { original, at } = queue.shift()!;
+    for (const [name, optional] of requirements(lock.packages[original]!)) {
+      const dependency = resolveIn(lock.packages, original, name);
+      if (dependency === undefined) {
+        if (optional) continue;
+        throw new DeployError(
+          `package-lock.json has no ${name}, which ${original} needs; run npm install`,
+        );
+      }
+      place(dependency, at, name);
+    }
+  }
+  const sorted = Object.fromEntries(Object.entries(staged).sort(([a], [b]) => a.localeCompare(b)));
+  return {
+    name: production.name,
+    version: production.version,
+    lockfileVersion: 3,
+    requires: true,
+    packages: {
+      '': {
+        name: production.name,
+        version: production.version,
+        dependencies: production.dependencies,
+      },
+      ...sorted,
+    },
+  };
+}
+
 export interface StageOptions {
   repoRoot: string;
   /** Replaced entirely. */
@@ -99,6 +225,10 @@ export function stageFunctions({ repoRoot, outDir }: StageOptions): PackageManif
     filter: (source) => !source.endsWith('.tsbuildinfo'),
   });
   writeFileSync(join(outDir, 'package.json'), `${JSON.stringify(production, null, 2)}\n`);
+  writeFileSync(
+    join(outDir, 'package-lock.json'),
+    `${JSON.stringify(stagedLockfile(lock, 'functions', production), null, 2)}\n`,
+  );
   return production;
 }
 

@@ -1,12 +1,12 @@
 /**
- * `npm run load`: a MovieLens ratings file into BigQuery (as import events) and into the
- * users' Firestore rating maps, idempotently: events already stored are not inserted again,
- * and a user's newer rating from the site is kept.
+ * `npm run load`: a MovieLens ratings file into BigQuery (as import events, by load jobs: see
+ * bulk-load.ts) and into the users' Firestore rating maps, idempotently: events already stored
+ * are not loaded again, and a user's newer rating from the site is kept.
  */
+import { randomUUID } from 'node:crypto';
 import type { BigQuery } from '@google-cloud/bigquery';
 import type { Bucket } from '@google-cloud/storage';
 import {
-  appendEvents,
   type DatasetRef,
   decodeUserDocument,
   EVENTS_TABLE,
@@ -19,15 +19,22 @@ import { FieldValue, type Firestore } from 'firebase-admin/firestore';
 import { moviesBeside } from '../data/catalogue.js';
 import type { LoadedRatings } from '../data/ratings-parser.js';
 import { type ProgressSink, progressMeter } from '../report/progress.js';
+import { BulkLoader, type LoadRoute } from './bulk-load.js';
 import { IMPORT_SOURCE, importEvent, mergeImported } from './import-events.js';
 
 export interface LoadOptions {
   bigquery: BigQuery;
   firestore: Firestore;
   dataset: DatasetRef;
+  /** The models bucket, where the import files are written (under imports/). */
+  bucket: Bucket;
+  /** `bucket` on Google Cloud, `upload` on the local stack (see bulk-load.ts). */
+  route: LoadRoute;
   progress: ProgressSink;
-  /** Rows per streaming insert (BigQuery allows 50,000 rows and 10 MB per request). */
+  /** Users whose stored eventIds are looked up per query. */
   batchSize?: number;
+  /** Rows per import file. */
+  rowsPerFile?: number;
   /** User documents read per Firestore getAll. */
   usersPerRead?: number;
 }
@@ -35,8 +42,11 @@ export interface LoadOptions {
 export interface LoadSummary {
   ratings: number;
   users: number;
-  /** Events inserted into BigQuery now (the rest were there from an earlier load). */
+  /** Events loaded into BigQuery now (the rest were there from an earlier load). */
   inserted: number;
+  /** BigQuery load jobs run, and the files they read. */
+  loadJobs: number;
+  importFiles: string[];
   /** Rating entries written to Firestore now. */
   entriesWritten: number;
   usersWritten: number;
@@ -105,20 +115,35 @@ export async function loadIntoStores(
     ratings: total,
     users: byUser.size,
     inserted: 0,
+    loadJobs: 0,
+    importFiles: [],
     entriesWritten: 0,
     usersWritten: 0,
   };
 
   const events = progressMeter(progress, `BigQuery ${EVENTS_TABLE}`, total, 'ratings');
+  const receivedAt = new Date();
+  const importId = `${receivedAt.toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
+  const loader = new BulkLoader(
+    bigquery,
+    options.bucket,
+    dataset,
+    options.route,
+    importId,
+    receivedAt,
+    options.rowsPerFile,
+  );
   let done = 0;
   for (const [users, batch] of userBatches(byUser, options.batchSize ?? 10_000)) {
     const stored = await storedImportIds(bigquery, dataset, users);
-    const fresh = batch.filter((event) => !stored.has(event.eventId));
-    await appendEvents(bigquery, dataset, fresh);
-    summary.inserted += fresh.length;
+    await loader.add(batch.filter((event) => !stored.has(event.eventId)));
     done += batch.length;
     events.update(done);
   }
+  const loadedRows = await loader.finish();
+  summary.inserted = loadedRows.rows;
+  summary.loadJobs = loadedRows.jobs;
+  summary.importFiles = loadedRows.files;
   events.done();
 
   const docs = progressMeter(progress, 'Firestore users/{uid}.ratings', byUser.size, 'users');

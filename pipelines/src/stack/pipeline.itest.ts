@@ -137,6 +137,8 @@ beforeAll(async () => {
     bigquery: clients.bigquery,
     firestore: clients.firestore,
     dataset: config,
+    bucket: clients.storage.bucket(config.modelsBucket),
+    route: 'upload',
     progress: () => {},
   });
   await publishCatalogue(clients.storage.bucket(config.modelsBucket), file, loaded);

@@ -197,6 +197,8 @@ async function loadSampleOnce(
     bigquery: clients.bigquery,
     firestore: clients.firestore,
     dataset: config,
+    bucket: clients.storage.bucket(config.modelsBucket),
+    route: 'upload',
     progress,
   });
   const catalogue = await publishCatalogue(
