@@ -646,8 +646,8 @@ describe('outputs', () => {
   });
 });
 
-describe('the README’s deploy guide', () => {
-  const readme = readFileSync(`${repoRoot}README.md`, 'utf8');
+describe('the deploy guide (docs/deploy-guide.md)', () => {
+  const readme = readFileSync(`${repoRoot}docs/deploy-guide.md`, 'utf8');
 
   it('lists every resource and data source the Terraform declares', () => {
     const grants = [...configuration.resources.keys()].filter((a) => /_iam_member\./.test(a));

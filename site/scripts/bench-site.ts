@@ -1,7 +1,8 @@
 // Protocol W: build the site, serve dist/ on 127.0.0.1, run Lighthouse (headless Debian
 // Chromium) on the home page and a movie page, and print scores, Web Vitals and first-load
 // JavaScript with the machine and dataset. Exits non-zero when a target is missed.
-//   npm run bench:site [-- --runs 3 --movie 2571 --no-build --preset desktop]
+//   npm run bench:site [-- --runs 3 --movie 2571 --no-build --preset desktop --json]
+// --json adds one JSON object on the last line (what `npm run figures` keeps).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     build: { type: 'boolean', default: true },
     'no-build': { type: 'boolean', default: false },
     preset: { type: 'string', default: 'mobile' },
+    json: { type: 'boolean', default: false },
   },
 });
 const runs = Number(values.runs);
@@ -250,4 +252,27 @@ for (const r of rows) {
   }
 }
 process.stdout.write(`${lines.join('\n')}\n`);
+if (values.json) {
+  const summary = {
+    protocol: 'W',
+    machine: { cpu: cpus()[0]?.model ?? null, cores: cpus().length, node: process.version },
+    browser: chromiumVersion,
+    lighthouse: lighthouseVersion,
+    preset: values.preset,
+    catalogue,
+    moviePages,
+    buildSeconds,
+    runs,
+    search: {
+      titles: searchIndex.documentCount,
+      loadMs,
+      queryP50Ms: queryMs[Math.floor(queryMs.length / 2)],
+      queryMaxMs: queryMs.at(-1),
+    },
+    pages: rows,
+    targets: TARGETS,
+    missed,
+  };
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
+}
 process.exitCode = missed > 0 ? 1 : 0;
