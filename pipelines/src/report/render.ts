@@ -14,13 +14,39 @@ export function verdict(value: number, target: number, atMost = false, decimals 
   return met ? 'met' : `missed by ${Math.abs(value - target).toFixed(decimals)}`;
 }
 
-export function renderProtocolR(result: ProtocolRResult): string[] {
+/**
+ * Figures a Protocol R run may carry besides RMSE and MAE, each rendered when present: the
+ * same model without the test rating's time (runs whose `rmse` used it), and Protocol R-time
+ * (each rating of the per-user temporal split predicted at its time from earlier ratings).
+ */
+type ProtocolRFigures = ProtocolRResult & {
+  readonly rmseWithoutTime?: number;
+  readonly maeWithoutTime?: number;
+  readonly rmseTemporal?: number;
+  readonly maeTemporal?: number;
+};
+
+export function renderProtocolR(result: ProtocolRFigures): string[] {
   const rows: (string | number)[][] = [
     ['RMSE', fixed(result.rmse), `target ≤ 0.850: ${verdict(result.rmse, 0.85, true)}`],
     ['MAE', fixed(result.mae), ''],
-    ['RMSE without the test time', fixed(result.rmseWithoutTime), 'no session bias'],
-    ['MAE without the test time', fixed(result.maeWithoutTime), ''],
   ];
+  if (result.rmseWithoutTime !== undefined) {
+    rows.push(
+      ['RMSE without the test time', fixed(result.rmseWithoutTime), 'no session bias'],
+      ['MAE without the test time', fixed(result.maeWithoutTime), ''],
+    );
+  }
+  if (result.rmseTemporal !== undefined) {
+    rows.push(
+      [
+        'R-time RMSE',
+        fixed(result.rmseTemporal),
+        "Protocol T's split, each rating at its time from earlier ones",
+      ],
+      ['R-time MAE', fixed(result.maeTemporal), ''],
+    );
+  }
   const cv = result.crossValidation;
   if (cv) {
     rows.push(
