@@ -6,7 +6,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as chromeLauncher from 'chrome-launcher';
@@ -45,6 +45,9 @@ if (values.preset !== 'mobile' && values.preset !== 'desktop') {
   throw new Error(`--preset ${values.preset}: use mobile (Lighthouse's default) or desktop`);
 }
 
+// Lighthouse's simulated throttling scales the tasks it observed, so other work on the machine
+// lowers the scores: the load at the start is printed beside them.
+const loadAtStart = loadavg()[0];
 const site = new URL('..', import.meta.url).pathname;
 const dist = join(site, 'dist');
 const log = (message: string) => process.stderr.write(`[bench:site] ${message}\n`);
@@ -219,7 +222,7 @@ const chromiumVersion = execFileSync(CHROMIUM, ['--version'], {
 const catalogue = buildEnv.REEL_CATALOGUE_DIR ?? 'pipelines/data/ml-latest-small (bundled)';
 const lines = [
   'Protocol W: the site (Lighthouse, headless Chromium)',
-  `machine:   ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}`,
+  `machine:   ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; load average ${loadAtStart.toFixed(2)} at start`,
   `browser:   ${chromiumVersion}; Lighthouse ${lighthouseVersion}, ${values.preset} preset${values.preset === 'mobile' ? ' (simulated slow 4G, 4x CPU slowdown)' : ''}`,
   `dataset:   ${catalogue}: ${moviePages.toLocaleString('en')} movie pages${buildSeconds === null ? '' : `; astro build ${buildSeconds.toFixed(1)} s`}`,
   `live data: Firestore ${buildEnv.PUBLIC_FIRESTORE_EMULATOR_HOST ?? '127.0.0.1:8080 (default)'}, Auth ${buildEnv.PUBLIC_FIREBASE_AUTH_EMULATOR_HOST ?? '127.0.0.1:9099 (default)'}`,
@@ -255,7 +258,12 @@ process.stdout.write(`${lines.join('\n')}\n`);
 if (values.json) {
   const summary = {
     protocol: 'W',
-    machine: { cpu: cpus()[0]?.model ?? null, cores: cpus().length, node: process.version },
+    machine: {
+      cpu: cpus()[0]?.model ?? null,
+      cores: cpus().length,
+      node: process.version,
+      loadAverage: Number(loadAtStart.toFixed(2)),
+    },
     browser: chromiumVersion,
     lighthouse: lighthouseVersion,
     preset: values.preset,
