@@ -722,8 +722,7 @@ describe('the deploy guide (docs/deploy.md)', () => {
   // docs/privacy.md lists the privacy resources in the same form.
   const readme = [`${repoRoot}docs/deploy.md`, `${repoRoot}docs/privacy.md`]
     .map((file) => readFileSync(file, 'utf8'))
-    .join('
-');
+    .join('\n');
 
   it('lists every resource and data source the Terraform declares', () => {
     const grants = [...configuration.resources.keys()].filter((a) => /_iam_member\./.test(a));

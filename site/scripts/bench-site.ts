@@ -1,11 +1,12 @@
 // Protocol W: build the site, serve dist/ on 127.0.0.1, run Lighthouse (headless Debian
 // Chromium) on the home page and a movie page, and print scores, Web Vitals and first-load
 // JavaScript with the machine and dataset. Exits non-zero when a target is missed.
-//   npm run bench:site [-- --runs 3 --movie 2571 --no-build --preset desktop]
+//   npm run bench:site [-- --runs 3 --movie 2571 --no-build --preset desktop --json]
+// --json adds one JSON object on the last line (what `npm run figures` keeps).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as chromeLauncher from 'chrome-launcher';
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     build: { type: 'boolean', default: true },
     'no-build': { type: 'boolean', default: false },
     preset: { type: 'string', default: 'mobile' },
+    json: { type: 'boolean', default: false },
   },
 });
 const runs = Number(values.runs);
@@ -43,6 +45,9 @@ if (values.preset !== 'mobile' && values.preset !== 'desktop') {
   throw new Error(`--preset ${values.preset}: use mobile (Lighthouse's default) or desktop`);
 }
 
+// Lighthouse's simulated throttling scales the tasks it observed, so other work on the machine
+// lowers the scores: the load at the start is printed beside them.
+const loadAtStart = loadavg()[0];
 const site = new URL('..', import.meta.url).pathname;
 const dist = join(site, 'dist');
 const log = (message: string) => process.stderr.write(`[bench:site] ${message}\n`);
@@ -217,7 +222,7 @@ const chromiumVersion = execFileSync(CHROMIUM, ['--version'], {
 const catalogue = buildEnv.REEL_CATALOGUE_DIR ?? 'pipelines/data/ml-latest-small (bundled)';
 const lines = [
   'Protocol W: the site (Lighthouse, headless Chromium)',
-  `machine:   ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}`,
+  `machine:   ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; load average ${loadAtStart.toFixed(2)} at start`,
   `browser:   ${chromiumVersion}; Lighthouse ${lighthouseVersion}, ${values.preset} preset${values.preset === 'mobile' ? ' (simulated slow 4G, 4x CPU slowdown)' : ''}`,
   `dataset:   ${catalogue}: ${moviePages.toLocaleString('en')} movie pages${buildSeconds === null ? '' : `; astro build ${buildSeconds.toFixed(1)} s`}`,
   `live data: Firestore ${buildEnv.PUBLIC_FIRESTORE_EMULATOR_HOST ?? '127.0.0.1:8080 (default)'}, Auth ${buildEnv.PUBLIC_FIREBASE_AUTH_EMULATOR_HOST ?? '127.0.0.1:9099 (default)'}`,
@@ -250,4 +255,32 @@ for (const r of rows) {
   }
 }
 process.stdout.write(`${lines.join('\n')}\n`);
+if (values.json) {
+  const summary = {
+    protocol: 'W',
+    machine: {
+      cpu: cpus()[0]?.model ?? null,
+      cores: cpus().length,
+      node: process.version,
+      loadAverage: Number(loadAtStart.toFixed(2)),
+    },
+    browser: chromiumVersion,
+    lighthouse: lighthouseVersion,
+    preset: values.preset,
+    catalogue,
+    moviePages,
+    buildSeconds,
+    runs,
+    search: {
+      titles: searchIndex.documentCount,
+      loadMs,
+      queryP50Ms: queryMs[Math.floor(queryMs.length / 2)],
+      queryMaxMs: queryMs.at(-1),
+    },
+    pages: rows,
+    targets: TARGETS,
+    missed,
+  };
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
+}
 process.exitCode = missed > 0 ? 1 : 0;

@@ -41,7 +41,7 @@ const USAGE = `usage: npm run bench:e2e -- [--duration=S] [--rates=R1,R2,...] [-
   --rates=...    the rates tried after the 20/s latency phase, in order, until one is not
                  held (default 30,40,50,100,200,300,400); if 20/s is not held, 80 % of the rate the
                  pipeline completed while catching up is tried, then half of that, until one is
-  --json         print the results as JSON on stdout (progress stays on stderr)`;
+  --json         also print the results as one JSON object on the last line (progress stays on stderr)`;
 
 /**
  * When 20/s is not held, the next rate tried is 80 % of what the pipeline completed per second
@@ -396,11 +396,8 @@ async function main(): Promise<void> {
       ingestCpu: cpu,
       phases,
     };
-    if (options.json) {
-      process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    } else {
-      process.stdout.write(printable(summary, phases));
-    }
+    process.stdout.write(printable(summary, phases));
+    if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   } finally {
     await stopAll();
   }

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Ratings } from '@reel/functions/model';
 
-export type PeerName = 'surprise-svd' | 'implicit-als';
+export type PeerName = 'surprise-svd' | 'surprise-svdpp' | 'implicit-als' | 'ease';
 export type PeerTask = 'rating' | 'ranking';
 
 /** The repository root (this file is pipelines/src/peers/peers.ts). */
@@ -16,7 +16,9 @@ const PYTHON = join(REPO_ROOT, '.venv/bin/python');
 /** The PyPI package of each peer, as requirements.txt pins it. */
 const REQUIREMENTS: Record<PeerName, string> = {
   'surprise-svd': 'scikit-surprise',
+  'surprise-svdpp': 'scikit-surprise',
   'implicit-als': 'implicit',
+  ease: 'numpy',
 };
 
 export interface PeerRequest {
@@ -40,6 +42,8 @@ export type PeerOutcome =
       readonly task: PeerTask;
       readonly version: string;
       readonly fitSeconds: number;
+      /** Epochs or ALS sweeps; 1 for a closed form. */
+      readonly iterations: number;
       readonly threads: number;
       readonly params: Record<string, unknown>;
       /** Task "rating": one prediction per test pair. */
@@ -61,8 +65,9 @@ export type PeerOutcome =
  * recommends; the harness scores it with the same metric code as ours. When the peer's package
  * is missing it tries to install the pinned version from requirements.txt once, and reports the
  * peer as not installable with pip's error if that fails: a peer is never skipped silently.
- * Thread counts are set explicitly: BLAS to 1 (implicit does its own threading, and asks for
- * it) and implicit's num_threads to `threads`.
+ * Thread counts are set explicitly: BLAS to 1 for implicit (it does its own threading, and asks
+ * for it) with its num_threads at `threads`; BLAS to `threads` for EASE, whose fit is one
+ * matrix inverse.
  */
 export async function runPeer(request: PeerRequest): Promise<PeerOutcome> {
   const { peer, task } = request;
@@ -85,6 +90,7 @@ export async function runPeer(request: PeerRequest): Promise<PeerOutcome> {
     const report = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}') as {
       version: string;
       fitSeconds: number;
+      iterations: number;
       threads: number;
       params: Record<string, unknown>;
     };
@@ -153,10 +159,11 @@ function python(dir: string, request: PeerRequest): Promise<Run> {
     '--top',
     String(request.top),
   ];
+  const blasThreads = request.peer === 'ease' ? String(request.threads) : '1';
   const env = {
     ...process.env,
-    OPENBLAS_NUM_THREADS: '1',
-    MKL_NUM_THREADS: '1',
+    OPENBLAS_NUM_THREADS: blasThreads,
+    MKL_NUM_THREADS: blasThreads,
     PYTHONDONTWRITEBYTECODE: '1',
     OMP_NUM_THREADS: String(request.threads),
   };

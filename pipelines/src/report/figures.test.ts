@@ -46,7 +46,9 @@ describe('summaryBlock', () => {
       },
     });
     const lines = block.split('\n');
-    expect(lines[2]).toBe('| R: RMSE ≤ 0.850 | 0.8400 (without the test time: 0.8700) | yes |');
+    expect(lines[2]).toBe(
+      "| R: RMSE ≤ 0.850 (no test-time information) | 0.8700; with the test rating's time, not allowed: 0.8400 | no: RMSE over by 0.0200 |",
+    );
     expect(lines).toContain('| S: ml-latest-small retrain ≤ 2 s | 1.5 s, peak RSS 300 MiB | yes |');
     expect(lines).toContain('| S: ml1m retrain ≤ 20 s | – | not measured |');
     expect(lines).toContain(

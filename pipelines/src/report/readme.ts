@@ -4,6 +4,6 @@ export function replaceBlock(readme: string, name: string, content: string): str
   const end = `<!-- /figures:${name} -->`;
   const from = readme.indexOf(start);
   const to = readme.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`README.md has no block ${start} … ${end}`);
+  if (from < 0 || to < from) throw new Error(`no block ${start} … ${end}`);
   return `${readme.slice(0, from + start.length)}\n${content}\n${readme.slice(to)}`;
 }

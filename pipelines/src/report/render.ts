@@ -5,6 +5,7 @@ import type { ConsistencyResult, CostResult, ProgressiveStep } from '../eval/pro
 import type { ProtocolRResult } from '../eval/protocol-r.js';
 import type { ContenderResult } from '../eval/protocol-t.js';
 import type { ComparisonRow } from '../peers/compare.js';
+import { toJson } from './json.js';
 import { fixed, formatTable } from './table.js';
 
 /** "met" or "missed by …" for a target `value ≥ target` (or ≤ when `atMost`). */
@@ -13,7 +14,19 @@ export function verdict(value: number, target: number, atMost = false, decimals 
   return met ? 'met' : `missed by ${Math.abs(value - target).toFixed(decimals)}`;
 }
 
-export function renderProtocolR(result: ProtocolRResult): string[] {
+/**
+ * Figures a Protocol R run may carry besides RMSE and MAE, each rendered when present: the
+ * same model without the test rating's time (runs whose `rmse` used it), and Protocol R-time
+ * (each rating of the per-user temporal split predicted at its time from earlier ratings).
+ */
+type ProtocolRFigures = ProtocolRResult & {
+  readonly rmseWithoutTime?: number;
+  readonly maeWithoutTime?: number;
+  readonly rmseTemporal?: number;
+  readonly maeTemporal?: number;
+};
+
+export function renderProtocolR(result: ProtocolRFigures): string[] {
   const rows: (string | number)[][] = [
     ['RMSE', fixed(result.rmse), `target ≤ 0.850: ${verdict(result.rmse, 0.85, true)}`],
     ['MAE', fixed(result.mae), ''],
@@ -289,47 +302,73 @@ export function renderProtocolS(dataset: string, m: RetrainMeasurement): string[
 }
 
 export function renderPeers(rows: readonly ComparisonRow[]): string[] {
-  const table = formatTable(
-    [
-      'system',
-      'version',
-      'threads',
-      'RMSE',
-      'MAE',
-      'fit s (R)',
-      'NDCG@10',
-      'Recall@20',
-      'coverage@10',
-      'fit s (T)',
-    ],
+  const quality = formatTable(
+    ['system', 'version', 'threads', 'RMSE', 'MAE', 'NDCG@10', 'Recall@20', 'coverage@10'],
     rows.map((row) => [
       row.name,
       row.version ?? '',
       row.threads ?? '',
       fixed(row.rating?.rmse),
       fixed(row.rating?.mae),
-      fixed(row.rating?.fitSeconds, 2),
       fixed(row.ranking?.ndcg10),
       fixed(row.ranking?.recall20),
       fixed(row.ranking?.coverage10),
-      fixed(row.ranking?.fitSeconds, 2),
     ]),
   );
-  const lines = [table];
-  for (const row of rows) if (row.problem) lines.push(`${row.name}: ${row.problem}`);
+  const fits = rows.flatMap((row) =>
+    (
+      [
+        ['R', row.rating],
+        ['T', row.ranking],
+      ] as const
+    ).flatMap(([protocol, fit]) =>
+      fit
+        ? [
+            [
+              row.name,
+              protocol,
+              fixed(fit.fitSeconds, 2),
+              fit.iterations,
+              fixed(fit.secondsPerIteration, 3),
+            ],
+          ]
+        : [],
+    ),
+  );
+  const lines = [
+    quality,
+    '',
+    "fits on the protocols' train splits with the settings below, timed around the fit call only",
+    formatTable(['system', 'protocol', 'fit s', 'iterations', 's / iteration'], fits),
+    '',
+    "settings: ours are DEFAULT_MODEL_CONFIG (npm run tune); each peer's are the best its search found on the validation split",
+  ];
+  for (const row of rows) {
+    if (row.problem) continue;
+    const tuning = row.tuning;
+    lines.push(
+      `${row.name}: ${toJson(row.settings)}${
+        tuning
+          ? ` (validation ${row.task === 'rating' ? 'RMSE' : 'NDCG@10'} ${fixed(tuning.validation)}, ${tuning.configurations} of ${tuning.budget} configurations, ${fixed(tuning.seconds, 0)} s${tuning.budgetNote ? `; budget: ${tuning.budgetNote}` : ''})`
+          : ''
+      }`,
+    );
+  }
   const [ours, ...peers] = rows;
+  const ratio = (a: number, b: number) => `${fixed(a / b, 2)}×`;
   for (const peer of peers) {
     if (peer.rating && ours.rating) {
       lines.push(
-        `our rating-model fit time = ${fixed(ours.rating.fitSeconds / peer.rating.fitSeconds, 2)}× ${peer.name}'s`,
+        `our rating model vs ${peer.name} (Protocol R): fit time ${ratio(ours.rating.fitSeconds, peer.rating.fitSeconds)}, per iteration ${ratio(ours.rating.secondsPerIteration, peer.rating.secondsPerIteration)}`,
       );
     }
-    if (peer.ranking && ours.ranking) {
+    if (peer.task === 'ranking' && peer.ranking && ours.ranking) {
       lines.push(
-        `our ranking-model fit time = ${fixed(ours.ranking.fitSeconds / peer.ranking.fitSeconds, 2)}× ${peer.name}'s`,
+        `our ranking model vs ${peer.name} (Protocol T): fit time ${ratio(ours.ranking.fitSeconds, peer.ranking.fitSeconds)}, per iteration ${ratio(ours.ranking.secondsPerIteration, peer.ranking.secondsPerIteration)}`,
       );
     }
   }
+  for (const row of rows) if (row.problem) lines.push(`${row.name} FAILED: ${row.problem}`);
   return lines;
 }
 
