@@ -71,9 +71,6 @@ export const FIGURES: Record<string, Figure> = {
   },
 };
 
-/** Blocks a plain `npm run figures` leaves alone: slow, or needing the whole local stack. */
-const NOT_BY_DEFAULT = new Set(['tuning', 'tuning-genres', 'faults']);
-
 const execFileAsync = promisify(execFile);
 
 /** Where each block's JSON is kept (committed), relative to the repository root. */

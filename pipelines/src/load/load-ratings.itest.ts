@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { countEvents } from '@reel/functions/adapters';
+import { testClients, testConfig } from '@reel/testing/clients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLED_RATINGS } from '../data/bundled.js';
 import { loadRatingsFile } from '../data/load-ratings.js';
 import { provisionBigQuery } from '../stack/provision.js';
-import { testClients, testConfig } from '../testing/clients.js';
 import { countImportEvents, loadIntoStores } from './load-ratings.js';
 
 // A dataset of its own, so the counts are this file's alone.
