@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { provisionBigQuery } from '../../../pipelines/src/stack/provision.js';
 import { testClients, testConfig } from '../../../pipelines/src/testing/clients.js';
 import { createLogger } from '../core/logger.js';
-import { createDeleteMyData } from '../privacy.js';
 import type { RatingEvent } from '../events/index.js';
+import { createDeleteMyData } from '../privacy.js';
 import { createDeleteUserData, sweepDeletions } from '../usecases/delete-user-data.js';
 import { appendEvents, EVENTS_TABLE, readCurrentRatings } from './bigquery.js';
 import {
@@ -152,7 +152,11 @@ describe('Delete my data (against the emulators)', () => {
     await provisionBigQuery(bigquery, config);
     const uid = await signUpAnonymously();
     await firestore.collection('users').doc(uid).set({ ratingsCount: 1 });
-    const deleteMyData = createDeleteMyData(clients, config, createLogger(() => {}));
+    const deleteMyData = createDeleteMyData(
+      clients,
+      config,
+      createLogger(() => {}),
+    );
     expect(await deleteMyData.deleteMyData(uid)).toEqual({
       firestoreDocuments: 1,
       bigQuery: 'deleted',
