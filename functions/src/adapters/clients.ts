@@ -35,15 +35,7 @@ export function createClients(config: Config, appName = 'reel'): Clients {
       ignoreUndefinedProperties: true,
       // See the Pub/Sub client below: the named universe keeps google-gax from probing the
       // metadata server for credentials the emulator does not take.
-      // Over REST the client asks its auth client for headers; the emulator needs none.
-      ...(config.emulators.firestore && {
-        universeDomain: 'googleapis.com',
-        authClient: new PassThroughClient(),
-      }),
-      // REST (HTTP/1.1 + JSON) rather than gRPC: less CPU per call for the ingest's read and
-      // commit (docs/capacity.md, "Ingest CPU per event"). The client turns to gRPC by itself
-      // for what needs it (snapshot listeners).
-      preferRest: true,
+      ...(config.emulators.firestore && { universeDomain: 'googleapis.com' }),
     });
   }
   // The emulators take no credentials, but Pub/Sub (google-gax) asks the credentials for their
