@@ -60,6 +60,8 @@ function lowerRates(completedPerSecond: number): number[] {
  * event is redelivered after the ingest's 60 s timeout and a backoff).
  */
 const MAX_DRAIN_MS = 900_000;
+/** How long, after the last rating is seen, the last BigQuery appends may take to land. */
+const BIGQUERY_SETTLE_MS = 15_000;
 const NO_PROGRESS_MS = 90_000;
 
 interface Options {
@@ -279,12 +281,22 @@ async function sendAndCheck(
   );
 
   const uids = users.map((user) => user.uid);
-  const [rows] = await clients.bigquery.query(
-    `SELECT COUNT(*) AS rows, COUNT(DISTINCT eventId) AS events
-     FROM \`${pipeline.config.project}.${pipeline.config.dataset}.${EVENTS_TABLE}\`
-     WHERE userId IN (${uids.map((uid) => `'${uid.replace(/[^A-Za-z0-9_-]/g, '')}'`).join(',')})`,
-  );
-  const counts = (rows as { rows: number; events: number }[])[0]!;
+  const countRows = async () => {
+    const [rows] = await clients.bigquery.query(
+      `SELECT COUNT(*) AS rows, COUNT(DISTINCT eventId) AS events
+       FROM \`${pipeline.config.project}.${pipeline.config.dataset}.${EVENTS_TABLE}\`
+       WHERE userId IN (${uids.map((uid) => `'${uid.replace(/[^A-Za-z0-9_-]/g, '')}'`).join(',')})`,
+    );
+    return (rows as { rows: number; events: number }[])[0]!;
+  };
+  // The ingest appends to BigQuery after the Firestore transaction that makes a rating
+  // visible, so the last appends may still be on their way when the last rating is seen.
+  let counts = await countRows();
+  for (let waited = 0; Number(counts.events) < accepted && waited < BIGQUERY_SETTLE_MS; ) {
+    await sleep(500);
+    waited += 500;
+    counts = await countRows();
+  }
   let usersConsistent = 0;
   for (let start = 0; start < uids.length; start += 300) {
     const snapshots = await clients.firestore.getAll(
