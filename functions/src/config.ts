@@ -161,6 +161,14 @@ export function parseConfig(env: Env): Config {
     }
   }
 
+  if (emulators.auth !== undefined && project !== '' && !project.startsWith('demo-')) {
+    // firebase-admin accepts the Auth emulator's unsigned tokens whenever this variable is set:
+    // against a real project anyone could claim any uid.
+    problems.push(
+      `FIREBASE_AUTH_EMULATOR_HOST is set but GOOGLE_CLOUD_PROJECT="${project}" is not a demo- project: ID tokens would go unverified. Unset FIREBASE_AUTH_EMULATOR_HOST for a real project, or use a project id starting with "demo-" on the emulators`,
+    );
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     project,
