@@ -30,8 +30,14 @@ describe('parseRatingEvent', () => {
     [{ ...valid, userId: 'a/b' }, 'userId: may contain only letters, digits, "_" and "-"'],
     [{ ...valid, extra: 1 }, 'unknown field "extra"'],
     [{ ...valid, movieId: undefined }, 'movieId: is required'],
-    [{ ...valid, ratedAt: '0000-01-01T00:00:00Z' }, 'ratedAt: must be at or after 1970-01-01T00:00:00Z'],
-    [{ ...valid, ratedAt: '1969-12-31T23:59:59.999Z' }, 'ratedAt: must be at or after 1970-01-01T00:00:00Z'],
+    [
+      { ...valid, ratedAt: '0000-01-01T00:00:00Z' },
+      'ratedAt: must be at or after 1970-01-01T00:00:00Z',
+    ],
+    [
+      { ...valid, ratedAt: '1969-12-31T23:59:59.999Z' },
+      'ratedAt: must be at or after 1970-01-01T00:00:00Z',
+    ],
   ])('rejects %j with a precise reason', (input, reason) => {
     expect(parseRatingEvent(input)).toEqual({ ok: false, reason });
   });
