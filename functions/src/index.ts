@@ -1,22 +1,26 @@
+import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { CloudEventFunction } from '@google-cloud/functions-framework';
 import * as functions from '@google-cloud/functions-framework';
 import {
+  answerFrameworkErrorsAsProblems,
   appendEvents,
   type Clients,
+  createApiPorts,
   createClients,
   createModelSource,
   createPublishers,
   publishDeadLetter,
-  publishRatingEvent,
   verifyIdToken,
 } from './adapters/index.js';
+import { createApiApp } from './api/app.js';
 import { type Config, parseConfig } from './config.js';
 import { createLogger } from './core/logger.js';
 import { RateLimiter } from './core/rate-limiter.js';
+import { createApi } from './handlers/api.js';
 import { createIngestRating } from './handlers/ingest-rating.js';
-import { createRateMovie } from './handlers/rate-movie.js';
 import { createRetrainModel } from './handlers/retrain-model.js';
+import { Refusal } from './usecases/api/errors.js';
 
 /**
  * The three entry points. Configuration and clients are created once per instance, lazily on
@@ -25,6 +29,8 @@ import { createRetrainModel } from './handlers/retrain-model.js';
  * naming each variable to fix.
  */
 const log = createLogger();
+// Before the framework builds its server: what its body parsers refuse is answered as JSON.
+answerFrameworkErrorsAsProblems();
 
 function lazy<T>(make: () => T): () => T {
   let value: { made: T } | undefined;
@@ -40,17 +46,34 @@ const instance = lazy(() => {
   return { config, clients, publishers: createPublishers(clients.pubsub, config) };
 });
 
-const rateMovie = lazy(() => {
+const api = lazy(() => {
   const { config, clients, publishers } = instance();
-  return createRateMovie({
-    allowedOrigins: config.allowedOrigins,
-    verifyUser: (authorization) => verifyIdToken(clients.auth, authorization),
-    publish: async (event) => {
-      await publishRatingEvent(publishers.ratings, event);
+  const limiter = new RateLimiter(config.rateLimitPerMinute);
+  const app = createApiApp({
+    ports: {
+      ...createApiPorts({
+        firestore: clients.firestore,
+        bucket: clients.storage.bucket(config.modelsBucket),
+        ratings: publishers.ratings,
+        models: createModelSource(clients.storage.bucket(config.modelsBucket), {
+          recheckMs: config.modelRecheckSeconds * 1000,
+          log,
+        }),
+        recheckMs: config.modelRecheckSeconds * 1000,
+      }),
+      deleteMyData: async () => {
+        throw new Refusal('not-implemented', 'deletion is not available in this build');
+      },
+      now: () => new Date(),
+      newEventId: randomUUID,
     },
-    limiter: new RateLimiter(config.rateLimitPerMinute),
+    verifyUser: (authorization) => verifyIdToken(clients.auth, authorization),
+    limiter: { tryAcquire: async (key) => limiter.take(key, Date.now()).allowed },
+    retryAfterSeconds: Math.ceil(60 / config.rateLimitPerMinute),
+    allowedOrigins: config.allowedOrigins,
     log,
   });
+  return createApi(app);
 });
 
 const ingestRating = lazy(() => {
@@ -86,7 +109,7 @@ const retrainModel = lazy(() => {
   });
 });
 
-functions.http('rateMovie', (req, res) => rateMovie()(req, res));
+functions.http('api', (req, res) => api()(req, res));
 const ingest: CloudEventFunction<unknown> = (event) => ingestRating()(event);
 const retrainEntry: CloudEventFunction<unknown> = (event) => retrainModel()(event);
 functions.cloudEvent('ingestRating', ingest);

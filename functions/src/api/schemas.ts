@@ -66,14 +66,18 @@ const decade = z.coerce
 export const listQuery = z.object({ limit: limit(20, 100), genre, decade });
 export const similarQuery = z.object({ limit: limit(10, 100) });
 
-export const rateRequest = rateRequestSchema.openapi('RateRequest', {
+// The events module's schemas are made before @hono/zod-openapi extends zod, so they are named
+// through zod's own metadata, which the generator reads as well.
+export const rateRequest = rateRequestSchema.meta({
+  id: 'RateRequest',
   description: `A rating of ${MIN_RATING} to ${MAX_RATING} stars in half steps, or null to withdraw. eventId (a UUID) makes a retry safe: send the same one again. ratedAt defaults to the server's time; it must lie between 1970-01-01T00:00:00Z and five minutes from now.`,
   example: { movieId: 318, rating: 4.5 },
 });
 
 export const withdrawRequest = rateRequestSchema
   .pick({ eventId: true, ratedAt: true })
-  .openapi('WithdrawRequest', {
+  .meta({
+    id: 'WithdrawRequest',
     description: 'Optional: the eventId (for retries) and time of the withdrawal.',
   });
 
