@@ -74,12 +74,10 @@ export const rateRequest = rateRequestSchema.meta({
   example: { movieId: 318, rating: 4.5 },
 });
 
-export const withdrawRequest = rateRequestSchema
-  .pick({ eventId: true, ratedAt: true })
-  .meta({
-    id: 'WithdrawRequest',
-    description: 'Optional: the eventId (for retries) and time of the withdrawal.',
-  });
+export const withdrawRequest = rateRequestSchema.pick({ eventId: true, ratedAt: true }).meta({
+  id: 'WithdrawRequest',
+  description: 'Optional: the eventId (for retries) and time of the withdrawal.',
+});
 
 export const acceptedSchema = z
   .object({

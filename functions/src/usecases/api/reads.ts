@@ -160,8 +160,8 @@ export async function similarMovies(
   movieId: number,
   limit: number,
 ) {
-  await requireCatalogueMovie(ports, movieId);
   const model = await requireModel(ports);
+  await requireCatalogueMovie(ports, movieId);
   return {
     movieId,
     modelVersion: model.version,
@@ -175,8 +175,8 @@ export async function prediction(
   uid: string,
   movieId: number,
 ) {
-  await requireCatalogueMovie(ports, movieId);
   const model = await requireModel(ports);
+  await requireCatalogueMovie(ports, movieId);
   const row = model.recommender.rowOfMovie(movieId);
   if (row === undefined) {
     throw new Refusal(
