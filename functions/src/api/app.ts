@@ -5,7 +5,7 @@ import { HTTPException } from 'hono/http-exception';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { getPath } from 'hono/utils/url';
 import { AuthenticationError } from '../adapters/auth.js';
-import { elapsedMs, type Logger } from '../core/logger.js';
+import { createLogger, elapsedMs, type Logger } from '../core/logger.js';
 import { describeIssues } from '../events/index.js';
 import { Refusal, type RefusalKind } from '../usecases/api/errors.js';
 import type { ApiPorts } from '../usecases/api/ports.js';
@@ -200,6 +200,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono<{ Variables: Variables 
   app.openapi(
     createRoute({
       method: 'post',
+      operationId: 'rateMovie',
       path: '/v1/ratings',
       summary: 'Rate a movie',
       description:
@@ -223,6 +224,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono<{ Variables: Variables 
   app.openapi(
     createRoute({
       method: 'delete',
+      operationId: 'withdrawRating',
       path: '/v1/ratings/{movieId}',
       summary: 'Withdraw a rating',
       description:
@@ -252,6 +254,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono<{ Variables: Variables 
   app.openapi(
     createRoute({
       method: 'delete',
+      operationId: 'deleteMyData',
       path: '/v1/me',
       summary: 'Delete my data',
       description:
@@ -269,6 +272,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono<{ Variables: Variables 
   app.openapi(
     createRoute({
       method: 'get',
+      operationId: 'getMyRecommendations',
       path: '/v1/me/recommendations',
       summary: 'My recommendations',
       description:
@@ -287,6 +291,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono<{ Variables: Variables 
   app.openapi(
     createRoute({
       method: 'get',
+      operationId: 'getMyRatings',
       path: '/v1/me/ratings',
       summary: 'My ratings',
       description:
@@ -301,6 +306,8 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono<{ Variables: Variables 
   app.openapi(
     createRoute({
       method: 'get',
+      operationId: 'getMovie',
+      security: [],
       path: '/v1/movies/{movieId}',
       summary: 'A movie',
       description: 'What the catalogue says of a movie, with the mean and count of its ratings.',
@@ -318,6 +325,8 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono<{ Variables: Variables 
   app.openapi(
     createRoute({
       method: 'get',
+      operationId: 'getSimilarMovies',
+      security: [],
       path: '/v1/movies/{movieId}/similar',
       summary: 'Similar movies',
       description: "The movies nearest to this one in the serving model's item space (cosine).",
@@ -339,6 +348,7 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono<{ Variables: Variables 
   app.openapi(
     createRoute({
       method: 'get',
+      operationId: 'getMyPrediction',
       path: '/v1/movies/{movieId}/prediction',
       summary: 'My predicted stars for a movie',
       description:
@@ -357,6 +367,8 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono<{ Variables: Variables 
   app.openapi(
     createRoute({
       method: 'get',
+      operationId: 'getPopularMovies',
+      security: [],
       path: '/v1/popular',
       summary: 'Popular movies',
       description:
@@ -375,6 +387,8 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono<{ Variables: Variables 
   app.openapi(
     createRoute({
       method: 'get',
+      operationId: 'getStats',
+      security: [],
       path: '/v1/stats',
       summary: 'Statistics',
       description:
@@ -385,32 +399,30 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono<{ Variables: Variables 
     async (c) => c.json(await ports.readStats(), 200),
   );
 
-  const document = () =>
-    app.getOpenAPI31Document({
-      openapi: '3.1.0',
-      info: {
-        title: 'Reel API',
-        version: '1.0.0',
-        description:
-          'Rate movies, get recommendations, predictions, similar and popular movies, and statistics. Errors are RFC 9457 problem details (application/problem+json).',
-        license: { name: 'Apache 2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' },
-      },
-      servers: [
-        { url: '/api', description: 'The site: Hosting rewrites /api/** to this function.' },
-        { url: 'http://127.0.0.1:8090', description: 'npm start: the api function itself.' },
-      ],
-      tags: [],
-    });
-  let cachedDocument: ReturnType<typeof document> | undefined;
+  let cachedDocument: object | undefined;
   app.get('/v1/openapi.json', publicCache, etag(), (c) => {
-    cachedDocument ??= withOpenApiRoute(document());
+    cachedDocument ??= documentOf(app);
     return c.json(cachedDocument);
   });
   return app;
 }
 
-/** The document, plus the route that serves it (not registered through a zod route). */
-function withOpenApiRoute<T extends { paths?: object }>(document: T): T {
+/** The OpenAPI 3.1 document of `app`, with the route that serves it. */
+function documentOf(app: OpenAPIHono<{ Variables: Variables }>) {
+  const document = app.getOpenAPI31Document({
+    openapi: '3.1.0',
+    info: {
+      title: 'Reel API',
+      version: '1.0.0',
+      description:
+        'Rate movies, get recommendations, predictions, similar and popular movies, and statistics. Errors are RFC 9457 problem details (application/problem+json).',
+      license: { name: 'Apache 2.0', url: 'https://www.apache.org/licenses/LICENSE-2.0' },
+    },
+    servers: [
+      { url: '/api', description: 'The site: Hosting rewrites /api/** to this function.' },
+      { url: 'http://127.0.0.1:8090', description: 'npm start: the api function itself.' },
+    ],
+  });
   return {
     ...document,
     paths: {
@@ -418,6 +430,7 @@ function withOpenApiRoute<T extends { paths?: object }>(document: T): T {
       '/v1/openapi.json': {
         get: {
           operationId: 'getOpenApiDocument',
+          security: [],
           summary: 'This OpenAPI document',
           description: 'The OpenAPI 3.1 document of this API.',
           responses: {
@@ -432,6 +445,22 @@ function withOpenApiRoute<T extends { paths?: object }>(document: T): T {
       },
     },
   };
+}
+
+/** The OpenAPI document without serving anything (for the linter and the site's API page). */
+export function openApiDocument(): object {
+  const unused = () => {
+    throw new Error('openApiDocument(): the routes are not served');
+  };
+  const app = createApiApp({
+    ports: new Proxy({}, { get: () => unused }) as ApiPorts,
+    verifyUser: unused,
+    limiter: { tryAcquire: unused },
+    retryAfterSeconds: 1,
+    allowedOrigins: [],
+    log: createLogger(() => {}),
+  });
+  return documentOf(app);
 }
 
 /** 413 before anything else reads the body: a rating is under 200 bytes. */
