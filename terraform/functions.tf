@@ -1,7 +1,8 @@
 # The three Cloud Functions (2nd gen), built by Cloud Build from the staged package
 # (compiled dist/ + production package.json, see pipelines/src/deploy/stage-functions.ts).
 #
-# rateMovie is an HTTP function behind the Firebase Hosting rewrite /api/** (firebase.json).
+# api is an HTTP function behind the Firebase Hosting rewrite /api/** (firebase.json): the
+# public API under /v1 (ratings, recommendations, movies, stats; functions/src/api).
 # ingestRating and retrainModel are CloudEvent functions in the code but deployed without an
 # Eventarc trigger: the push subscriptions in pubsub.tf deliver to them, authenticated with
 # OIDC tokens of identities that may invoke only their own function.
@@ -67,15 +68,15 @@ resource "google_artifact_registry_repository" "functions" {
   depends_on = [google_project_service.enabled]
 }
 
-resource "google_cloudfunctions2_function" "rate_movie" {
-  name        = "rate-movie"
+resource "google_cloudfunctions2_function" "api" {
+  name        = "api"
   location    = var.region
-  description = "POST /api/ratings: verifies the Firebase ID token, validates, publishes to ratings, answers 202."
+  description = "The public API under /v1 (and /api/v1 through Hosting): ratings in, recommendations, movies and stats out."
   labels      = local.labels
 
   build_config {
     runtime           = local.runtime
-    entry_point       = "rateMovie"
+    entry_point       = "api"
     service_account   = google_service_account.build.id
     docker_repository = google_artifact_registry_repository.functions.id
     source {
@@ -87,16 +88,16 @@ resource "google_cloudfunctions2_function" "rate_movie" {
   }
 
   service_config {
-    available_memory                 = "${var.function_memory_mib.rate_movie}Mi"
-    available_cpu                    = tostring(local.cpu_for_memory_mib[tostring(var.function_memory_mib.rate_movie)])
+    available_memory                 = "${var.function_memory_mib.api}Mi"
+    available_cpu                    = tostring(local.cpu_for_memory_mib[tostring(var.function_memory_mib.api)])
     timeout_seconds                  = 30
     min_instance_count               = 0
-    max_instance_count               = var.max_instances.rate_movie
+    max_instance_count               = var.max_instances.api
     max_instance_request_concurrency = 80
     # Public: the browser calls it through the Hosting rewrite; the function checks the token.
     ingress_settings               = "ALLOW_ALL"
     all_traffic_on_latest_revision = true
-    service_account_email          = google_service_account.rate_movie.email
+    service_account_email          = google_service_account.api.email
     environment_variables          = local.function_environment
   }
 

@@ -41,8 +41,8 @@ export function parseTerraformOutputs(json: string): DeployOutputs {
 }
 
 /**
- * Environment for `npm run build -w site`. The API is called same-origin (/api/ratings) so the
- * browser needs no CORS round trip; PUBLIC_REEL_API_URL says so explicitly.
+ * Environment for `npm run build -w site`. The API is called same-origin (/api/v1/ratings) so
+ * the browser needs no CORS round trip; PUBLIC_REEL_RATINGS_URL says so explicitly.
  */
 export function siteBuildEnvironment(outputs: DeployOutputs): Record<string, string> {
   const config = outputs.firebaseWebConfig;
@@ -55,7 +55,7 @@ export function siteBuildEnvironment(outputs: DeployOutputs): Record<string, str
       ? { PUBLIC_FIREBASE_MESSAGING_SENDER_ID: config.messagingSenderId }
       : {}),
     ...(config.storageBucket ? { PUBLIC_FIREBASE_STORAGE_BUCKET: config.storageBucket } : {}),
-    PUBLIC_REEL_API_URL: '/api/ratings',
+    PUBLIC_REEL_RATINGS_URL: '/api/v1/ratings',
   };
 }
 
@@ -66,7 +66,7 @@ interface Rewrite {
 }
 
 /**
- * Null when firebase.json rewrites /api/** to the rateMovie service in the deployed region,
+ * Null when firebase.json rewrites /api/** to the api function's service in the deployed region,
  * otherwise what is wrong and how to fix it.
  */
 export function checkHostingRewrite(
@@ -76,7 +76,7 @@ export function checkHostingRewrite(
   const config = JSON.parse(firebaseJson) as { hosting?: { rewrites?: Rewrite[] } };
   const rewrite = config.hosting?.rewrites?.find((r) => r.source?.startsWith('/api'));
   if (!rewrite) {
-    return 'firebase.json has no hosting rewrite for /api/**; the site could not reach rateMovie';
+    return 'firebase.json has no hosting rewrite for /api/**; the site could not reach the api function';
   }
   const target =
     rewrite.run ??
