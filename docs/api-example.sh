@@ -8,8 +8,8 @@ curl -s -X POST http://127.0.0.1:4321/api/v1/ratings \
   -d '{"movieId":318,"rating":4.5}'
 echo
 
-# A moment for the ingest, then your recommendations (comedies only), from the api function itself.
-sleep 2
+# A few seconds for the ingest, then your recommendations (comedies only), from the api function itself.
+sleep 5
 curl -s 'http://127.0.0.1:8090/v1/me/recommendations?limit=3&genre=Comedy' \
   -H "Authorization: Bearer $TOKEN"
 echo

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { openApiDocument } from '@reel/functions/api';
 import { describe, expect, it } from 'vitest';
 import { apiOperations } from './api-reference.js';
@@ -31,5 +32,13 @@ describe('apiOperations', () => {
 
   it('refuses a document without paths', () => {
     expect(() => apiOperations({ openapi: '3.1.0' })).toThrow('the OpenAPI document has no paths');
+  });
+});
+
+describe('the curl example', () => {
+  it('is the same in docs/api.md as on the /developers/ page (docs/api-example.sh)', () => {
+    const root = new URL('../../../', import.meta.url);
+    const example = readFileSync(new URL('docs/api-example.sh', root), 'utf8');
+    expect(readFileSync(new URL('docs/api.md', root), 'utf8')).toContain(example);
   });
 });
