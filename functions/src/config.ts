@@ -26,7 +26,7 @@ export interface Config {
   ratingsTopic: string;
   deadLetterTopic: string;
   retrainTopic: string;
-  /** Origins allowed to call rateMovie from a browser (exact match, no trailing slash). */
+  /** Origins allowed to call the api function from a browser (exact match, no trailing slash). */
   allowedOrigins: readonly string[];
   rateLimitPerMinute: number;
   topN: number;

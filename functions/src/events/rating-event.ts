@@ -62,7 +62,7 @@ export const ratingEventSchema = z.strictObject({
 
 export type RatingEvent = z.infer<typeof ratingEventSchema>;
 
-/** What the site POSTs to /api/ratings. The user comes from the ID token, never the body. */
+/** What a client POSTs to /v1/ratings. The user comes from the ID token, never the body. */
 export const rateRequestSchema = z.strictObject({
   eventId: eventId.optional(),
   movieId,
