@@ -1,7 +1,8 @@
 # The Cloud Functions (2nd gen), built by Cloud Build from the staged package
 # (compiled dist/ + production package.json, see pipelines/src/deploy/stage-functions.ts).
 #
-# rateMovie is an HTTP function behind the Firebase Hosting rewrite /api/** (firebase.json).
+# api is an HTTP function behind the Firebase Hosting rewrite /api/** (firebase.json): the
+# public API under /v1 (ratings, recommendations, movies, stats; functions/src/api).
 # ingestRating and retrainModel are CloudEvent functions in the code but deployed without an
 # Eventarc trigger: the push subscriptions in pubsub.tf deliver to them, authenticated with
 # OIDC tokens of identities that may invoke only their own function.
@@ -44,16 +45,16 @@ locals {
   # (and its identity in iam.tf); the resource below is the same for all.
   functions = {
     # Public: the browser calls it through the Hosting rewrite; the function checks the token.
-    rate_movie = {
-      name            = "rate-movie"
-      entry_point     = "rateMovie"
-      description     = "POST /api/ratings: verifies the Firebase ID token, validates, publishes to ratings, answers 202."
-      memory          = "${var.function_memory_mib.rate_movie}Mi"
-      cpu             = tostring(local.cpu_for_memory_mib[tostring(var.function_memory_mib.rate_movie)])
+    api = {
+      name            = "api"
+      entry_point     = "api"
+      description     = "The public API under /v1 (and /api/v1 through Hosting): ratings in, recommendations, movies and stats out."
+      memory          = "${var.function_memory_mib.api}Mi"
+      cpu             = tostring(local.cpu_for_memory_mib[tostring(var.function_memory_mib.api)])
       timeout         = 30
-      max_instances   = var.max_instances.rate_movie
+      max_instances   = var.max_instances.api
       concurrency     = 80
-      service_account = google_service_account.rate_movie.email
+      service_account = google_service_account.api.email
     }
     # Reachable only with an OIDC token of ratings-push (iam.tf); nobody else may invoke it.
     ingest_rating = {
@@ -111,10 +112,10 @@ resource "google_artifact_registry_repository" "functions" {
   depends_on = [google_project_service.enabled]
 }
 
-# Every function is public at the network level (ALLOW_ALL) and guarded by IAM: rateMovie is
+# Every function is public at the network level (ALLOW_ALL) and guarded by IAM: api is
 # invocable by allUsers and checks the ID token itself; the others only by their push identity.
 resource "google_cloudfunctions2_function" "function" {
-  #checkov:skip=CKV_GCP_124:IAM guards every function (run.invoker for its push identity only, iam.tf); rateMovie must take browser requests through the Hosting rewrite, and the push deliveries come over Google's front end
+  #checkov:skip=CKV_GCP_124:IAM guards every function (run.invoker for its push identity only, iam.tf); api must take browser requests through the Hosting rewrite, and the push deliveries come over Google's front end
   for_each = local.functions
 
   name        = each.value.name
@@ -157,11 +158,6 @@ resource "google_cloudfunctions2_function" "function" {
 }
 
 # Deployments made before the for_each keep their functions.
-moved {
-  from = google_cloudfunctions2_function.rate_movie
-  to   = google_cloudfunctions2_function.function["rate_movie"]
-}
-
 moved {
   from = google_cloudfunctions2_function.ingest_rating
   to   = google_cloudfunctions2_function.function["ingest_rating"]

@@ -4,7 +4,7 @@
 #
 # The project-level grants below, and why they cannot be narrower:
 #   roles/datastore.user      Firestore grants server access per project (the project has one
-#                             database, (default)); security rules do not apply to service accounts.
+#   roles/datastore.viewer    database, (default)); security rules do not apply to service accounts.
 #   roles/bigquery.jobUser    a query is a job, and jobs belong to the project, not to a dataset;
 #                             what the query may read is granted on the dataset.
 #   roles/logging.logWriter   build logs are written to the project's log buckets.
@@ -12,9 +12,9 @@
 #                             lists: the source bucket and the gcf-v2-* buckets Cloud Functions
 #                             creates for itself, which Terraform cannot name before they exist.
 
-resource "google_service_account" "rate_movie" {
-  account_id   = "reel-rate-movie"
-  display_name = "Reel rateMovie function"
+resource "google_service_account" "api" {
+  account_id   = "reel-api"
+  display_name = "Reel api function"
   depends_on   = [google_project_service.enabled]
 }
 
@@ -66,18 +66,31 @@ locals {
   pubsub_agent = "serviceAccount:${google_project_service_identity.pubsub.email}"
 }
 
-# --- rateMovie: publish ratings; invoked by anyone (the function verifies the ID token).
+# --- api: publish ratings, read Firestore (ratings, movies) and the models bucket (models,
+# catalogue, retrain status); invoked by anyone (the function verifies ID tokens itself).
 
-resource "google_pubsub_topic_iam_member" "ratings_publisher_rate_movie" {
+resource "google_pubsub_topic_iam_member" "ratings_publisher_api" {
   topic  = google_pubsub_topic.ratings.id
   role   = "roles/pubsub.publisher"
-  member = google_service_account.rate_movie.member
+  member = google_service_account.api.member
 }
 
-resource "google_cloud_run_service_iam_member" "rate_movie_public" {
-  #checkov:skip=CKV_GCP_102:the public rating endpoint by design: the function verifies the Firebase ID token of every request and rate-limits per user
-  location = google_cloudfunctions2_function.function["rate_movie"].location
-  service  = google_cloudfunctions2_function.function["rate_movie"].name
+resource "google_project_iam_member" "firestore_viewer_api" {
+  project = var.project_id
+  role    = "roles/datastore.viewer"
+  member  = google_service_account.api.member
+}
+
+resource "google_storage_bucket_iam_member" "models_reader_api" {
+  bucket = google_storage_bucket.models.name
+  role   = "roles/storage.objectViewer"
+  member = google_service_account.api.member
+}
+
+resource "google_cloud_run_service_iam_member" "api_public" {
+  #checkov:skip=CKV_GCP_102:the public API by design: public reads need no token, and the function verifies the Firebase ID token of every request about "me" and rate-limits writes per user
+  location = google_cloudfunctions2_function.function["api"].location
+  service  = google_cloudfunctions2_function.function["api"].name
   role     = "roles/run.invoker"
   member   = "allUsers"
 }

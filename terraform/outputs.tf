@@ -6,19 +6,19 @@ output "site_url" {
 }
 
 output "api_url" {
-  description = "The rating endpoint as the site calls it: same origin, through the Hosting rewrite /api/** -> rate-movie."
-  value       = "${google_firebase_hosting_site.default.default_url}/api/ratings"
+  description = "The API as the site calls it: same origin, through the Hosting rewrite /api/** -> api (paths /v1/...)."
+  value       = "${google_firebase_hosting_site.default.default_url}/api"
 }
 
-output "rate_movie_url" {
-  description = "The rateMovie function's own URL (the rewrite's target; for smoke tests with curl)."
-  value       = google_cloudfunctions2_function.function["rate_movie"].service_config[0].uri
+output "api_function_url" {
+  description = "The api function's own URL (the rewrite's target; for smoke tests with curl: $URL/v1/stats)."
+  value       = google_cloudfunctions2_function.function["api"].service_config[0].uri
 }
 
 output "hosting_rewrite" {
-  description = "What firebase.json's /api/** rewrite must name: the rateMovie Cloud Run service and its region."
+  description = "What firebase.json's /api/** rewrite must name: the api function's Cloud Run service and its region."
   value = {
-    serviceId = google_cloudfunctions2_function.function["rate_movie"].name
+    serviceId = google_cloudfunctions2_function.function["api"].name
     region    = var.region
   }
 }

@@ -32,7 +32,7 @@ resource "google_pubsub_subscription" "ratings_ingest" {
   name  = "ratings-ingest"
   topic = google_pubsub_topic.ratings.id
 
-  # One user's events arrive in the order rateMovie published them (ordering key = uid).
+  # One user's events arrive in the order the api function published them (ordering key = uid).
   enable_message_ordering = true
   # Above the function's timeout, so a slow success is not redelivered.
   ack_deadline_seconds       = local.ingest_timeout_seconds + 30

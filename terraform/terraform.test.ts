@@ -29,7 +29,7 @@ const functionsIndex = `${repoRoot}functions/src/index.ts`;
  * the file to export exactly these names.
  */
 const ENTRY_POINTS: Record<string, { trigger: 'http' } | { trigger: 'topic'; topic: string }> = {
-  rateMovie: { trigger: 'http' },
+  api: { trigger: 'http' },
   ingestRating: { trigger: 'topic', topic: 'ratings' },
   retrainModel: { trigger: 'topic', topic: 'retrain' },
 };
@@ -37,6 +37,7 @@ const ENTRY_POINTS: Record<string, { trigger: 'http' } | { trigger: 'topic'; top
 /** Roles granted on the whole project, each because no narrower resource takes the grant. */
 const PROJECT_LEVEL_ROLES: Record<string, string> = {
   'roles/datastore.user': 'Firestore server access is granted per project',
+  'roles/datastore.viewer': 'Firestore read access is granted per project',
   'roles/bigquery.jobUser': 'query jobs belong to the project, not to a dataset',
   'roles/logging.logWriter': 'logs are written to the project',
   'roles/storage.objectAdmin': 'build only, restricted by an IAM condition to named buckets',
@@ -363,7 +364,7 @@ describe('every function entry point has its resource and trigger', () => {
 
   it('reads entry points from exports and from declarative registration', () => {
     const source = [
-      "functions.http('rateMovie', handler);",
+      "functions.http('api', handler);",
       "functions.cloudEvent('ingestRating', handler);",
       'export const retrainModel = make();',
       'export async function other() {}',
@@ -371,7 +372,7 @@ describe('every function entry point has its resource and trigger', () => {
       'export type Config = {};',
     ].join('\n');
     expect(exportedEntryPoints(source).sort()).toEqual(
-      ['a', 'c', 'ingestRating', 'other', 'rateMovie', 'retrainModel'].sort(),
+      ['a', 'c', 'api', 'ingestRating', 'other', 'retrainModel'].sort(),
     );
   });
 
@@ -544,9 +545,9 @@ describe('nothing is more open than it needs to be', () => {
     expect(authoritative).toEqual([]);
   });
 
-  it('opens only the rating endpoint to allUsers', async () => {
-    const [rateMovie] = resourcesOfType(configuration, 'google_cloudfunctions2_function').filter(
-      (block) => nested(block.body, 'build_config')?.entry_point === 'rateMovie',
+  it('opens only the api function to allUsers', async () => {
+    const [api] = resourcesOfType(configuration, 'google_cloudfunctions2_function').filter(
+      (block) => nested(block.body, 'build_config')?.entry_point === 'api',
     );
     const publicGrants = grants().filter((block) =>
       PUBLIC_MEMBERS.some((member) => JSON.stringify(block.body).includes(member)),
@@ -555,7 +556,7 @@ describe('nothing is more open than it needs to be', () => {
     const [grant] = publicGrants;
     expect(grant?.address.startsWith('google_cloud_run_service_iam_member.')).toBe(true);
     expect(grant?.body.role).toBe('roles/run.invoker');
-    expect(await addressesIn(grant?.body.service)).toEqual([rateMovie?.address]);
+    expect(await addressesIn(grant?.body.service)).toEqual([api?.address]);
   });
 
   it('grants on the project only roles no narrower resource takes', () => {
@@ -580,9 +581,12 @@ describe('nothing is more open than it needs to be', () => {
       const roles = await grantsTo(identity);
       seen.set(identity, roles.join('; '));
     }
-    expect(seen.get('${google_service_account.rate_movie.member}')).toBe(
+    // The api publishes ratings and only reads the rest: no Firestore writes, no BigQuery.
+    expect(seen.get('${google_service_account.api.member}')?.split('; ').sort()).toEqual([
+      'google_project_iam_member: roles/datastore.viewer on the project',
       'google_pubsub_topic_iam_member: roles/pubsub.publisher on google_pubsub_topic.ratings',
-    );
+      'google_storage_bucket_iam_member: roles/storage.objectViewer on google_storage_bucket.models',
+    ]);
     expect(seen.get('${google_service_account.ingest_rating.member}')?.split('; ').sort()).toEqual([
       'google_bigquery_table_iam_member: roles/bigquery.dataEditor on google_bigquery_table.rating_events',
       'google_project_iam_member: roles/datastore.user on the project',
@@ -706,7 +710,7 @@ describe('outputs', () => {
     for (const name of [
       'site_url',
       'api_url',
-      'rate_movie_url',
+      'api_function_url',
       'models_bucket',
       'function_sources_bucket',
       'topics',

@@ -79,7 +79,7 @@ variable "model" {
 variable "function_memory_mib" {
   description = "Memory of each function in MiB. The CPU follows from it (Cloud Run's minimum for that memory), except the retrain's, which is var.retrain_cpu."
   type = object({
-    rate_movie    = optional(number, 512)
+    api           = optional(number, 1024)
     ingest_rating = optional(number, 1024)
     retrain_model = optional(number, 8192)
   })
@@ -91,8 +91,8 @@ variable "function_memory_mib" {
     error_message = "function_memory_mib values must be one of 256, 512, 1024, 2048, 4096, 8192, 16384, 24576, 32768 (32768 = 32 GiB is Cloud Run's maximum)."
   }
   validation {
-    condition     = var.function_memory_mib.rate_movie <= 4096 && var.function_memory_mib.ingest_rating <= 4096
-    error_message = "rate_movie and ingest_rating run on 1 vCPU, which allows at most 4096 MiB; they need far less."
+    condition     = var.function_memory_mib.api <= 4096 && var.function_memory_mib.ingest_rating <= 4096
+    error_message = "api and ingest_rating run on 1 vCPU, which allows at most 4096 MiB; they need far less."
   }
 }
 
@@ -127,7 +127,7 @@ variable "retrain_timeout_seconds" {
 variable "max_instances" {
   description = "Upper bound on instances per function: the cost ceiling under a traffic spike."
   type = object({
-    rate_movie    = optional(number, 20)
+    api           = optional(number, 20)
     ingest_rating = optional(number, 20)
   })
   default = {}

@@ -45,6 +45,7 @@ describe('parseConfig', () => {
     const config = parseConfig({
       ...cloud,
       ...emulators,
+      GOOGLE_CLOUD_PROJECT: 'demo-reel-test',
       REEL_DATASET: 'reel_test',
       REEL_RATINGS_TOPIC: 'r',
       REEL_DEAD_LETTER_TOPIC: 'd',
@@ -137,5 +138,12 @@ describe('parseConfig', () => {
       parseConfig({ ...emulators, GOOGLE_CLOUD_PROJECT: 'demo-reel', REEL_MODELS_BUCKET: 'models' })
         .project,
     ).toBe('demo-reel');
+  });
+
+  it('refuses to start with the Auth emulator variable set for a project that is not demo-', () => {
+    expect(problemsOf({ ...cloud, FIREBASE_AUTH_EMULATOR_HOST: '127.0.0.1:9099' })).toEqual([
+      'FIREBASE_AUTH_EMULATOR_HOST is set but GOOGLE_CLOUD_PROJECT="reel-prod" is not a demo- project: ID tokens would go unverified. Unset FIREBASE_AUTH_EMULATOR_HOST for a real project, or use a project id starting with "demo-" on the emulators',
+    ]);
+    expect(parseConfig(cloud).emulators.auth).toBeUndefined();
   });
 });

@@ -26,7 +26,7 @@ export interface Config {
   ratingsTopic: string;
   deadLetterTopic: string;
   retrainTopic: string;
-  /** Origins allowed to call rateMovie from a browser (exact match, no trailing slash). */
+  /** Origins allowed to call the api function from a browser (exact match, no trailing slash). */
   allowedOrigins: readonly string[];
   rateLimitPerMinute: number;
   topN: number;
@@ -159,6 +159,14 @@ export function parseConfig(env: Env): Config {
         `GOOGLE_CLOUD_PROJECT="${project}" is a demo project, which exists only on emulators, but ${missing.map(([name]) => name).join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set: start the local stack (npm start) and use the variables it prints`,
       );
     }
+  }
+
+  if (emulators.auth !== undefined && project !== '' && !project.startsWith('demo-')) {
+    // firebase-admin accepts the Auth emulator's unsigned tokens whenever this variable is set:
+    // against a real project anyone could claim any uid.
+    problems.push(
+      `FIREBASE_AUTH_EMULATOR_HOST is set but GOOGLE_CLOUD_PROJECT="${project}" is not a demo- project: ID tokens would go unverified. Unset FIREBASE_AUTH_EMULATOR_HOST for a real project, or use a project id starting with "demo-" on the emulators`,
+    );
   }
 
   if (problems.length > 0) throw new ConfigError(problems);

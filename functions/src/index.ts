@@ -1,31 +1,35 @@
+import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { CloudEventFunction } from '@google-cloud/functions-framework';
 import * as functions from '@google-cloud/functions-framework';
 import {
+  answerFrameworkErrorsAsProblems,
   type Clients,
+  createApiPorts,
   createClients,
   createIngestPorts,
   createModelSource,
   createPublishers,
-  publishRatingEvent,
   verifyIdToken,
 } from './adapters/index.js';
+import { createApiApp } from './api/app.js';
 import { type Config, parseConfig } from './config.js';
 import { createLogger } from './core/logger.js';
-import { RateLimiter } from './core/rate-limiter.js';
+import { createApi } from './handlers/api.js';
 import { createIngestRating } from './handlers/ingest-rating.js';
-import { createRateMovie } from './handlers/rate-movie.js';
 import { createRetrainModel } from './handlers/retrain-model.js';
-import { createDeletionSweep } from './privacy.js';
+import { createDeleteMyData, createDeletionSweep, createLimiters } from './privacy.js';
 import { logKeyOf, parsePrivacyConfig } from './privacy-config.js';
 
 /**
- * The three entry points. Configuration and clients are created once per instance, lazily on
- * the first request (so a deploy's health check and the tests' imports do not need them), and
+ * The entry points. Configuration and clients are created once per instance, lazily on the
+ * first request (so a deploy's health check and the tests' imports do not need them), and
  * passed to the handlers; an invalid configuration fails every request with the ConfigError
  * naming each variable to fix.
  */
 const log = createLogger(undefined, {}, { uidKey: logKeyOf(process.env) });
+// Before the framework builds its server: what its body parsers refuse is answered as JSON.
+answerFrameworkErrorsAsProblems();
 
 function lazy<T>(make: () => T): () => T {
   let value: { made: T } | undefined;
@@ -38,22 +42,38 @@ function lazy<T>(make: () => T): () => T {
 const instance = lazy(() => {
   const config: Config = parseConfig(process.env);
   // Checked here so an instance without its log key fails loudly rather than log without uids.
-  parsePrivacyConfig(process.env);
+  const privacy = parsePrivacyConfig(process.env);
   const clients: Clients = createClients(config);
-  return { config, clients, publishers: createPublishers(clients.pubsub, config) };
+  return { config, privacy, clients, publishers: createPublishers(clients.pubsub, config) };
 });
 
-const rateMovie = lazy(() => {
-  const { config, clients, publishers } = instance();
-  return createRateMovie({
-    allowedOrigins: config.allowedOrigins,
-    verifyUser: (authorization) => verifyIdToken(clients.auth, authorization),
-    publish: async (event) => {
-      await publishRatingEvent(publishers.ratings, event);
-    },
-    limiter: new RateLimiter(config.rateLimitPerMinute),
+const api = lazy(() => {
+  const { config, privacy, clients, publishers } = instance();
+  const models = createModelSource(clients.storage.bucket(config.modelsBucket), {
+    recheckMs: config.modelRecheckSeconds * 1000,
     log,
   });
+  const app = createApiApp({
+    ports: {
+      ...createApiPorts({
+        firestore: clients.firestore,
+        bucket: clients.storage.bucket(config.modelsBucket),
+        ratings: publishers.ratings,
+        models,
+        recheckMs: config.modelRecheckSeconds * 1000,
+      }),
+      deleteMyData: createDeleteMyData(clients, config, log),
+      now: () => new Date(),
+      newEventId: randomUUID,
+    },
+    verifyUser: (authorization) => verifyIdToken(clients.auth, authorization),
+    // Counters in Firestore, so the limit holds across every instance.
+    limiter: createLimiters(clients, config, privacy).perUser,
+    retryAfterSeconds: Math.ceil(60 / config.rateLimitPerMinute),
+    allowedOrigins: config.allowedOrigins,
+    log,
+  });
+  return createApi(app);
 });
 
 const ingestRating = lazy(() => {
@@ -91,7 +111,7 @@ const retrainModel = lazy(() => {
   });
 });
 
-functions.http('rateMovie', (req, res) => rateMovie()(req, res));
+functions.http('api', (req, res) => api()(req, res));
 const ingest: CloudEventFunction<unknown> = (event) => ingestRating()(event);
 const retrainEntry: CloudEventFunction<unknown> = (event) => retrainModel()(event);
 functions.cloudEvent('ingestRating', ingest);

@@ -1,7 +1,7 @@
 // The browser test: a new visitor rates five science-fiction movies and watches the
 // home page turn personal. Runs headless Debian Chromium (playwright-core, never a downloaded
 // browser) against a running stack: REEL_SITE_URL (default http://127.0.0.1:4321) must serve
-// the site with /api reaching rateMovie and live data from Firestore (npm start).
+// the site with /api reaching the api function and live data from Firestore (npm start).
 // Screenshots go to site/e2e/screenshots/.
 import { mkdirSync } from 'node:fs';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';

@@ -47,7 +47,7 @@ export interface StaticServer {
 export interface StaticServerOptions {
   port?: number;
   host?: string;
-  /** Origin of the rateMovie function (e.g. http://127.0.0.1:8090); /api/* is forwarded to it. */
+  /** Origin of the api function (e.g. http://127.0.0.1:8090); /api/* is forwarded to it. */
   apiTarget?: string | null;
 }
 

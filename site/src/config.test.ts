@@ -13,7 +13,7 @@ describe('parseSiteConfig', () => {
         firebase: { apiKey: 'demo-api-key', projectId: 'demo-reel' },
         authEmulatorUrl: 'http://127.0.0.1:9099',
         firestoreEmulator: { host: '127.0.0.1', port: 8080 },
-        ratingsUrl: '/api/ratings',
+        ratingsUrl: '/api/v1/ratings',
       },
     });
   });
@@ -37,7 +37,7 @@ describe('parseSiteConfig', () => {
       },
       authEmulatorUrl: null,
       firestoreEmulator: null,
-      ratingsUrl: '/api/ratings',
+      ratingsUrl: '/api/v1/ratings',
     });
     expect(config.catalogueDir).toBe('/data/ml-25m');
     expect(config.tmdbApiKey).toBe('tmdb');

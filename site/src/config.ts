@@ -15,7 +15,7 @@ export interface SiteConfig {
   catalogueDir: string;
   /** TMDB API key for real posters; null draws generated SVG posters. */
   tmdbApiKey: string | null;
-  /** Where `astro dev` forwards /api (the rateMovie function's local server). */
+  /** Where `astro dev` forwards /api (the api function's local server). */
   apiProxyTarget: string;
   client: ClientConfig;
 }
@@ -99,10 +99,10 @@ export function parseSiteConfig(env: Env, repoRoot: string): SiteConfig {
 
   const authDomain = value(env, 'PUBLIC_FIREBASE_AUTH_DOMAIN');
   const appId = value(env, 'PUBLIC_FIREBASE_APP_ID');
-  const ratingsUrl = value(env, 'PUBLIC_REEL_RATINGS_URL') ?? '/api/ratings';
+  const ratingsUrl = value(env, 'PUBLIC_REEL_RATINGS_URL') ?? '/api/v1/ratings';
   if (!ratingsUrl.startsWith('/') && !/^https?:\/\//.test(ratingsUrl)) {
     throw new SiteConfigError(
-      `PUBLIC_REEL_RATINGS_URL=${JSON.stringify(ratingsUrl)} must be a path such as /api/ratings or an http(s) URL`,
+      `PUBLIC_REEL_RATINGS_URL=${JSON.stringify(ratingsUrl)} must be a path such as /api/v1/ratings or an http(s) URL`,
     );
   }
 

@@ -1,6 +1,6 @@
 import type { Auth } from 'firebase-admin/auth';
 
-/** Why a request carries no usable identity; rateMovie maps it to 401. */
+/** Why a request carries no usable identity; the api function maps it to 401. */
 export class AuthenticationError extends Error {
   constructor(
     readonly kind: 'missing' | 'malformed' | 'invalid',

@@ -171,17 +171,23 @@ export async function readCatalogue(bucket: Bucket): Promise<MovieList | undefin
 
 /**
  * Publishes the catalogue (replacing the previous one); `npm run load` does this. With
- * `genresOf`, each movie's genres go with it (the retrain gives them to the model).
+ * `genresOf`, each movie's genres go with it (the retrain gives them to the model); with
+ * `titlesOf`, its title and year (the API serves them).
  */
 export async function writeCatalogue(
   bucket: Bucket,
   movieIds: Iterable<number>,
   genresOf?: ReadonlyMap<number, readonly string[]>,
+  titlesOf?: ReadonlyMap<number, { title: string; year: number | null }>,
 ): Promise<void> {
   const ids = [...new Set(movieIds)].sort((a, b) => a - b);
   const list: MovieList = {
     movieIds: ids,
     ...(genresOf && { genres: ids.map((id) => [...(genresOf.get(id) ?? [])]) }),
+    ...(titlesOf && {
+      titles: ids.map((id) => titlesOf.get(id)?.title ?? ''),
+      years: ids.map((id) => titlesOf.get(id)?.year ?? null),
+    }),
   };
   await bucket.file(CATALOGUE_PATH).save(JSON.stringify(list), {
     resumable: false,

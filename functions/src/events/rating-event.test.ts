@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { decodeRatingEvent, parseRateRequest, parseRatingEvent } from './rating-event.js';
 
 const valid = {
@@ -30,8 +30,37 @@ describe('parseRatingEvent', () => {
     [{ ...valid, userId: 'a/b' }, 'userId: may contain only letters, digits, "_" and "-"'],
     [{ ...valid, extra: 1 }, 'unknown field "extra"'],
     [{ ...valid, movieId: undefined }, 'movieId: is required'],
+    [
+      { ...valid, ratedAt: '0000-01-01T00:00:00Z' },
+      'ratedAt: must be at or after 1970-01-01T00:00:00Z',
+    ],
+    [
+      { ...valid, ratedAt: '1969-12-31T23:59:59.999Z' },
+      'ratedAt: must be at or after 1970-01-01T00:00:00Z',
+    ],
   ])('rejects %j with a precise reason', (input, reason) => {
     expect(parseRatingEvent(input)).toEqual({ ok: false, reason });
+  });
+});
+
+describe('the ratedAt bounds', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('accepts the epoch and up to five minutes ahead of the clock, and nothing beyond', () => {
+    vi.useFakeTimers({ now: Date.parse('2026-12-06T12:00:00Z') });
+    expect(parseRatingEvent({ ...valid, ratedAt: '1970-01-01T00:00:00Z' }).ok).toBe(true);
+    expect(parseRatingEvent({ ...valid, ratedAt: '2026-12-06T12:05:00Z' }).ok).toBe(true);
+    expect(parseRatingEvent({ ...valid, ratedAt: '2026-12-06T13:04:59+01:00' }).ok).toBe(true);
+    expect(parseRatingEvent({ ...valid, ratedAt: '2026-12-06T12:05:00.001Z' })).toEqual({
+      ok: false,
+      reason: 'ratedAt: must not be more than five minutes in the future',
+    });
+    expect(parseRateRequest({ movieId: 1, rating: 3, ratedAt: '9999-12-31T23:59:59Z' })).toEqual({
+      ok: false,
+      reason: 'ratedAt: must not be more than five minutes in the future',
+    });
   });
 });
 

@@ -26,7 +26,25 @@ const userId = z
   .max(128, 'must be at most 128 characters')
   .regex(/^[A-Za-z0-9_-]+$/, 'may contain only letters, digits, "_" and "-"');
 
-const ratedAt = z.iso.datetime({ offset: true, error: 'must be an RFC 3339 timestamp' });
+/** How far ahead of the receiving clock a ratedAt may be (clients' clock skew). */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+/** The earliest ratedAt: BigQuery's TIMESTAMP starts at year 1, but nothing rated before 1970. */
+export const EARLIEST_RATED_AT = '1970-01-01T00:00:00Z';
+
+// Bounded so every event is storable in both stores (BigQuery refuses a TIMESTAMP outside
+// years 1-9999 on every delivery) and none can win every later rating by being far in the
+// future (last write wins): the door and the ingest refuse the same events.
+const ratedAt = z.iso
+  .datetime({ offset: true, error: 'must be an RFC 3339 timestamp' })
+  // A value that is no timestamp at all is reported by the format check alone.
+  .refine(
+    (value) => !(Date.parse(value) < Date.parse(EARLIEST_RATED_AT)),
+    `must be at or after ${EARLIEST_RATED_AT}`,
+  )
+  .refine(
+    (value) => !(Date.parse(value) > Date.now() + MAX_CLOCK_SKEW_MS),
+    'must not be more than five minutes in the future',
+  );
 
 const source = z
   .string({ error: 'must be a string' })
@@ -44,7 +62,7 @@ export const ratingEventSchema = z.strictObject({
 
 export type RatingEvent = z.infer<typeof ratingEventSchema>;
 
-/** What the site POSTs to /api/ratings. The user comes from the ID token, never the body. */
+/** What a client POSTs to /v1/ratings. The user comes from the ID token, never the body. */
 export const rateRequestSchema = z.strictObject({
   eventId: eventId.optional(),
   movieId,
@@ -64,7 +82,8 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
-function describeIssues(error: z.ZodError, input: unknown): string {
+/** One line naming each problem of `input` by its path, in the words the schemas give. */
+export function describeIssues(error: z.ZodError, input: unknown): string {
   return error.issues
     .map((issue) => {
       const path = issue.path.join('.');

@@ -77,6 +77,10 @@ export interface MovieList {
   movieIds: number[];
   /** The catalogue's genre names of each movie (`genres[n]` is movieIds[n]'s), when known. */
   genres?: string[][];
+  /** Each movie's title (`titles[n]` is movieIds[n]'s), when the catalogue gave them. */
+  titles?: string[];
+  /** Each movie's release year, null when unknown, when the catalogue gave them. */
+  years?: (number | null)[];
 }
 
 /** Parses movies.json or the catalogue, naming `what` in errors. */
@@ -87,14 +91,38 @@ export function parseMovieList(text: string, what: string): MovieList {
   } catch (error) {
     throw new Error(`${what} is not JSON: ${(error as Error).message}`);
   }
-  const { movieIds, genres } = (json ?? {}) as { movieIds?: unknown; genres?: unknown };
+  const { movieIds, genres, titles, years } = (json ?? {}) as {
+    movieIds?: unknown;
+    genres?: unknown;
+    titles?: unknown;
+    years?: unknown;
+  };
   if (
     !Array.isArray(movieIds) ||
     !movieIds.every((id) => Number.isInteger(id) && (id as number) > 0)
   ) {
     throw new Error(`${what} must be { "movieIds": [positive integers] }`);
   }
-  if (genres === undefined) return { movieIds: movieIds as number[] };
+  const list: MovieList = { movieIds: movieIds as number[] };
+  const onePerMovie = (value: unknown) => Array.isArray(value) && value.length === movieIds.length;
+  if (titles !== undefined) {
+    if (!onePerMovie(titles) || !(titles as unknown[]).every((t) => typeof t === 'string')) {
+      throw new Error(`${what}: "titles" must be one string per movie id (${movieIds.length})`);
+    }
+    list.titles = titles as string[];
+  }
+  if (years !== undefined) {
+    if (
+      !onePerMovie(years) ||
+      !(years as unknown[]).every((y) => y === null || (Number.isInteger(y) && (y as number) > 0))
+    ) {
+      throw new Error(
+        `${what}: "years" must be one year (or null) per movie id (${movieIds.length})`,
+      );
+    }
+    list.years = years as (number | null)[];
+  }
+  if (genres === undefined) return list;
   if (
     !Array.isArray(genres) ||
     genres.length !== movieIds.length ||
@@ -106,5 +134,5 @@ export function parseMovieList(text: string, what: string): MovieList {
       `${what}: "genres" must be one array of genre names per movie id (${movieIds.length})`,
     );
   }
-  return { movieIds: movieIds as number[], genres: genres as string[][] };
+  return { ...list, genres: genres as string[][] };
 }

@@ -60,14 +60,11 @@ export function tasteRatings(options: {
   return out;
 }
 
-/** Trains a model on fixture ratings and publishes it to `bucket` as the retrain would. */
-export async function publishFixtureModel(
-  bucket: Bucket,
-  version: string,
+/** Trains a model set on fixture ratings (movie ids are the model's items, ascending). */
+export async function trainFixtureModel(
   ratings: readonly FixtureRating[],
-  catalogue: readonly number[],
   config: ModelConfig = SMALL_MODEL_CONFIG,
-): Promise<void> {
+) {
   const itemIds = Int32Array.from(new Set(ratings.map((r) => r.movieId))).sort();
   const itemOf = new Map(Array.from(itemIds, (movieId, item) => [movieId, item]));
   const users = Math.max(...ratings.map((r) => r.user)) + 1;
@@ -79,7 +76,19 @@ export async function publishFixtureModel(
     value: Float32Array.from(ratings, (r) => r.rating),
     timestamp: Float64Array.from(ratings, (r) => r.ratedAt),
   };
-  const set = await trainModelSet(data, itemIds, config, { random: mulberry32(1) });
+  return trainModelSet(data, itemIds, config, { random: mulberry32(1) });
+}
+
+/** Trains a model on fixture ratings and publishes it to `bucket` as the retrain would. */
+export async function publishFixtureModel(
+  bucket: Bucket,
+  version: string,
+  ratings: readonly FixtureRating[],
+  catalogue: readonly number[],
+  config: ModelConfig = SMALL_MODEL_CONFIG,
+): Promise<void> {
+  const set = await trainFixtureModel(ratings, config);
+  const users = Math.max(...ratings.map((r) => r.user)) + 1;
   const files = encodeModelFiles(set, {
     version,
     createdAt: new Date().toISOString(),

@@ -36,14 +36,14 @@ async function warmUp(pipeline: RunningPipeline): Promise<number> {
   );
   const { localId, idToken } = (await signUp.json()) as { localId: string; idToken: string };
   const started = Date.now();
-  const response = await fetch(`${pipeline.functionUrls.rateMovie}/`, {
+  const response = await fetch(`${pipeline.functionUrls.api}/v1/ratings`, {
     method: 'POST',
     headers: { authorization: `Bearer ${idToken}`, 'content-type': 'application/json' },
     body: JSON.stringify({ movieId: 1, rating: 4 }),
   });
   if (response.status !== 202) {
     throw new Error(
-      `warm-up rating: rateMovie answered ${response.status}: ${await response.text()}`,
+      `warm-up rating: the api answered ${response.status}: ${await response.text()}`,
     );
   }
   const clients = createClients(pipeline.config, 'e2e-warm-up');

@@ -1,7 +1,7 @@
 /**
  * `npm run bench:e2e`: Protocol E on the local stack. Starts the whole pipeline on free ports
  * with a fresh state (MovieLens ml-latest-small loaded, first model trained), then POSTs
- * ratings to rateMovie as signed-in users at a fixed rate and times each until the
+ * ratings to the api function (POST /v1/ratings) as signed-in users at a fixed rate and times each until the
  * recommendations document shows it (a Firestore listener, as the site has): 20/s for the
  * latency figures, then higher rates until one is not held.
  */
@@ -210,7 +210,7 @@ async function sendAndCheck(
 ): Promise<PhaseResult> {
   const total = Math.round(rate * durationSeconds);
   const expected = new Map<string, Map<number, number>>(users.map((u) => [u.uid, new Map()]));
-  const url = `${pipeline.functionUrls.rateMovie}/`;
+  const url = `${pipeline.functionUrls.api}/v1/ratings`;
   const sent: SentRating[] = [];
   const inFlight: Promise<void>[] = [];
 
@@ -563,7 +563,7 @@ function printable(
     .filter((phase) => !phase.held && phase.targetRate > summary.highestHeldRate)
     .sort((a, b) => a.targetRate - b.targetRate)[0];
   return [
-    'Protocol E: end to end on the local stack (POST /rateMovie → recommendations/{uid} seen by a Firestore listener)',
+    'Protocol E: end to end on the local stack (POST /v1/ratings → recommendations/{uid} seen by a Firestore listener)',
     machineLine(summary.machine),
     `dataset: ${summary.dataset}; model ${summary.model ?? '(none)'}`,
     `stack: emulators + one local server per function (functions-framework via tsx), push subscriptions as terraform/pubsub.tf; started in ${summary.stackStartSeconds.toFixed(1)} s`,

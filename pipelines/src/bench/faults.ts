@@ -79,16 +79,13 @@ interface BenchUser {
   idToken: string;
 }
 
-/**
- * The one place a rating is posted: the HTTP function that takes ratings. Repoint it here
- * when the API moves (`POST /v1/ratings` on the api function).
- */
+/** The one place a rating is posted: `POST /v1/ratings` on the api function. */
 function postRating(
   pipeline: RunningPipeline,
   user: BenchUser,
   body: { eventId: string; movieId: number; rating: number },
 ): Promise<Response> {
-  return fetch(`${pipeline.functionUrls.rateMovie}/`, {
+  return fetch(`${pipeline.functionUrls.api}/v1/ratings`, {
     method: 'POST',
     headers: { authorization: `Bearer ${user.idToken}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),

@@ -12,8 +12,8 @@ const deployScript = fileURLToPath(new URL('./deploy.ts', import.meta.url));
 
 const terraformOutput = JSON.stringify({
   site_url: { value: 'https://reel-prod.web.app' },
-  api_url: { value: 'https://reel-prod.web.app/api/ratings' },
-  hosting_rewrite: { value: { serviceId: 'rate-movie', region: 'us-central1' } },
+  api_url: { value: 'https://reel-prod.web.app/api' },
+  hosting_rewrite: { value: { serviceId: 'api', region: 'us-central1' } },
   firebase_web_config: {
     value: {
       apiKey: 'k',
@@ -43,7 +43,7 @@ function fakeRepo({ withLoad }: { withLoad: boolean }): string {
     join(root, 'firebase.json'),
     JSON.stringify({
       hosting: {
-        rewrites: [{ source: '/api/**', run: { serviceId: 'rate-movie', region: 'us-central1' } }],
+        rewrites: [{ source: '/api/**', run: { serviceId: 'api', region: 'us-central1' } }],
       },
     }),
   );
@@ -107,7 +107,7 @@ describe('preflight', () => {
         log: () => {},
       }),
     ).toThrow(
-      /rewrites \/api\/\*\* to rate-movie in us-central1, but Terraform deployed rate-movie in europe-west1: set the rewrite to \{ "run": \{ "serviceId": "rate-movie", "region": "europe-west1" \} \}/,
+      /rewrites \/api\/\*\* to api in us-central1, but Terraform deployed api in europe-west1: set the rewrite to \{ "run": \{ "serviceId": "api", "region": "europe-west1" \} \}/,
     );
     expect(calls).toEqual([]);
   });

@@ -61,8 +61,8 @@ export interface DeployContext {
 
 export const BUNDLED_RATINGS = 'pipelines/data/ml-latest-small/ratings.csv';
 
-/** The rateMovie service Terraform names (terraform/functions.tf, local.functions). */
-export const RATE_MOVIE_SERVICE = 'rate-movie';
+/** The api service Terraform names (terraform/functions.tf, local.functions). */
+export const API_SERVICE = 'api';
 export const DEFAULT_REGION = 'us-central1';
 
 /** Terraform's state lives in this bucket, so a teardown works from any clone. */
@@ -101,7 +101,7 @@ export function preflight({ repoRoot, options, run, log }: DeployContext): void 
     );
   }
   const rewriteProblem = checkHostingRewrite(readFileSync(firebaseJson, 'utf8'), {
-    serviceId: RATE_MOVIE_SERVICE,
+    serviceId: API_SERVICE,
     region,
   });
   if (rewriteProblem) {

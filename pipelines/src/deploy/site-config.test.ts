@@ -4,8 +4,8 @@ import { checkHostingRewrite, parseTerraformOutputs, siteBuildEnvironment } from
 
 const terraformOutput = JSON.stringify({
   site_url: { value: 'https://reel-prod.web.app' },
-  api_url: { value: 'https://reel-prod.web.app/api/ratings' },
-  hosting_rewrite: { value: { serviceId: 'rate-movie', region: 'europe-west1' } },
+  api_url: { value: 'https://reel-prod.web.app/api' },
+  hosting_rewrite: { value: { serviceId: 'api', region: 'europe-west1' } },
   firebase_web_config: {
     sensitive: true,
     value: {
@@ -23,7 +23,7 @@ describe('parseTerraformOutputs', () => {
   it('reads the outputs the deploy needs', () => {
     const outputs = parseTerraformOutputs(terraformOutput);
     expect(outputs.siteUrl).toBe('https://reel-prod.web.app');
-    expect(outputs.hostingRewrite).toEqual({ serviceId: 'rate-movie', region: 'europe-west1' });
+    expect(outputs.hostingRewrite).toEqual({ serviceId: 'api', region: 'europe-west1' });
   });
 
   it('names a missing output', () => {
@@ -38,13 +38,13 @@ describe('siteBuildEnvironment', () => {
       PUBLIC_FIREBASE_AUTH_DOMAIN: 'reel-prod.firebaseapp.com',
       PUBLIC_FIREBASE_PROJECT_ID: 'reel-prod',
       PUBLIC_FIREBASE_APP_ID: '1:2:web:3',
-      PUBLIC_REEL_RATINGS_URL: '/api/ratings',
+      PUBLIC_REEL_RATINGS_URL: '/api/v1/ratings',
     });
   });
 });
 
 describe('checkHostingRewrite', () => {
-  const expected = { serviceId: 'rate-movie', region: 'europe-west1' };
+  const expected = { serviceId: 'api', region: 'europe-west1' };
   const firebaseJson = (rewrite: object) => JSON.stringify({ hosting: { rewrites: [rewrite] } });
 
   it('accepts a run rewrite or a function rewrite to the deployed service', () => {
@@ -52,7 +52,7 @@ describe('checkHostingRewrite', () => {
       checkHostingRewrite(
         firebaseJson({
           source: '/api/**',
-          run: { serviceId: 'rate-movie', region: 'europe-west1' },
+          run: { serviceId: 'api', region: 'europe-west1' },
         }),
         expected,
       ),
@@ -61,7 +61,7 @@ describe('checkHostingRewrite', () => {
       checkHostingRewrite(
         firebaseJson({
           source: '/api/**',
-          function: { functionId: 'rate-movie', region: 'europe-west1' },
+          function: { functionId: 'api', region: 'europe-west1' },
         }),
         expected,
       ),
@@ -70,11 +70,11 @@ describe('checkHostingRewrite', () => {
 
   it('says how to fix a rewrite to another region or service', () => {
     const problem = checkHostingRewrite(
-      firebaseJson({ source: '/api/**', run: { serviceId: 'rate-movie' } }),
+      firebaseJson({ source: '/api/**', run: { serviceId: 'api' } }),
       expected,
     );
-    expect(problem).toContain('to rate-movie in us-central1');
-    expect(problem).toContain('"run": { "serviceId": "rate-movie", "region": "europe-west1" }');
+    expect(problem).toContain('to api in us-central1');
+    expect(problem).toContain('"run": { "serviceId": "api", "region": "europe-west1" }');
   });
 
   it('notices a missing /api rewrite', () => {

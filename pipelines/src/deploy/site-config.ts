@@ -42,7 +42,7 @@ export function parseTerraformOutputs(json: string): DeployOutputs {
 
 /**
  * Environment for `npm run build -w site`, named as site/src/config.ts reads it (a test keeps
- * the two in step). The API is called same-origin (/api/ratings) so the browser needs no CORS
+ * the two in step). The API is called same-origin (/api/v1/ratings) so the browser needs no CORS
  * round trip; PUBLIC_REEL_RATINGS_URL says so explicitly.
  */
 export function siteBuildEnvironment(outputs: DeployOutputs): Record<string, string> {
@@ -52,7 +52,7 @@ export function siteBuildEnvironment(outputs: DeployOutputs): Record<string, str
     PUBLIC_FIREBASE_AUTH_DOMAIN: config.authDomain,
     PUBLIC_FIREBASE_PROJECT_ID: config.projectId,
     PUBLIC_FIREBASE_APP_ID: config.appId,
-    PUBLIC_REEL_RATINGS_URL: '/api/ratings',
+    PUBLIC_REEL_RATINGS_URL: '/api/v1/ratings',
   };
 }
 
@@ -63,7 +63,7 @@ interface Rewrite {
 }
 
 /**
- * Null when firebase.json rewrites /api/** to the rateMovie service in the deployed region,
+ * Null when firebase.json rewrites /api/** to the api function's service in the deployed region,
  * otherwise what is wrong and how to fix it.
  */
 export function checkHostingRewrite(
@@ -73,7 +73,7 @@ export function checkHostingRewrite(
   const config = JSON.parse(firebaseJson) as { hosting?: { rewrites?: Rewrite[] } };
   const rewrite = config.hosting?.rewrites?.find((r) => r.source?.startsWith('/api'));
   if (!rewrite) {
-    return 'firebase.json has no hosting rewrite for /api/**; the site could not reach rateMovie';
+    return 'firebase.json has no hosting rewrite for /api/**; the site could not reach the api function';
   }
   const target =
     rewrite.run ??

@@ -84,7 +84,7 @@ describe('stageFunctions', () => {
       }),
     );
     if (withBuild) {
-      writeFileSync(join(root, 'functions', 'dist', 'index.js'), 'export const rateMovie = 1;\n');
+      writeFileSync(join(root, 'functions', 'dist', 'index.js'), 'export const api = 1;\n');
       writeFileSync(join(root, 'functions', 'dist', 'handlers', 'rate.js'), '// handler\n');
     }
     writeFileSync(join(root, 'package-lock.json'), JSON.stringify(lock));
@@ -99,7 +99,7 @@ describe('stageFunctions', () => {
 
     stageFunctions({ repoRoot: root, outDir });
 
-    expect(readFileSync(join(outDir, 'dist', 'index.js'), 'utf8')).toContain('rateMovie');
+    expect(readFileSync(join(outDir, 'dist', 'index.js'), 'utf8')).toContain('api');
     expect(existsSync(join(outDir, 'dist', 'handlers', 'rate.js'))).toBe(true);
     expect(existsSync(join(outDir, 'stale.js'))).toBe(false);
     const manifest = JSON.parse(readFileSync(join(outDir, 'package.json'), 'utf8'));

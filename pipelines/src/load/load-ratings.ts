@@ -225,6 +225,9 @@ export async function publishCatalogue(
     bucket,
     movieIds,
     file ? new Map(movies.map((movie) => [movie.movieId, movie.genres])) : undefined,
+    file
+      ? new Map(movies.map(({ movieId, title, year }) => [movieId, { title, year }]))
+      : undefined,
   );
   return {
     movies: movieIds.size,

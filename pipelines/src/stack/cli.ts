@@ -122,7 +122,9 @@ function describe(pipeline: RunningPipeline, envFile: string, seconds: number): 
     '',
     `Reel is ready in ${seconds.toFixed(1)} s (project ${stack.project}, all on 127.0.0.1): ${phases}`,
     '',
-    ...(pipeline.siteUrl ? [`  Site:       ${pipeline.siteUrl}/  (/api → rateMovie)`, ''] : []),
+    ...(pipeline.siteUrl
+      ? [`  Site:       ${pipeline.siteUrl}/  (/api → the api function)`, '']
+      : []),
     `  ${'function'.padEnd(14)} ${'url'.padEnd(24)} ${'memory'.padStart(9)}`,
     ...FUNCTION_TARGETS.map(
       (target) =>

@@ -21,7 +21,7 @@ export interface StackPorts {
   bigqueryGrpc: number;
   storage: number;
   /** The three functions (functions-framework servers) and the site. */
-  rateMovie: number;
+  api: number;
   ingestRating: number;
   retrainModel: number;
   site: number;
@@ -38,7 +38,7 @@ export const DEFAULT_PORTS: StackPorts = {
   bigquery: 9050,
   bigqueryGrpc: 9060,
   storage: 4443,
-  rateMovie: 8090,
+  api: 8090,
   ingestRating: 8091,
   retrainModel: 8092,
   site: 4321,
@@ -54,7 +54,7 @@ export const PORT_OWNER: Record<PortName, string> = {
   bigquery: 'the bigquery emulator',
   bigqueryGrpc: 'the bigquery emulator',
   storage: 'the storage emulator',
-  rateMovie: 'the rateMovie function',
+  api: 'the api function',
   ingestRating: 'the ingestRating function',
   retrainModel: 'the retrainModel function',
   site: 'the site',

@@ -1,6 +1,6 @@
 /**
  * Serves one function of `functions/src/index.ts` on 127.0.0.1, as the Functions Framework
- * does in Cloud Run: `node --import tsx function-server.ts --target=rateMovie --port=8090`.
+ * does in Cloud Run: `node --import tsx function-server.ts --target=api --port=8090`.
  *
  * The framework's own CLI listens on every interface and has no host option, so this imports
  * the functions module (which registers its targets with `http()` / `cloudEvent()`) and serves

@@ -13,14 +13,14 @@ import {
 import { waitUntilListening } from './readiness.js';
 
 /** The entry points of functions/src/index.ts, one local server each. */
-export const FUNCTION_TARGETS = ['rateMovie', 'ingestRating', 'retrainModel'] as const;
+export const FUNCTION_TARGETS = ['api', 'ingestRating', 'retrainModel'] as const;
 export type FunctionTarget = (typeof FUNCTION_TARGETS)[number];
 
 export type FunctionPorts = Record<FunctionTarget, number>;
 
 /** Each function's timeout in seconds, as terraform/functions.tf gives it (retrain: the default). */
 export const FUNCTION_TIMEOUT_SECONDS: Record<FunctionTarget, number> = {
-  rateMovie: 30,
+  api: 30,
   ingestRating: 60,
   retrainModel: 540,
 };

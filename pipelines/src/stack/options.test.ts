@@ -31,10 +31,10 @@ describe('parseStackArgs', () => {
 
   it("takes the functions' and the site's ports, a ratings file and --no-site", () => {
     const options = parseStackArgs(
-      ['--port-rate-movie=18090', '--port-site=14321', '--ratings=r.csv', '--no-site'],
+      ['--port-api=18090', '--port-site=14321', '--ratings=r.csv', '--no-site'],
       { REEL_PORT_INGEST_RATING: '18091' },
     );
-    expect(options.ports).toMatchObject({ rateMovie: 18090, ingestRating: 18091, site: 14321 });
+    expect(options.ports).toMatchObject({ api: 18090, ingestRating: 18091, site: 14321 });
     expect(options.ratings).toBe('r.csv');
     expect(options.site).toBe(false);
   });

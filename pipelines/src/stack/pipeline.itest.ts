@@ -101,7 +101,7 @@ beforeAll(async () => {
   clients = testClients(config);
   await provisionResources(clients, config);
   const ports = {
-    rateMovie: await freePort(),
+    api: await freePort(),
     ingestRating: await freePort(),
     retrainModel: await freePort(),
   };
@@ -172,13 +172,13 @@ describe('the local pipeline (functions as servers, Pub/Sub pushes, emulators)',
     testUsers.add(user.uid);
     const eventId = randomUUID();
     const posted = Date.now();
-    const response = await fetch(`${functions.urls.rateMovie}/`, {
+    const response = await fetch(`${functions.urls.api}/v1/ratings`, {
       method: 'POST',
       headers: { authorization: `Bearer ${user.idToken}`, 'content-type': 'application/json' },
       body: JSON.stringify({ eventId, movieId: 260, rating: 5 }),
     });
     expect(response.status).toBe(202);
-    expect(await response.json()).toEqual({ eventId });
+    expect(await response.json()).toEqual({ eventId, status: 'accepted' });
     const recommendations = await until(
       async () => {
         const snapshot = await clients.firestore.doc(`recommendations/${user.uid}`).get();

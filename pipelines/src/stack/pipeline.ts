@@ -149,7 +149,7 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
         root,
         distDir: options.siteDistDir,
         port: ports.site,
-        apiTarget: functionUrl(ports.rateMovie),
+        apiTarget: functionUrl(ports.api),
         logFile: join(stateDir, 'logs', 'site.log'),
       });
       stops.push(() => site.group.stop(2_000));

@@ -93,7 +93,7 @@ export async function buildSiteIfNeeded(options: {
   return true;
 }
 
-/** Serves a built site like Hosting does, forwarding /api to rateMovie, in its own group. */
+/** Serves a built site like Hosting does, forwarding /api to the api function, in its own group. */
 export async function serveSite(options: {
   root: string;
   distDir: string;

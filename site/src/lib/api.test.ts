@@ -20,11 +20,11 @@ function answering(status: number, body = '', headers: Record<string, string> = 
 describe('sendRating', () => {
   it('POSTs the event with the bearer token and accepts 202', async () => {
     const { calls, fetchFn } = answering(202, JSON.stringify({ eventId: request.eventId }));
-    expect(await sendRating(fetchFn, '/api/ratings', 'token-1', request)).toEqual({
+    expect(await sendRating(fetchFn, '/api/v1/ratings', 'token-1', request)).toEqual({
       kind: 'accepted',
     });
     expect(calls).toHaveLength(1);
-    expect(calls[0].url).toBe('/api/ratings');
+    expect(calls[0].url).toBe('/api/v1/ratings');
     expect(calls[0].init.method).toBe('POST');
     expect(calls[0].init.headers).toEqual({
       Authorization: 'Bearer token-1',
@@ -36,21 +36,26 @@ describe('sendRating', () => {
   it.each([
     [
       400,
-      JSON.stringify({ error: 'rating: must be in steps of 0.5' }),
+      JSON.stringify({
+        type: 'about:blank',
+        title: 'Bad Request',
+        status: 400,
+        detail: 'rating: must be in steps of 0.5',
+      }),
       'rating: must be in steps of 0.5',
     ],
     [413, 'Payload Too Large', 'Payload Too Large'],
     [403, '', '403'],
   ])('shows the server message of a %i and does not retry', async (status, body, message) => {
     const { fetchFn } = answering(status, body);
-    const outcome = await sendRating(fetchFn, '/api/ratings', 't', request);
+    const outcome = await sendRating(fetchFn, '/api/v1/ratings', 't', request);
     expect(outcome.kind).toBe('rejected');
     expect(outcome.kind === 'rejected' && outcome.message).toContain(message);
   });
 
   it('asks for a fresh token on 401', async () => {
-    const { fetchFn } = answering(401, JSON.stringify({ error: 'token expired' }));
-    expect(await sendRating(fetchFn, '/api/ratings', 't', request)).toEqual({
+    const { fetchFn } = answering(401, JSON.stringify({ status: 401, detail: 'token expired' }));
+    expect(await sendRating(fetchFn, '/api/v1/ratings', 't', request)).toEqual({
       kind: 'unauthorized',
       message: 'token expired',
     });

@@ -1,4 +1,4 @@
-/** The body the site POSTs to /api/ratings (the rateMovie function's contract). */
+/** The body the site POSTs to /api/v1/ratings (the api function's RateRequest). */
 export interface RatingRequest {
   eventId: string;
   movieId: number;
@@ -20,8 +20,9 @@ async function errorMessage(response: Response): Promise<string> {
   const text = await response.text().catch(() => '');
   try {
     const body: unknown = JSON.parse(text);
-    if (body && typeof body === 'object' && 'error' in body && typeof body.error === 'string') {
-      return body.error;
+    // The API's errors are RFC 9457 problem details: `detail` says what was wrong.
+    if (body && typeof body === 'object' && 'detail' in body && typeof body.detail === 'string') {
+      return body.detail;
     }
   } catch {
     // Not JSON: fall through to the raw text.
