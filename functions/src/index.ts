@@ -62,7 +62,7 @@ const api = lazy(() => {
         models,
         recheckMs: config.modelRecheckSeconds * 1000,
       }),
-      deleteMyData: createDeleteMyData(clients, config, log),
+      deleteMyData: createDeleteMyData(clients, config, log).deleteMyData,
       now: () => new Date(),
       newEventId: randomUUID,
     },

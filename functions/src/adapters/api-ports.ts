@@ -2,7 +2,7 @@ import type { Topic } from '@google-cloud/pubsub';
 import type { Bucket } from '@google-cloud/storage';
 import { AggregateField, type Firestore } from 'firebase-admin/firestore';
 import type { ApiPorts, Catalogue, CatalogueMovie, Stats } from '../usecases/api/ports.js';
-import { readUser } from './firestore.js';
+import { readUserRatings } from './firestore.js';
 import type { ModelSource } from './models.js';
 import { publishRatingEvent } from './pubsub.js';
 import { readCatalogue, readModelManifest, readPointer, readRetrainStatus } from './storage.js';
@@ -75,7 +75,7 @@ export function createApiPorts(
     publish: async (event) => {
       await publishRatingEvent(options.ratings, event);
     },
-    readRatings: async (uid) => (await readUser(firestore, uid))?.ratings ?? {},
+    readRatings: (uid) => readUserRatings(firestore, uid),
     readMovieStats: async (movieId) => {
       const snapshot = await firestore.collection('movies').doc(String(movieId)).get();
       const data = snapshot.data();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AuthenticationError } from '../adapters/auth.js';
 import { createLogger } from '../core/logger.js';
+import { UserRatings } from '../ratings/user-ratings.js';
 import { inMemoryApiPorts } from '../testing/api-ports.js';
 import type { ApiPorts } from '../usecases/api/ports.js';
 import { type ApiDeps, createApiApp } from './app.js';
@@ -247,11 +248,29 @@ describe('the reads', () => {
 
   it('recommends for the person, filtered by genre and decade, and refuses an unknown genre', async () => {
     const { app, stored } = await setup();
-    stored.set('uid-1', {
-      '1': { rating: 5, ratedAt: '2026-12-06T11:00:00Z', eventId: 'a' },
-      '3': { rating: 4.5, ratedAt: '2026-12-06T11:01:00Z', eventId: 'b' },
-      '5': { rating: null, ratedAt: '2026-12-06T11:02:00Z', eventId: 'c' },
-    });
+    stored.set(
+      'uid-1',
+      UserRatings.of([
+        {
+          movieId: 1,
+          rating: 5,
+          ratedAtMicros: Date.parse('2026-12-06T11:00:00Z') * 1000,
+          eventTag: 1,
+        },
+        {
+          movieId: 3,
+          rating: 4.5,
+          ratedAtMicros: Date.parse('2026-12-06T11:01:00Z') * 1000,
+          eventTag: 2,
+        },
+        {
+          movieId: 5,
+          rating: null,
+          ratedAtMicros: Date.parse('2026-12-06T11:02:00Z') * 1000,
+          eventTag: 3,
+        },
+      ]),
+    );
     const all = await app.request('/v1/me/recommendations?limit=5', me);
     expect(all.status).toBe(200);
     expect(all.headers.get('cache-control')).toBe('private, no-store');
@@ -280,16 +299,34 @@ describe('the reads', () => {
 
   it('lists the person’s ratings newest first, withdrawn ones left out', async () => {
     const { app, stored } = await setup();
-    stored.set('uid-1', {
-      '1': { rating: 5, ratedAt: '2026-12-06T11:00:00Z', eventId: 'a' },
-      '3': { rating: 4.5, ratedAt: '2026-12-06T11:01:00Z', eventId: 'b' },
-      '5': { rating: null, ratedAt: '2026-12-06T11:02:00Z', eventId: 'c' },
-    });
+    stored.set(
+      'uid-1',
+      UserRatings.of([
+        {
+          movieId: 1,
+          rating: 5,
+          ratedAtMicros: Date.parse('2026-12-06T11:00:00Z') * 1000,
+          eventTag: 1,
+        },
+        {
+          movieId: 3,
+          rating: 4.5,
+          ratedAtMicros: Date.parse('2026-12-06T11:01:00Z') * 1000,
+          eventTag: 2,
+        },
+        {
+          movieId: 5,
+          rating: null,
+          ratedAtMicros: Date.parse('2026-12-06T11:02:00Z') * 1000,
+          eventTag: 3,
+        },
+      ]),
+    );
     const response = await app.request('/v1/me/ratings', me);
     expect(await response.json()).toEqual({
       ratings: [
-        { movieId: 3, rating: 4.5, ratedAt: '2026-12-06T11:01:00Z', eventId: 'b' },
-        { movieId: 1, rating: 5, ratedAt: '2026-12-06T11:00:00Z', eventId: 'a' },
+        { movieId: 3, rating: 4.5, ratedAt: '2026-12-06T11:01:00.000Z' },
+        { movieId: 1, rating: 5, ratedAt: '2026-12-06T11:00:00.000Z' },
       ],
     });
   });

@@ -115,7 +115,6 @@ export const myRatingsSchema = z
         movieId: z.number().int(),
         rating: z.number(),
         ratedAt: z.string(),
-        eventId: z.string(),
       }),
     ),
   })

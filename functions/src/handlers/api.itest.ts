@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Message, Subscription } from '@google-cloud/pubsub';
+import { testClients, testConfig } from '@reel/testing/clients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testClients, testConfig } from '../../../pipelines/src/testing/clients.js';
 import {
   answerFrameworkErrorsAsProblems,
   createApiPorts,

@@ -1,6 +1,6 @@
 import type { RatingEvent } from '../events/index.js';
 import { Recommender } from '../model/index.js';
-import type { RatingsByMovie } from '../ratings/last-write-wins.js';
+import { UserRatings } from '../ratings/user-ratings.js';
 import type {
   ApiPorts,
   Catalogue,
@@ -59,7 +59,7 @@ export async function inMemoryApiPorts(options: { ratings?: FixtureRating[] } = 
     movies: new Set(catalogue.movies.keys()),
   };
   const published: RatingEvent[] = [];
-  const stored = new Map<string, RatingsByMovie>();
+  const stored = new Map<string, UserRatings>();
   const deleted: string[] = [];
   const ports: ApiPorts = {
     currentModel: async () => model,
@@ -68,7 +68,7 @@ export async function inMemoryApiPorts(options: { ratings?: FixtureRating[] } = 
     publish: async (event) => {
       published.push(event);
     },
-    readRatings: async (uid) => stored.get(uid) ?? {},
+    readRatings: async (uid) => stored.get(uid) ?? UserRatings.empty,
     readMovieStats: async (movieId) =>
       movieId === 1 ? { meanRating: 4.2, ratingsCount: 12, modelVersion: 'v1' } : undefined,
     readStats: async () => FIXTURE_STATS,

@@ -1,6 +1,6 @@
 import type { RatingEvent } from '../../events/index.js';
 import type { Recommender } from '../../model/index.js';
-import type { RatingsByMovie } from '../../ratings/last-write-wins.js';
+import type { UserRatings } from '../../ratings/user-ratings.js';
 
 /** One model version as the API serves it. */
 export interface ServingModel {
@@ -58,7 +58,7 @@ export interface ApiPorts {
   /** Publishes to topic `ratings`, ordering key = uid. */
   publish(event: RatingEvent): Promise<void>;
   /** `users/{uid}.ratings` (tombstones included); empty for someone who never rated. */
-  readRatings(uid: string): Promise<RatingsByMovie>;
+  readRatings(uid: string): Promise<UserRatings>;
   /** `movies/{movieId}` as the retrain wrote it, or undefined. */
   readMovieStats(
     movieId: number,

@@ -1,7 +1,6 @@
 import { userRatingsOf } from '../../core/recommendations.js';
 import type { ItemFilter, ItemMetadata } from '../../model/index.js';
 import { MAX_GENRES } from '../../model/index.js';
-import { countRatings } from '../../ratings/last-write-wins.js';
 import { Refusal } from './errors.js';
 import type { ApiPorts, Catalogue, CatalogueMovie, ServingModel } from './ports.js';
 
@@ -100,7 +99,7 @@ export async function myRecommendations(
   return {
     basis,
     modelVersion: model.version,
-    ratingsCount: countRatings(ratings),
+    ratingsCount: ratings.count,
     items: items.map((item) => ({
       movieId: item.movieId,
       score: item.score,
@@ -113,15 +112,14 @@ export async function myRecommendations(
 /** The person's current ratings (withdrawn ones left out), newest first. */
 export async function myRatings(ports: Pick<ApiPorts, 'readRatings'>, uid: string) {
   const ratings = await ports.readRatings(uid);
-  const items = Object.entries(ratings)
-    .filter(([, entry]) => entry.rating !== null)
-    .map(([movieId, entry]) => ({
-      movieId: Number(movieId),
+  const items = Array.from(ratings)
+    .filter((entry) => entry.rating !== null)
+    .sort((a, b) => b.ratedAtMicros - a.ratedAtMicros || a.movieId - b.movieId)
+    .map((entry) => ({
+      movieId: entry.movieId,
       rating: entry.rating as number,
-      ratedAt: entry.ratedAt,
-      eventId: entry.eventId,
-    }))
-    .sort((a, b) => Date.parse(b.ratedAt) - Date.parse(a.ratedAt) || a.movieId - b.movieId);
+      ratedAt: new Date(Math.floor(entry.ratedAtMicros / 1000)).toISOString(),
+    }));
   return { ratings: items };
 }
 
@@ -186,7 +184,7 @@ export async function prediction(
   }
   const ratings = await ports.readRatings(uid);
   const folded = model.recommender.foldIn(userRatingsOf(ratings));
-  const own = ratings[String(movieId)];
+  const own = ratings.get(movieId);
   return {
     movieId,
     predictedRating: model.recommender.predictRating(folded, row, ports.now().getTime() / 1000),
