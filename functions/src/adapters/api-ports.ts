@@ -1,6 +1,7 @@
 import type { Topic } from '@google-cloud/pubsub';
 import type { Bucket } from '@google-cloud/storage';
 import { AggregateField, type Firestore } from 'firebase-admin/firestore';
+import { MOVIES_FILE, modelFilePath, parseMovieList } from '../model-store/layout.js';
 import type { ApiPorts, Catalogue, CatalogueMovie, Stats } from '../usecases/api/ports.js';
 import { readUserRatings } from './firestore.js';
 import type { ModelSource } from './models.js';
@@ -62,15 +63,32 @@ export function createApiPorts(
     catalogueOf(await readCatalogue(bucket)),
   );
   const stats = every(options.recheckMs, nowMs, () => readStats(firestore, bucket, catalogue));
+  // The door checks ratings against the serving version's movies.json alone, so a cold
+  // instance answers its first rating without loading the whole model.
+  const pointer = every(options.recheckMs, nowMs, () => readPointer(bucket));
+  let versionMovies: { version: string; movies: Promise<ReadonlySet<number>> } | undefined;
+  const knownMovies = async (): Promise<ReadonlySet<number> | undefined> => {
+    const state = await pointer();
+    if (!state) {
+      const published = await catalogue();
+      return published && new Set(published.movies.keys());
+    }
+    const { version } = state.pointer;
+    if (versionMovies?.version !== version) {
+      const entry = { version, movies: readVersionMovies(bucket, version, models) };
+      versionMovies = entry;
+      entry.movies.catch(() => {
+        if (versionMovies === entry) versionMovies = undefined;
+      });
+    }
+    return versionMovies.movies;
+  };
   return {
     currentModel: async () => {
       const state = await models.current();
       return state.kind === 'model' ? state.model : undefined;
     },
-    catalogueMovieIds: async () => {
-      const state = await models.current();
-      return state.kind === 'model' ? state.model.movies : state.catalogue;
-    },
+    knownMovies,
     catalogue,
     publish: async (event) => {
       await publishRatingEvent(options.ratings, event);
@@ -88,6 +106,22 @@ export function createApiPorts(
     },
     readStats: stats,
   };
+}
+
+/** A version's movies.json; a version without one falls back to the loaded model's items. */
+async function readVersionMovies(
+  bucket: Bucket,
+  version: string,
+  models: ModelSource,
+): Promise<ReadonlySet<number>> {
+  try {
+    const [contents] = await bucket.file(modelFilePath(version, MOVIES_FILE)).download();
+    return new Set(parseMovieList(contents.toString('utf8'), `${version}/${MOVIES_FILE}`).movieIds);
+  } catch (error) {
+    if ((error as { code?: number }).code !== 404) throw error;
+    const state = await models.current();
+    return state.kind === 'model' ? state.model.movies : new Set();
+  }
 }
 
 async function readStats(

@@ -63,7 +63,7 @@ export async function inMemoryApiPorts(options: { ratings?: FixtureRating[] } = 
   const deleted: string[] = [];
   const ports: ApiPorts = {
     currentModel: async () => model,
-    catalogueMovieIds: async () => new Set(catalogue.movies.keys()),
+    knownMovies: async () => model.movies,
     catalogue: async () => catalogue,
     publish: async (event) => {
       published.push(event);

@@ -51,8 +51,11 @@ export interface DeletionReport {
 export interface ApiPorts {
   /** The serving model, or undefined before the first is published. */
   currentModel(): Promise<ServingModel | undefined>;
-  /** Which movies exist before any model is published (undefined: no catalogue either). */
-  catalogueMovieIds(): Promise<ReadonlySet<number> | undefined>;
+  /**
+   * The movies ratings may name: the serving model's movies.json, or before any model the
+   * catalogue (undefined: neither is published). Cheap: it does not load the model.
+   */
+  knownMovies(): Promise<ReadonlySet<number> | undefined>;
   /** The published catalogue with titles, years and genres, or undefined if none. */
   catalogue(): Promise<Catalogue | undefined>;
   /** Publishes to topic `ratings`, ordering key = uid. */

@@ -15,11 +15,10 @@ export interface RateInput {
  * before any model the catalogue itself. With neither published, nothing can be checked.
  */
 export async function requireKnownMovie(
-  ports: Pick<ApiPorts, 'currentModel' | 'catalogueMovieIds'>,
+  ports: Pick<ApiPorts, 'knownMovies'>,
   movieId: number,
 ): Promise<void> {
-  const model = await ports.currentModel();
-  const movies = model?.movies ?? (await ports.catalogueMovieIds());
+  const movies = await ports.knownMovies();
   if (movies !== undefined && !movies.has(movieId)) {
     throw new Refusal('invalid', `movieId: ${movieId} is not in the catalogue`);
   }
@@ -32,7 +31,7 @@ export async function requireKnownMovie(
  * published. A publish failure is `unavailable`: the client retries with the same eventId.
  */
 export async function rateMovie(
-  ports: Pick<ApiPorts, 'currentModel' | 'catalogueMovieIds' | 'publish' | 'now' | 'newEventId'>,
+  ports: Pick<ApiPorts, 'knownMovies' | 'publish' | 'now' | 'newEventId'>,
   uid: string,
   input: RateInput,
 ): Promise<RatingEvent> {
