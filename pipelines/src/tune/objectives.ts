@@ -143,7 +143,8 @@ export const RANKING_GRID: Dimension<RankingConfig>[] = [
   { key: 'negativeWeight', values: [0, 0.25, 0.35, 0.45, 0.6, 1] },
   { key: 'recencyHalfLife', values: [2, 3, 4, 5, 10, 20, null] },
   { key: 'recencyFloor', values: [0, 0.1, 0.2, 0.3, 0.5] },
-  { key: 'factors', values: [32, 64, 128], cost: true },
+  // Protocol F's cost target and Protocol S's training times are set at k = 64.
+  { key: 'factors', values: [32, 64], cost: true },
   { key: 'iterations', values: [6, 8, 10, 12, 16], cost: true },
   { key: 'cgSteps', values: [2, 3, 5, 0], cost: true },
 ];
