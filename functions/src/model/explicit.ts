@@ -251,12 +251,15 @@ const IMPLICIT_CG_STEPS = 5;
  * product costs two passes over the ratings; it runs on this thread.
  */
 function fitImplicitFactors(
-  y: Float64Array,
+  shared: Float64Array,
   userFactors: Float64Array,
   byUser: Csr,
   k: number,
   config: ExplicitConfig,
 ): void {
+  // Worked on in an ordinary array, copied back at the end: V8 reads and writes typed arrays
+  // over a SharedArrayBuffer markedly slower in these loops.
+  const y = shared.slice();
   const lambdaY = config.implicitRegularization ?? 0;
   const { offsets, indices, rowCount } = byUser;
   const size = y.length;
@@ -337,6 +340,7 @@ function fitImplicitFactors(
     }
     rz.set(next);
   }
+  shared.set(y);
 }
 
 /** Sessions of every user: ids per rating in both layouts, starts per user, time spans. */

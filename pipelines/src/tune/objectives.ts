@@ -72,9 +72,15 @@ export function explicitObjective(
 export const RANKING_CONSTRAINTS = { recall20VsPopularity: 1.6, coverage10VsPopularity: 5 };
 
 /**
+ * On the validation split the targets must hold with this margin: a config chosen at the edge
+ * of the validation constraint lands on either side of it on held-out data.
+ */
+export const VALIDATION_MARGIN = 1.1;
+
+/**
  * Validation NDCG@10 of the ranking model (Protocol T's definition on the validation split),
- * less 1 when the list misses Protocol T's other targets on that split (Recall@20 ≥ 1.6× and
- * coverage@10 ≥ 5× popularity's): NDCG alone would let a cheaper model trade catalogue
+ * less 1 when the list misses Protocol T's other targets on that split, with VALIDATION_MARGIN
+ * (Recall@20 ≥ 1.1·1.6× and coverage@10 ≥ 1.1·5× popularity's): NDCG alone would let a cheaper model trade catalogue
  * coverage for a sliver of accuracy, so any config that meets them beats every one that does not.
  */
 export function rankingObjective(
@@ -100,9 +106,10 @@ export function rankingObjective(
       return topNByFactors(itemFactors, k, factors, undefined, { count, exclude }).items;
     });
     const summary = scoreLists(task, lists);
+    const { recall20VsPopularity, coverage10VsPopularity } = RANKING_CONSTRAINTS;
     const feasible =
-      summary.recall20 >= RANKING_CONSTRAINTS.recall20VsPopularity * popular.recall20 &&
-      summary.coverage10 >= RANKING_CONSTRAINTS.coverage10VsPopularity * popular.coverage10;
+      summary.recall20 >= VALIDATION_MARGIN * recall20VsPopularity * popular.recall20 &&
+      summary.coverage10 >= VALIDATION_MARGIN * coverage10VsPopularity * popular.coverage10;
     return feasible ? summary.ndcg10 : summary.ndcg10 - 1;
   };
 }
@@ -136,7 +143,8 @@ export const RANKING_GRID: Dimension<RankingConfig>[] = [
   { key: 'negativeWeight', values: [0, 0.25, 0.35, 0.45, 0.6, 1] },
   { key: 'recencyHalfLife', values: [2, 3, 4, 5, 10, 20, null] },
   { key: 'recencyFloor', values: [0, 0.1, 0.2, 0.3, 0.5] },
-  { key: 'factors', values: [32, 64, 128], cost: true },
+  // Protocol F's cost target and Protocol S's training times are set at k = 64.
+  { key: 'factors', values: [32, 64], cost: true },
   { key: 'iterations', values: [6, 8, 10, 12, 16], cost: true },
   { key: 'cgSteps', values: [2, 3, 5, 0], cost: true },
 ];
