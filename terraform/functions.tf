@@ -12,6 +12,10 @@ locals {
 
   ingest_timeout_seconds = 60
 
+  # A shard of var.republish_users_per_shard people takes seconds (docs/capacity.md): the
+  # timeout leaves a wide margin for a slow Firestore ramp.
+  republish_timeout_seconds = 300
+
   # Cloud Run's smallest vCPU count for a memory size; 1 vCPU is also the minimum for serving
   # more than one request per instance.
   cpu_for_memory_mib = { for mib in [256, 512, 1024, 2048, 4096, 8192, 16384, 24576, 32768] :
@@ -21,16 +25,20 @@ locals {
   # One configuration for every function (functions/src/config parses it once per instance).
   function_environment = merge(
     {
-      GOOGLE_CLOUD_PROJECT       = var.project_id
-      REEL_DATASET               = google_bigquery_dataset.reel.dataset_id
-      REEL_MODELS_BUCKET         = google_storage_bucket.models.name
-      REEL_RATINGS_TOPIC         = google_pubsub_topic.ratings.name
-      REEL_DEAD_LETTER_TOPIC     = google_pubsub_topic.ratings_dead_letter.name
-      REEL_ALLOWED_ORIGINS       = join(",", concat(local.site_origins, var.allowed_origins))
-      REEL_RATE_LIMIT_PER_MINUTE = tostring(var.rate_limit_per_minute)
-      REEL_TOP_N                 = tostring(var.top_n)
-      REEL_LOG_KEY               = random_password.log_key.result
-      REEL_APP_CHECK_ENFORCED    = tostring(var.app_check_enforced)
+      GOOGLE_CLOUD_PROJECT             = var.project_id
+      REEL_DATASET                     = google_bigquery_dataset.reel.dataset_id
+      REEL_MODELS_BUCKET               = google_storage_bucket.models.name
+      REEL_RATINGS_TOPIC               = google_pubsub_topic.ratings.name
+      REEL_DEAD_LETTER_TOPIC           = google_pubsub_topic.ratings_dead_letter.name
+      REEL_REPUBLISH_TOPIC             = google_pubsub_topic.republish.name
+      REEL_REPUBLISH_DEAD_LETTER_TOPIC = google_pubsub_topic.republish_dead_letter.name
+      REEL_REPUBLISH_USERS_PER_SHARD   = tostring(var.republish_users_per_shard)
+      REEL_ROLLBACK_TARGETS            = tostring(var.rollback_targets)
+      REEL_ALLOWED_ORIGINS             = join(",", concat(local.site_origins, var.allowed_origins))
+      REEL_RATE_LIMIT_PER_MINUTE       = tostring(var.rate_limit_per_minute)
+      REEL_TOP_N                       = tostring(var.top_n)
+      REEL_LOG_KEY                     = random_password.log_key.result
+      REEL_APP_CHECK_ENFORCED          = tostring(var.app_check_enforced)
     },
     length(local.model_config_overrides) > 0 ? { REEL_MODEL_CONFIG = jsonencode(local.model_config_overrides) } : {},
     var.retrain_max_regression != null ? { REEL_RETRAIN_MAX_REGRESSION = tostring(var.retrain_max_regression) } : {},
@@ -79,6 +87,19 @@ locals {
       max_instances   = 1
       concurrency     = 1
       service_account = google_service_account.retrain_model.email
+    }
+    # One shard of a republish per request; reachable only with republish-push's OIDC token.
+    # Folding in is CPU work, the writes wait on Firestore: two shards share a vCPU well.
+    republish_users = {
+      name            = "republish-users"
+      entry_point     = "republishUsers"
+      description     = "Push from subscription republish-users: one shard of a republish (people, movies or the popularity list), written conditionally on the model serial."
+      memory          = "${var.function_memory_mib.republish_users}Mi"
+      cpu             = tostring(local.cpu_for_memory_mib[tostring(var.function_memory_mib.republish_users)])
+      timeout         = local.republish_timeout_seconds
+      max_instances   = var.max_instances.republish_users
+      concurrency     = 2
+      service_account = google_service_account.republish_users.email
     }
   }
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -32,6 +32,7 @@ const ENTRY_POINTS: Record<string, { trigger: 'http' } | { trigger: 'topic'; top
   api: { trigger: 'http' },
   ingestRating: { trigger: 'topic', topic: 'ratings' },
   retrainModel: { trigger: 'topic', topic: 'retrain' },
+  republishUsers: { trigger: 'topic', topic: 'republish' },
 };
 
 /** Roles granted on the whole project, each because no narrower resource takes the grant. */
@@ -457,6 +458,30 @@ describe('every function entry point has its resource and trigger', () => {
     const maximum = Number(/var\.retrain_timeout_seconds <= (\d+)/.exec(timeoutRule)?.[1]);
     expect(maximum).toBeLessThan(600);
     expect(maximum).toBeLessThanOrEqual(540);
+
+    const republish = configuration.resources.get(
+      'google_pubsub_subscription.republish_users',
+    )?.body;
+    expect(republish?.ack_deadline_seconds).toBe('${local.republish_timeout_seconds + 30}');
+    const republishFunction = nested(
+      configuration.resources.get('google_cloudfunctions2_function.republish_users')?.body,
+      'service_config',
+    );
+    expect(republishFunction?.timeout_seconds).toBe('${local.republish_timeout_seconds}');
+  });
+
+  it('redelivers a failed republish shard, and dead-letters one that keeps failing', async () => {
+    const [republish] = await pushSubscriptionsTo(byEntryPoint('republishUsers')[0]!.address);
+    const deadLetter = nested(republish?.body, 'dead_letter_policy');
+    const [topic] = await addressesIn(deadLetter?.dead_letter_topic);
+    expect(configuration.resources.get(topic ?? '')?.body.name).toBe('republish-dead-letter');
+    expect(nested(republish?.body, 'retry_policy')?.minimum_backoff).toBe('10s');
+    const holders: string[] = [];
+    for (const block of resourcesOfType(configuration, 'google_pubsub_subscription')) {
+      const [held] = await addressesIn(block.body.topic);
+      if (held === topic) holders.push(block.address);
+    }
+    expect(holders).toEqual(['google_pubsub_subscription.republish_dead_letter_hold']);
   });
 
   it('keeps the dead letters in a subscription, since a topic alone keeps nothing', async () => {
@@ -600,7 +625,14 @@ describe('nothing is more open than it needs to be', () => {
       'google_project_iam_member: roles/bigquery.jobUser on the project',
       'google_project_iam_member: roles/datastore.user on the project',
       'google_project_iam_member: roles/firebaseauth.admin on the project',
+      'google_pubsub_topic_iam_member: roles/pubsub.publisher on google_pubsub_topic.republish',
       'google_storage_bucket_iam_member: roles/storage.objectUser on google_storage_bucket.models',
+    ]);
+    expect(
+      seen.get('${google_service_account.republish_users.member}')?.split('; ').sort(),
+    ).toEqual([
+      'google_project_iam_member: roles/datastore.user on the project',
+      'google_storage_bucket_iam_member: roles/storage.objectViewer on google_storage_bucket.models',
     ]);
   });
 
@@ -722,11 +754,15 @@ describe('outputs', () => {
   });
 });
 
-describe('the deploy guide (docs/deploy.md)', () => {
-  // docs/privacy.md lists the privacy resources in the same form.
-  const readme = [`${repoRoot}docs/deploy.md`, `${repoRoot}docs/privacy.md`]
-    .map((file) => readFileSync(file, 'utf8'))
-    .join('\n');
+describe('the deploy guide (README.md and docs/*.md)', () => {
+  // The README's table, and the topic docs that describe the resources of their area.
+  const docs = existsSync(`${repoRoot}docs`)
+    ? readdirSync(`${repoRoot}docs`).filter((name) => name.endsWith('.md'))
+    : [];
+  const readme = [
+    readFileSync(`${repoRoot}README.md`, 'utf8'),
+    ...docs.map((name) => readFileSync(`${repoRoot}docs/${name}`, 'utf8')),
+  ].join('\n');
 
   it('lists every resource and data source the Terraform declares', () => {
     const grants = [...configuration.resources.keys()].filter((a) => /_iam_member\./.test(a));

@@ -10,6 +10,7 @@ import {
   createIngestPorts,
   createModelSource,
   createPublishers,
+  createUseCasePorts,
   verifyIdToken,
 } from './adapters/index.js';
 import { createApiApp } from './api/app.js';
@@ -17,6 +18,7 @@ import { type Config, parseConfig } from './config.js';
 import { createLogger } from './core/logger.js';
 import { createApi } from './handlers/api.js';
 import { createIngestRating } from './handlers/ingest-rating.js';
+import { createRepublishUsers } from './handlers/republish-users.js';
 import { createRetrainModel } from './handlers/retrain-model.js';
 import { createDeleteMyData, createDeletionSweep, createLimiters } from './privacy.js';
 import { logKeyOf, parsePrivacyConfig } from './privacy-config.js';
@@ -94,25 +96,38 @@ const ingestRating = lazy(() => {
   });
 });
 
+const useCasePorts = lazy(() => {
+  const { config, clients, publishers } = instance();
+  const ports = createUseCasePorts(clients, config, publishers, log);
+  return {
+    ...ports,
+    retrain: { ...ports.retrain, sweepDeletions: createDeletionSweep(clients, config, log) },
+  };
+});
+
 const retrainModel = lazy(() => {
-  const { config, clients } = instance();
+  const { config } = instance();
   return createRetrainModel({
-    bigquery: clients.bigquery,
-    dataset: config,
-    bucket: clients.storage.bucket(config.modelsBucket),
-    firestore: clients.firestore,
-    modelConfig: config.modelConfig,
-    maxRegression: config.retrainMaxRegression,
-    topN: config.topN,
-    // Training runs on every vCPU the instance has (Terraform gives the retrain four).
-    threads: availableParallelism(),
-    log,
-    sweepDeletions: createDeletionSweep(clients, config, log),
+    ports: useCasePorts().retrain,
+    settings: {
+      modelConfig: config.modelConfig,
+      maxRegression: config.retrainMaxRegression,
+      rollbackTargets: config.rollbackTargets,
+      sparkAboveRatings: config.sparkAboveRatings,
+      // Training runs on every vCPU the instance has (Terraform gives the retrain four).
+      threads: availableParallelism(),
+    },
   });
 });
+
+const republishUsers = lazy(() =>
+  createRepublishUsers({ ports: useCasePorts().shard, settings: useCasePorts().republishSettings }),
+);
 
 functions.http('api', (req, res) => api()(req, res));
 const ingest: CloudEventFunction<unknown> = (event) => ingestRating()(event);
 const retrainEntry: CloudEventFunction<unknown> = (event) => retrainModel()(event);
+const republishEntry: CloudEventFunction<unknown> = (event) => republishUsers()(event);
 functions.cloudEvent('ingestRating', ingest);
 functions.cloudEvent('retrainModel', retrainEntry);
+functions.cloudEvent('republishUsers', republishEntry);

@@ -1,2 +1,7 @@
-/** The stack's provisioning, for integration tests that recreate a resource of their own. */
-export { provisionBigQuery } from '@reel/pipelines/stack/provision';
+/** The stack's provisioning, for integration tests that create resources of their own. */
+export {
+  localPushEndpoint,
+  provisionBigQuery,
+  provisionPushSubscriptions,
+  provisionTopics,
+} from '@reel/pipelines/stack/provision';
