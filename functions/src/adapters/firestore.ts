@@ -28,11 +28,8 @@ export interface UserDocument {
  * A person's ratings from their `users/{uid}` document's data, or undefined without one. Every
  * reader of users' ratings goes through here, so the stored layout changes in one place.
  */
-export function storedRatings(
-  data: Record<string, unknown> | undefined,
-): RatingsByMovie | undefined {
-  if (data === undefined) return undefined;
-  return (data as Partial<UserDocument>).ratings ?? {};
+export function storedRatings(data: Record<string, unknown> | undefined): UserRatings | undefined {
+  return data === undefined ? undefined : decodeUserDocument(data).ratings;
 }
 
 export interface RecommendedItem {

@@ -5,14 +5,14 @@
  * Cloud Storage; progress on the model's record in Firestore.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testClients, testConfig } from '@reel/testing/clients';
 import {
   localPushEndpoint,
   provisionBigQuery,
   provisionPushSubscriptions,
   provisionTopics,
-} from '../../../pipelines/src/stack/provision.js';
-import { testClients, testConfig } from '../../../pipelines/src/testing/clients.js';
+} from '@reel/testing/provision';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   appendEvents,
   createPublishers,
@@ -20,6 +20,7 @@ import {
   firestoreServedDocuments,
   listModelVersions,
   listStagedVersions,
+  userRatingsFields,
   writeModelFiles,
   writeStagedFiles,
 } from '../adapters/index.js';
@@ -106,22 +107,19 @@ beforeAll(async () => {
     clients.bigquery,
     config,
     people.flatMap(([uid, ratings]) =>
-      Object.entries(ratings).map(([movieId, entry]) => ({
+      Array.from(ratings, (entry) => ({
         eventId: randomUUID(),
         userId: uid,
-        movieId: Number(movieId),
+        movieId: entry.movieId,
         rating: entry.rating,
-        ratedAt: entry.ratedAt,
+        ratedAt: new Date(entry.ratedAtMicros / 1000).toISOString(),
         source: 'import' as const,
       })),
     ),
   );
   const writer = firestore.bulkWriter();
   for (const [uid, ratings] of people) {
-    void writer.set(firestore.collection('users').doc(uid), {
-      ratings,
-      ratingsCount: Object.keys(ratings).length,
-    });
+    void writer.set(firestore.collection('users').doc(uid), userRatingsFields(ratings));
   }
   await writer.close();
 

@@ -22,7 +22,7 @@ import {
   trainModelSet,
 } from '../model/index.js';
 import type { ModelPointer, MovieList } from '../model-store/layout.js';
-import type { RatingEntry, RatingsByMovie } from '../ratings/last-write-wins.js';
+import { type StoredRating, UserRatings } from '../ratings/user-ratings.js';
 import type {
   ModelFiles,
   ModelLoader,
@@ -131,7 +131,7 @@ export class MemoryQueue implements ShardQueue {
 }
 
 interface UserRow {
-  ratings: RatingsByMovie;
+  ratings: UserRatings;
   factors?: number[];
   bias?: number;
   modelVersion?: string;
@@ -153,7 +153,7 @@ export class MemoryDocuments implements ServedDocuments, UserDirectory {
   crashAtUserWrite: number | undefined;
   private revision = 0;
 
-  addUser(uid: string, ratings: RatingsByMovie) {
+  addUser(uid: string, ratings: UserRatings) {
     this.users.set(uid, { ratings, revision: ++this.revision });
   }
   /** An ingest applying a rating meanwhile: both documents change. */
@@ -300,19 +300,20 @@ export class MemoryProgress implements RepublishProgress {
 }
 
 /** The taste fixture's people as Firestore holds their ratings, `u{n}` → ratings. */
-export function fixtureUsers(ratings: readonly FixtureRating[]): Map<string, RatingsByMovie> {
-  const users = new Map<string, Record<string, RatingEntry>>();
+export function fixtureUsers(ratings: readonly FixtureRating[]): Map<string, UserRatings> {
+  const users = new Map<string, StoredRating[]>();
   for (const r of ratings) {
     const uid = `u${r.user}`;
-    const mine = users.get(uid) ?? {};
-    mine[String(r.movieId)] = {
+    const mine = users.get(uid) ?? [];
+    mine.push({
+      movieId: r.movieId,
       rating: r.rating,
-      ratedAt: new Date(r.ratedAt * 1000).toISOString(),
-      eventId: `e-${r.user}-${r.movieId}`,
-    };
+      ratedAtMicros: Math.round(r.ratedAt * 1e6),
+      eventTag: r.movieId,
+    });
     users.set(uid, mine);
   }
-  return users;
+  return new Map([...users].map(([uid, mine]) => [uid, UserRatings.of(mine)]));
 }
 
 /** The taste fixture as the BigQuery adapter streams it. */

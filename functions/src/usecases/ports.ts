@@ -14,7 +14,7 @@ import type { HoldoutOptions } from '../core/holdout.js';
 import type { Logger } from '../core/logger.js';
 import type { ModelConfig, Recommender } from '../model/index.js';
 import type { ModelPointer, MovieList } from '../model-store/layout.js';
-import type { RatingsByMovie } from '../ratings/last-write-wins.js';
+import type { UserRatings } from '../ratings/user-ratings.js';
 
 export type { Logger };
 
@@ -176,7 +176,7 @@ export interface ModelLoader {
 export interface StoredUser {
   uid: string;
   /** Undefined: no `users/{uid}` document (never rated, or deleted): nothing to write. */
-  ratings: RatingsByMovie | undefined;
+  ratings: UserRatings | undefined;
   /** The serial of the republish (or fold-in) that last wrote their model fields; 0 = none. */
   serial: number;
   modelVersion?: string;

@@ -17,17 +17,17 @@ import {
   type Clients,
   createClients,
   createPublishers,
+  createUseCasePorts,
   EVENTS_TABLE,
   publishRatingEvent,
-  readModelFiles,
 } from '@reel/functions/adapters';
 import { createLogger } from '@reel/functions/core';
 import type { RatingEvent } from '@reel/functions/events';
-import { republish, rollback } from '@reel/functions/handlers';
-import { decodeModelFiles, Recommender } from '@reel/functions/model';
+import { rollback } from '@reel/functions/usecases';
 import { UsageError } from '../cli/args.js';
 import { BUNDLED_RATINGS } from '../data/bundled.js';
 import { loadRatingsFile } from '../data/load-ratings.js';
+import { waitForRepublish } from '../ops/republish.js';
 import { publishRetrain, waitForRetrain } from '../ops/retrain.js';
 import { describeMachine, machineLine } from '../report/machine.js';
 import { formatTable } from '../report/table.js';
@@ -566,22 +566,22 @@ async function main(): Promise<void> {
           if (retrained.outcome !== 'published') {
             throw new Error(`the retrain was ${retrained.outcome}: ${retrained.reason}`);
           }
-          const { to } = await rollback(bucket, { log: quietLog });
-          const { set } = decodeModelFiles(await readModelFiles(bucket, to));
-          const users = (await clients.firestore.collection('users').listDocuments()).map(
-            (ref) => ref.id,
+          const ports = createUseCasePorts(
+            clients,
+            pipeline.config,
+            createPublishers(clients.pubsub, pipeline.config),
+            quietLog,
           );
-          await republish(
-            {
-              firestore: clients.firestore,
-              recommender: new Recommender(set),
-              version: to,
-              topN: pipeline.config.topN,
-              log: quietLog,
-            },
-            users,
+          const { to, republish } = await rollback(ports.retrain);
+          const republished = await waitForRepublish({
+            progress: ports.shard.progress,
+            version: to,
+            serial: republish.serial,
+            timeoutMs: 300_000,
+          });
+          log(
+            `rolled back to ${to} and republished ${republished.state.users} users in ${republished.seconds.toFixed(0)} s`,
           );
-          log(`rolled back to ${to} and republished ${users.length} users`);
         },
       },
     ];

@@ -146,6 +146,8 @@ async function main(): Promise<void> {
       bigquery: clients.bigquery,
       firestore: clients.firestore,
       dataset: pipeline.config,
+      bucket: clients.storage.bucket(pipeline.config.modelsBucket),
+      route: 'upload',
       progress: log,
     });
     log(`loaded in ${((Date.now() - loadStarted) / 1000).toFixed(1)} s`);

@@ -13,12 +13,7 @@ import {
 import { waitUntilListening } from './readiness.js';
 
 /** The entry points of functions/src/index.ts, one local server each. */
-export const FUNCTION_TARGETS = [
-  'api',
-  'ingestRating',
-  'retrainModel',
-  'republishUsers',
-] as const;
+export const FUNCTION_TARGETS = ['api', 'ingestRating', 'retrainModel', 'republishUsers'] as const;
 export type FunctionTarget = (typeof FUNCTION_TARGETS)[number];
 
 export type FunctionPorts = Record<FunctionTarget, number>;
