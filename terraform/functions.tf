@@ -29,6 +29,7 @@ locals {
       REEL_RATE_LIMIT_PER_MINUTE = tostring(var.rate_limit_per_minute)
       REEL_TOP_N                 = tostring(var.top_n)
     },
+    local.spark_environment,
     length(local.model_config_overrides) > 0 ? { REEL_MODEL_CONFIG = jsonencode(local.model_config_overrides) } : {},
     var.retrain_max_regression != null ? { REEL_RETRAIN_MAX_REGRESSION = tostring(var.retrain_max_regression) } : {},
   )
