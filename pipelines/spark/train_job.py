@@ -164,6 +164,16 @@ def read_text(spark: SparkSession, uri: str) -> str:
     return spark.read.text(uri, wholetext=True).first()[0]
 
 
+def read_catalogue(spark: SparkSession, uri: str) -> list[int]:
+    """The catalogue's movie ids (catalogue/movies.json), or none if there is no catalogue yet."""
+    try:
+        text = read_text(spark, uri)
+    except Exception as error:  # noqa: BLE001 - a missing file surfaces as a JVM or OS error
+        progress("no catalogue: movies.json lists the rated movies only", uri=uri, error=str(error)[:200])
+        return []
+    return json.loads(text)["movieIds"]
+
+
 # ---------------------------------------------------------------- indices and the holdout
 
 
@@ -271,6 +281,11 @@ def dense_factors(factors: DataFrame, rows: int, k: int) -> np.ndarray:
     return out
 
 
+def blocks(frame: DataFrame) -> int:
+    """ALS's user and item blocks: one per core (MLlib's default of 10 only adds tasks locally)."""
+    return max(2, frame.sparkSession.sparkContext.defaultParallelism)
+
+
 def fit_explicit(train: DataFrame, items: int, config: dict, seed: int) -> ExplicitFit:
     explicit = config["explicit"]
     bias_lambda = float(explicit["biasRegularization"])
@@ -298,6 +313,8 @@ def fit_explicit(train: DataFrame, items: int, config: dict, seed: int) -> Expli
         itemCol="i",
         ratingCol="residual",
         nonnegative=False,
+        numUserBlocks=blocks(train),
+        numItemBlocks=blocks(train),
         seed=seed,
     )
     model = als.fit(residuals)
@@ -349,6 +366,8 @@ def fit_ranking(train: DataFrame, items: int, config: dict, seed: int) -> Rankin
         itemCol="i",
         ratingCol="evidence",
         nonnegative=False,
+        numUserBlocks=blocks(train),
+        numItemBlocks=blocks(train),
         seed=seed,
     )
     model = als.fit(evidence(train, ranking))
@@ -483,9 +502,9 @@ def encode_model_files(
     return files
 
 
-def write_files(spark: SparkSession, directory: str, files: dict[str, bytes]) -> None:
+def write_files(spark: SparkSession, directory: str, files: dict[str, bytes], last: str = MANIFEST_FILE) -> None:
     """Every file, manifest.json last: its arrival says the version is complete."""
-    names = [name for name in files if name != MANIFEST_FILE] + [MANIFEST_FILE]
+    names = [name for name in files if name != last] + [last]
     base = directory.rstrip("/") + "/"
     if is_local(directory):
         os.makedirs(local_path(base), exist_ok=True)
@@ -502,14 +521,16 @@ def write_files(spark: SparkSession, directory: str, files: dict[str, bytes]) ->
         stream.close()
 
 
-def write_user_factors(directory: str, data: Indexed, explicit: ExplicitFit, ranking: RankingFit, config: dict) -> None:
+def write_user_factors(
+    directory: str, data: Indexed, explicit: ExplicitFit, ranking: RankingFit | None, config: dict
+) -> None:
     """The trainer's own user sides (for the bench's fold-in consistency), by user index."""
     users = data.user_count
     os.makedirs(directory, exist_ok=True)
-    for name, frame, k in (
-        ("explicit-user-factors.f32", explicit.user_factors, config["explicit"]["factors"]),
-        ("ranking-user-factors.f32", ranking.user_factors, config["ranking"]["factors"]),
-    ):
+    sides = [("explicit-user-factors.f32", explicit.user_factors, config["explicit"]["factors"])]
+    if ranking is not None:
+        sides.append(("ranking-user-factors.f32", ranking.user_factors, config["ranking"]["factors"]))
+    for name, frame, k in sides:
         dense_factors(frame, users, k).astype("<f4").tofile(os.path.join(directory, name))
     biases = np.zeros(users, dtype=np.float64)
     for row in explicit.user_biases.collect():
@@ -529,8 +550,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--version", required=True, help="the model version the manifest names")
     parser.add_argument("--config", help="URI of a JSON model config (default: the Spark path's)")
     parser.add_argument("--catalogue", help="URI of catalogue/movies.json: movies.json lists its movies too")
+    parser.add_argument("--holdout", type=json.loads, default=HOLDOUT, help="holdout.ts's options as JSON")
     parser.add_argument("--no-holdout", action="store_true", help="train once on every rating, no evaluation")
+    parser.add_argument("--created-at", help="the manifest's createdAt (RFC 3339; default now)")
     parser.add_argument("--user-factors", help="local directory for the trainer's user sides (bench)")
+    parser.add_argument(
+        "--rating-model-only",
+        action="store_true",
+        help="bench: train the rating model on every rating and write its sides to --user-factors only",
+    )
     parser.add_argument("--seed", type=int, default=20261123)
     return parser.parse_args(argv)
 
@@ -551,12 +579,26 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict:
         progress(f"training the ranking model on {what}")
         return explicit, fit_ranking(train, items, config, args.seed)
 
+    if args.rating_model_only:
+        if not args.user_factors:
+            raise ValueError("--rating-model-only writes to --user-factors: give that directory")
+        progress("training the rating model on all ratings")
+        explicit = fit_explicit(data.ratings, items, config, args.seed)
+        write_user_factors(args.user_factors, data, explicit, None, config)
+        explicit.item_factors.astype("<f4").tofile(os.path.join(args.user_factors, "explicit-item-factors.f32"))
+        explicit.item_biases.astype("<f4").tofile(os.path.join(args.user_factors, "explicit-item-biases.f32"))
+        with open(os.path.join(args.user_factors, "item-ids.json"), "w", encoding="utf-8") as file:
+            json.dump({"itemIds": [int(m) for m in data.item_ids], "globalMean": explicit.global_mean}, file)
+        summary = {"version": args.version, "seconds": round(time.time() - started, 3)}
+        progress("done", **summary)
+        return summary
+
     metrics: dict = {}
     final_train = data.ratings
     if args.no_holdout:
         explicit, ranking = fit(data.ratings, "all ratings")
     else:
-        train, held_out = hold_out(spark, data)
+        train, held_out = hold_out(spark, data, {**HOLDOUT, **args.holdout})
         held = held_out.count()
         explicit, ranking = fit(train, "the evaluation split")
         progress("evaluating on held-out ratings", heldOut=held)
@@ -568,7 +610,6 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict:
             final_train = train
     trained_on = data.count if final_train is data.ratings else final_train.count()
     counts, means = popularity(final_train, items)
-    now = datetime.datetime.now(datetime.timezone.utc)
     files = encode_model_files(
         version=args.version,
         config=config,
@@ -581,11 +622,11 @@ def run(spark: SparkSession, args: argparse.Namespace) -> dict:
         training={"users": data.user_count, "ratings": trained_on},
         metrics=metrics,
         spark_version=spark.version,
-        created_at=iso(int(now.timestamp() * 1e6)),
+        created_at=args.created_at or iso(int(time.time() * 1e6)),
     )
     movies = set(int(movie) for movie in data.item_ids)
     if args.catalogue:
-        movies |= set(json.loads(read_text(spark, args.catalogue))["movieIds"])
+        movies |= set(read_catalogue(spark, args.catalogue))
     files[MOVIES_FILE] = json.dumps({"movieIds": sorted(movies)}).encode("utf-8")
     if args.user_factors:
         write_user_factors(args.user_factors, data, explicit, ranking, config)
@@ -601,12 +642,30 @@ def iso(micros: int) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+FAILED_FILE = "failed.json"
+
+
 def main(argv: list[str]) -> None:
     args = parse_args(argv)
-    spark = SparkSession.builder.appName(f"reel-train-{args.version}").getOrCreate()
+    spark = (
+        SparkSession.builder.appName(f"reel-train-{args.version}")
+        .config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate()
+    )
     spark.sparkContext.setLogLevel("WARN")
     try:
         run(spark, args)
+    except Exception as error:
+        # Its arrival under staging/ tells the publish step (through the same notification as a
+        # manifest) that this version failed, and why; the current model keeps serving.
+        reason = f"{type(error).__name__}: {error}"[:2000]
+        progress("failed", reason=reason)
+        record = json.dumps({"version": args.version, "reason": reason}).encode("utf-8")
+        try:
+            write_files(spark, args.output, {FAILED_FILE: record}, last=FAILED_FILE)
+        except Exception as write_error:  # noqa: BLE001 - the job's own error is the one to raise
+            progress("could not write failed.json", reason=str(write_error)[:500])
+        raise
     finally:
         spark.stop()
 
