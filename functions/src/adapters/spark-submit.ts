@@ -23,6 +23,19 @@ export interface LocalSparkSettings {
   env: NodeJS.ProcessEnv;
 }
 
+/**
+ * spark-submit's environment for a venv's pyspark: its scripts find Spark and run the job with
+ * the `python3` on PATH, which must be the venv's.
+ */
+export function sparkSubmitEnv(venv: string, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return {
+    ...base,
+    PATH: `${join(venv, 'bin')}:${base.PATH ?? ''}`,
+    PYSPARK_PYTHON: join(venv, 'bin', 'python3'),
+    PYSPARK_DRIVER_PYTHON: join(venv, 'bin', 'python3'),
+  };
+}
+
 const FAILED_FILE = 'failed.json';
 const MANIFEST_FILE = 'manifest.json';
 

@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sparkSubmitEnv } from '@reel/functions/adapters';
 import {
   DEFAULT_MODEL_CONFIG,
   decodeModelFiles,
@@ -77,7 +78,7 @@ export async function runSparkJob(
       SPARK_JOB,
       ...args,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: sparkSubmitEnv(join(ROOT, '.venv'), process.env) },
   );
   const memory: SparkMemory = { jvmMiB: 0, pythonMiB: 0, totalMiB: 0 };
   const sampler = setInterval(() => sampleTree(child.pid ?? -1, memory), 250);
