@@ -63,6 +63,8 @@ describe('the Dataproc Serverless trainer', () => {
           properties: {
             'spark.executor.instances': '6',
             'spark.dynamicAllocation.enabled': 'false',
+            'spark.driver.extraJavaOptions': '-Xss64m',
+            'spark.executor.extraJavaOptions': '-Xss64m',
           },
         },
         environmentConfig: {

@@ -95,6 +95,9 @@ export function batchRequest(
         properties: {
           'spark.executor.instances': String(settings.executors),
           'spark.dynamicAllocation.enabled': 'false',
+          // ALS's lineage; see SPARK_JAVA_OPTIONS.
+          'spark.driver.extraJavaOptions': '-Xss64m',
+          'spark.executor.extraJavaOptions': '-Xss64m',
         },
       },
       environmentConfig: {

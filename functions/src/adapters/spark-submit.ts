@@ -36,6 +36,34 @@ export function sparkSubmitEnv(venv: string, base: NodeJS.ProcessEnv): NodeJS.Pr
   };
 }
 
+/**
+ * MLlib's ALS builds a lineage as long as its iterations; serialising it recurses that deep, and
+ * 20 iterations overflow the default thread stack. (Checkpointing would cut it, but needs a
+ * directory every executor shares.)
+ */
+export const SPARK_JAVA_OPTIONS = '-Xss64m';
+
+/** Keeps what explains a failed spark-submit: its error lines, not Java's stack frames. */
+export function sparkErrors() {
+  const found: string[] = [];
+  let pending = '';
+  return {
+    add(chunk: string): void {
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const line of lines) {
+        if (/(Error|Exception)\b/.test(line) && !/^\s+at /.test(line) && found.length < 20) {
+          found.push(line.trim().slice(0, 500));
+        }
+      }
+    },
+    summary(): string {
+      return found.length > 0 ? found.slice(0, 5).join(' | ') : 'no error line in its output';
+    },
+  };
+}
+
 const FAILED_FILE = 'failed.json';
 const MANIFEST_FILE = 'manifest.json';
 
@@ -107,6 +135,8 @@ export function createLocalSparkTrainer(
       'spark.driver.bindAddress=127.0.0.1',
       '--conf',
       'spark.sql.shuffle.partitions=8',
+      '--conf',
+      `spark.driver.extraJavaOptions=${SPARK_JAVA_OPTIONS}`,
       settings.jobPath,
       ...jobArguments(request, {
         ratings: join(settings.exportRoot, bucket.name, exportPrefix),
@@ -118,11 +148,9 @@ export function createLocalSparkTrainer(
       env: settings.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    let stderrTail = '';
+    const errors = sparkErrors();
     child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      stderrTail = (stderrTail + chunk).slice(-4000);
-    });
+    child.stderr.on('data', errors.add);
     child.stdout.setEncoding('utf8');
     let pending = '';
     child.stdout.on('data', (chunk: string) => {
@@ -141,7 +169,7 @@ export function createLocalSparkTrainer(
     });
     const code = await new Promise<number | null>((resolve) => {
       child.on('error', (error) => {
-        stderrTail += `\n${error.message}`;
+        errors.add(`Error: ${error.message}\n`);
         resolve(null);
       });
       child.on('close', resolve);
@@ -149,7 +177,7 @@ export function createLocalSparkTrainer(
     const failure =
       code === 0
         ? undefined
-        : `spark-submit exited with ${code ?? 'an error'}: ${lastLines(stderrTail)}`;
+        : `spark-submit exited with ${code ?? 'an error'}: ${errors.summary()}`;
     if (failure)
       log.error('spark: the job failed', { modelVersion: request.version, reason: failure });
     return stage(request.version, output, failure);
@@ -183,8 +211,4 @@ export function createLocalSparkTrainer(
       return running.get(version);
     },
   };
-}
-
-function lastLines(text: string): string {
-  return text.trim().split('\n').slice(-5).join(' | ').slice(-1500);
 }

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sparkSubmitEnv } from '@reel/functions/adapters';
+import { SPARK_JAVA_OPTIONS, sparkErrors, sparkSubmitEnv } from '@reel/functions/adapters';
 import {
   DEFAULT_MODEL_CONFIG,
   decodeModelFiles,
@@ -75,6 +75,8 @@ export async function runSparkJob(
       'spark.driver.bindAddress=127.0.0.1',
       '--conf',
       `spark.sql.shuffle.partitions=${4 * options.cores}`,
+      '--conf',
+      `spark.driver.extraJavaOptions=${SPARK_JAVA_OPTIONS}`,
       SPARK_JOB,
       ...args,
     ],
@@ -83,11 +85,9 @@ export async function runSparkJob(
   const memory: SparkMemory = { jvmMiB: 0, pythonMiB: 0, totalMiB: 0 };
   const sampler = setInterval(() => sampleTree(child.pid ?? -1, memory), 250);
   let jobSeconds = Number.NaN;
-  let stderrTail = '';
+  const errors = sparkErrors();
   child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk: string) => {
-    stderrTail = (stderrTail + chunk).slice(-3000);
-  });
+  child.stderr.on('data', errors.add);
   child.stdout.setEncoding('utf8');
   let pending = '';
   child.stdout.on('data', (chunk: string) => {
@@ -107,9 +107,7 @@ export async function runSparkJob(
   });
   clearInterval(sampler);
   if (code !== 0) {
-    throw new Error(
-      `spark-submit exited with ${code}:\n${stderrTail.trim().split('\n').slice(-8).join('\n')}`,
-    );
+    throw new Error(`spark-submit exited with ${code}: ${errors.summary()}`);
   }
   return { wallSeconds: (performance.now() - started) / 1000, jobSeconds, memory };
 }
