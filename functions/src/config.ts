@@ -26,6 +26,16 @@ export interface Config {
   ratingsTopic: string;
   deadLetterTopic: string;
   retrainTopic: string;
+  /** Where the publish step sends republish shards (one message per slice of users/movies). */
+  republishTopic: string;
+  /** Where republish shards go after their push subscription's last attempt. */
+  republishDeadLetterTopic: string;
+  /** People per republish shard. */
+  republishUsersPerShard: number;
+  /** Published versions older than the serving one kept for rollback; older ones are pruned. */
+  rollbackTargets: number;
+  /** Above this many current ratings a retrain trains on Spark, when a Spark trainer is wired. */
+  sparkAboveRatings: number;
   /** Origins allowed to call rateMovie from a browser (exact match, no trailing slash). */
   allowedOrigins: readonly string[];
   rateLimitPerMinute: number;
@@ -110,6 +120,29 @@ export function parseConfig(env: Env): Config {
   const ratingsTopic = topic('REEL_RATINGS_TOPIC', 'ratings');
   const deadLetterTopic = topic('REEL_DEAD_LETTER_TOPIC', 'ratings-dead-letter');
   const retrainTopic = topic('REEL_RETRAIN_TOPIC', 'retrain');
+  const republishTopic = topic('REEL_REPUBLISH_TOPIC', 'republish');
+  const republishDeadLetterTopic = topic(
+    'REEL_REPUBLISH_DEAD_LETTER_TOPIC',
+    'republish-dead-letter',
+  );
+  const republishUsersPerShard = number(
+    'REEL_REPUBLISH_USERS_PER_SHARD',
+    250,
+    (value) => Number.isInteger(value) && value >= 1 && value <= 5000,
+    'an integer from 1 to 5000 (people per republish shard; see docs/capacity.md)',
+  );
+  const rollbackTargets = number(
+    'REEL_ROLLBACK_TARGETS',
+    3,
+    (value) => Number.isInteger(value) && value >= 0 && value <= 100,
+    'an integer from 0 to 100 (older model versions kept for rollback)',
+  );
+  const sparkAboveRatings = number(
+    'REEL_SPARK_ABOVE_RATINGS',
+    20_000_000,
+    (value) => Number.isInteger(value) && value >= 0,
+    'a non-negative integer (current ratings above which a retrain trains on Spark)',
+  );
 
   const allowedOrigins = (read('REEL_ALLOWED_ORIGINS') ?? '')
     .split(',')
@@ -169,6 +202,11 @@ export function parseConfig(env: Env): Config {
     ratingsTopic,
     deadLetterTopic,
     retrainTopic,
+    republishTopic,
+    republishDeadLetterTopic,
+    republishUsersPerShard,
+    rollbackTargets,
+    sparkAboveRatings,
     allowedOrigins,
     rateLimitPerMinute,
     topN,

@@ -7,6 +7,7 @@ import {
   createClients,
   createModelSource,
   createPublishers,
+  createUseCasePorts,
   publishDeadLetter,
   publishRatingEvent,
   verifyIdToken,
@@ -16,10 +17,11 @@ import { createLogger } from './core/logger.js';
 import { RateLimiter } from './core/rate-limiter.js';
 import { createIngestRating } from './handlers/ingest-rating.js';
 import { createRateMovie } from './handlers/rate-movie.js';
+import { createRepublishUsers } from './handlers/republish-users.js';
 import { createRetrainModel } from './handlers/retrain-model.js';
 
 /**
- * The three entry points. Configuration and clients are created once per instance, lazily on
+ * The entry points. Configuration and clients are created once per instance, lazily on
  * the first request (so a deploy's health check and the tests' imports do not need them), and
  * passed to the handlers; an invalid configuration fails every request with the ConfigError
  * naming each variable to fix.
@@ -70,24 +72,34 @@ const ingestRating = lazy(() => {
   });
 });
 
+const useCasePorts = lazy(() => {
+  const { config, clients, publishers } = instance();
+  return createUseCasePorts(clients, config, publishers, log);
+});
+
 const retrainModel = lazy(() => {
-  const { config, clients } = instance();
+  const { config } = instance();
   return createRetrainModel({
-    bigquery: clients.bigquery,
-    dataset: config,
-    bucket: clients.storage.bucket(config.modelsBucket),
-    firestore: clients.firestore,
-    modelConfig: config.modelConfig,
-    maxRegression: config.retrainMaxRegression,
-    topN: config.topN,
-    // Training runs on every vCPU the instance has (Terraform gives the retrain four).
-    threads: availableParallelism(),
-    log,
+    ports: useCasePorts().retrain,
+    settings: {
+      modelConfig: config.modelConfig,
+      maxRegression: config.retrainMaxRegression,
+      rollbackTargets: config.rollbackTargets,
+      sparkAboveRatings: config.sparkAboveRatings,
+      // Training runs on every vCPU the instance has (Terraform gives the retrain four).
+      threads: availableParallelism(),
+    },
   });
 });
+
+const republishUsers = lazy(() =>
+  createRepublishUsers({ ports: useCasePorts().shard, settings: useCasePorts().republishSettings }),
+);
 
 functions.http('rateMovie', (req, res) => rateMovie()(req, res));
 const ingest: CloudEventFunction<unknown> = (event) => ingestRating()(event);
 const retrainEntry: CloudEventFunction<unknown> = (event) => retrainModel()(event);
+const republishEntry: CloudEventFunction<unknown> = (event) => republishUsers()(event);
 functions.cloudEvent('ingestRating', ingest);
 functions.cloudEvent('retrainModel', retrainEntry);
+functions.cloudEvent('republishUsers', republishEntry);

@@ -172,3 +172,36 @@ SELECT userId, movieId, rating, UNIX_MICROS(ratedAt) AS ratedAtMicros FROM ${qua
   });
   await job.getQueryResults();
 }
+
+/** Rows of the current_ratings view (what a retrain would train on). */
+export async function countCurrentRatings(bigquery: BigQuery, ref: DatasetRef): Promise<number> {
+  const [rows] = await bigquery.query(
+    `SELECT COUNT(*) AS ratings FROM ${qualified(ref, CURRENT_RATINGS_VIEW)}`,
+  );
+  return Number((rows as { ratings: number }[])[0]!.ratings);
+}
+
+/**
+ * Everyone who ever rated (rating_events, withdrawn ratings included), in pages by user id:
+ * who a republish writes for. From BigQuery rather than by listing Firestore's users, which
+ * would cost a document read per person.
+ */
+export async function* readUserIds(
+  bigquery: BigQuery,
+  ref: DatasetRef,
+  pageSize = 10_000,
+): AsyncGenerator<string[]> {
+  const [job] = await bigquery.createQueryJob({
+    query: `SELECT DISTINCT userId FROM ${qualified(ref, EVENTS_TABLE)} ORDER BY userId`,
+  });
+  let pageToken: string | undefined;
+  do {
+    const [rows, next] = await job.getQueryResults({
+      maxResults: pageSize,
+      pageToken,
+      autoPaginate: false,
+    });
+    if (rows.length > 0) yield rows.map((row) => String(row.userId));
+    pageToken = (next as { pageToken?: string } | null | undefined)?.pageToken;
+  } while (pageToken);
+}

@@ -19,8 +19,21 @@ export interface UserDocument {
   factors?: number[];
   bias?: number;
   modelVersion?: string;
+  /** The serial of the republish that last wrote the model fields (see ModelPointer.serial). */
+  modelSerial?: number;
   ratingsCount: number;
   updatedAt: Timestamp;
+}
+
+/**
+ * A person's ratings from their `users/{uid}` document's data, or undefined without one. Every
+ * reader of users' ratings goes through here, so the stored layout changes in one place.
+ */
+export function storedRatings(
+  data: Record<string, unknown> | undefined,
+): RatingsByMovie | undefined {
+  if (data === undefined) return undefined;
+  return (data as Partial<UserDocument>).ratings ?? {};
 }
 
 export interface RecommendedItem {
@@ -42,6 +55,8 @@ export interface RecommendationsDocument {
 export interface PopularDocument {
   items: { movieId: number; score: number; meanRating: number; ratingsCount: number }[];
   modelVersion: string;
+  /** The republish that wrote it (absent before republishes were numbered). */
+  modelSerial?: number;
 }
 
 /** `movies/{movieId}`; written by the retrain. */
@@ -50,6 +65,8 @@ export interface MovieDocument {
   meanRating: number;
   ratingsCount: number;
   modelVersion: string;
+  /** The republish that wrote it (absent before republishes were numbered). */
+  modelSerial?: number;
 }
 
 export interface ApplyResult {

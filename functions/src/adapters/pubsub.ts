@@ -1,12 +1,14 @@
 import type { PubSub, Topic } from '@google-cloud/pubsub';
 import type { Config } from '../config.js';
 import { RATING_EVENT_SCHEMA, type RatingEvent } from '../events/index.js';
+import type { RepublishShard } from '../usecases/ports.js';
 
 /** The three topics the functions publish to, each created once per instance. */
 export interface Publishers {
   ratings: Topic;
   deadLetter: Topic;
   retrain: Topic;
+  republish: Topic;
 }
 
 export function createPublishers(pubsub: PubSub, config: Config): Publishers {
@@ -15,6 +17,10 @@ export function createPublishers(pubsub: PubSub, config: Config): Publishers {
     ratings: pubsub.topic(config.ratingsTopic, { messageOrdering: true }),
     deadLetter: pubsub.topic(config.deadLetterTopic),
     retrain: pubsub.topic(config.retrainTopic),
+    // A fan-out publishes thousands of shards at once: batch them into few requests.
+    republish: pubsub.topic(config.republishTopic, {
+      batching: { maxMessages: 100, maxMilliseconds: 20 },
+    }),
   };
 }
 
@@ -68,4 +74,19 @@ export interface RetrainRequest {
 export async function publishRetrainRequest(topic: Topic, requestedBy: string): Promise<string> {
   const request: RetrainRequest = { requestedBy, requestedAt: new Date().toISOString() };
   return topic.publishMessage({ json: request });
+}
+
+/** Publishes republish shards (JSON, one message each) and waits until Pub/Sub has them all. */
+export async function publishRepublishShards(
+  topic: Topic,
+  shards: readonly RepublishShard[],
+): Promise<void> {
+  await Promise.all(
+    shards.map((shard) =>
+      topic.publishMessage({
+        json: shard,
+        attributes: { version: shard.version, serial: String(shard.serial), kind: shard.kind },
+      }),
+    ),
+  );
 }

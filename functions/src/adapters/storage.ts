@@ -9,6 +9,9 @@ import {
   parseModelPointer,
   parseMovieList,
   RETRAIN_STATUS_PATH,
+  STAGING_PREFIX,
+  stagedFilePath,
+  stagingDirectory,
   versionDirectory,
 } from '../model-store/layout.js';
 
@@ -51,9 +54,26 @@ export async function writeModelFiles(
   version: string,
   files: ModelFiles,
 ): Promise<void> {
+  await writeFilesUnder(bucket, files, (name) => modelFilePath(version, name));
+}
+
+/** Writes a version's files under `staging/{version}/`, each if-absent, for the publish step. */
+export async function writeStagedFiles(
+  bucket: Bucket,
+  version: string,
+  files: ModelFiles,
+): Promise<void> {
+  await writeFilesUnder(bucket, files, (name) => stagedFilePath(version, name));
+}
+
+async function writeFilesUnder(
+  bucket: Bucket,
+  files: ModelFiles,
+  pathOf: (name: string) => string,
+) {
   await Promise.all(
     [...files].map(async ([name, bytes]) => {
-      const path = modelFilePath(version, name);
+      const path = pathOf(name);
       try {
         await bucket
           .file(path)
@@ -72,7 +92,15 @@ export async function writeModelFiles(
 
 /** Reads every file of a model version; an unknown version is an error naming it. */
 export async function readModelFiles(bucket: Bucket, version: string): Promise<ModelFiles> {
-  const prefix = versionDirectory(version);
+  return readFilesUnder(bucket, versionDirectory(version));
+}
+
+/** Reads every file of a staged version; an unknown version is an error naming it. */
+export async function readStagedFiles(bucket: Bucket, version: string): Promise<ModelFiles> {
+  return readFilesUnder(bucket, stagingDirectory(version));
+}
+
+async function readFilesUnder(bucket: Bucket, prefix: string): Promise<ModelFiles> {
   const [objects] = await bucket.getFiles({ prefix });
   if (objects.length === 0) throw new Error(`no model files under gs://${bucket.name}/${prefix}`);
   const entries = await Promise.all(
@@ -82,6 +110,37 @@ export async function readModelFiles(bucket: Bucket, version: string): Promise<M
     }),
   );
   return new Map(entries);
+}
+
+/**
+ * Copies a staged version to `models/{version}/` (server-side copies, each if-absent, so a
+ * published version is never altered; a copy already made by an earlier attempt is kept).
+ */
+export async function promoteStaged(bucket: Bucket, version: string): Promise<void> {
+  const from = stagingDirectory(version);
+  const to = versionDirectory(version);
+  const [objects] = await bucket.getFiles({ prefix: from });
+  if (objects.length === 0) throw new Error(`no model files under gs://${bucket.name}/${from}`);
+  await Promise.all(
+    objects.map(async (object) => {
+      try {
+        await object.copy(bucket.file(`${to}${object.name.slice(from.length)}`), {
+          preconditionOpts: { ifGenerationMatch: 0 },
+        });
+      } catch (error) {
+        if (!isPreconditionFailed(error)) throw error;
+      }
+    }),
+  );
+}
+
+/** Deletes every object of a published version (the prune step's; never the serving one). */
+export async function deleteModelVersion(bucket: Bucket, version: string): Promise<void> {
+  await bucket.deleteFiles({ prefix: versionDirectory(version) });
+}
+
+export async function deleteStagedVersion(bucket: Bucket, version: string): Promise<void> {
+  await bucket.deleteFiles({ prefix: stagingDirectory(version) });
 }
 
 /** A version's manifest.json as JSON (the gate needs its metrics, not the whole model). */
@@ -142,17 +201,26 @@ export async function movePointer(
 
 /** Every version with files in the bucket, sorted by name (for rollback). */
 export async function listModelVersions(bucket: Bucket): Promise<string[]> {
+  return listDirectories(bucket, MODELS_PREFIX);
+}
+
+/** Every staged version, sorted by name. */
+export async function listStagedVersions(bucket: Bucket): Promise<string[]> {
+  return listDirectories(bucket, STAGING_PREFIX);
+}
+
+async function listDirectories(bucket: Bucket, prefix: string): Promise<string[]> {
   const versions: string[] = [];
   let pageToken: string | undefined;
   do {
     const [, next, response] = await bucket.getFiles({
-      prefix: MODELS_PREFIX,
+      prefix,
       delimiter: '/',
       autoPaginate: false,
       pageToken,
     });
     const prefixes = (response as { prefixes?: string[] } | undefined)?.prefixes ?? [];
-    versions.push(...prefixes.map((prefix) => prefix.slice(MODELS_PREFIX.length, -1)));
+    versions.push(...prefixes.map((each) => each.slice(prefix.length, -1)));
     pageToken = (next as { pageToken?: string } | null)?.pageToken;
   } while (pageToken);
   return versions.sort();

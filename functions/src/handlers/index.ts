@@ -1,5 +1,4 @@
 export * from './ingest-rating.js';
 export * from './rate-movie.js';
-export * from './republish.js';
+export * from './republish-users.js';
 export * from './retrain-model.js';
-export * from './rollback.js';

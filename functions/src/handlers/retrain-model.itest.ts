@@ -1,9 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { provisionBigQuery } from '../../../pipelines/src/stack/provision.js';
+import {
+  localPushEndpoint,
+  provisionBigQuery,
+  provisionPushSubscriptions,
+  provisionTopics,
+} from '../../../pipelines/src/stack/provision.js';
 import { testClients, testConfig } from '../../../pipelines/src/testing/clients.js';
 import {
   appendEvents,
+  createPublishers,
+  createUseCasePorts,
   type DatasetRef,
   listModelVersions,
   readModelFiles,
@@ -17,39 +24,62 @@ import type { RatingEvent } from '../events/index.js';
 import { decodeModelFiles, mulberry32, trainModelSet } from '../model/index.js';
 import { parseMovieList } from '../model-store/layout.js';
 import { SMALL_MODEL_CONFIG, tasteRatings } from '../testing/fixtures.js';
-import { push, pushBody, serveFunction } from '../testing/serve.js';
-import { createRetrainModel, type RetrainDeps } from './retrain-model.js';
-import { rollback } from './rollback.js';
+import { push, pushBody, type ServedFunction, serveFunction } from '../testing/serve.js';
+import { until } from '../testing/until.js';
+import type { RetrainSettings } from '../usecases/retrain.js';
+import { rollback } from '../usecases/rollback.js';
+import { createRepublishUsers } from './republish-users.js';
+import { createRetrainModel } from './retrain-model.js';
 
-const config = testConfig();
+const run = randomUUID().slice(0, 8);
+const dataset = `itest_${randomUUID().replaceAll('-', '')}`;
+const config = testConfig({
+  REEL_DATASET: dataset,
+  REEL_MODELS_BUCKET: `itest-retrain-${randomUUID()}`,
+  REEL_REPUBLISH_TOPIC: `itest-republish-${run}`,
+  REEL_REPUBLISH_DEAD_LETTER_TOPIC: `itest-republish-dead-letter-${run}`,
+  REEL_TOP_N: '10',
+  REEL_ROLLBACK_TARGETS: '10',
+  REEL_REPUBLISH_USERS_PER_SHARD: '25',
+});
 const clients = testClients(config);
 const { bigquery, firestore, storage } = clients;
 const log = createLogger(() => {});
-const ref: DatasetRef = {
-  project: config.project,
-  dataset: `itest_${randomUUID().replaceAll('-', '')}`,
-};
-const bucket = storage.bucket(`itest-retrain-${randomUUID()}`);
-const run = randomUUID().slice(0, 8);
+const ref: DatasetRef = { project: config.project, dataset };
+const bucket = storage.bucket(config.modelsBucket);
 const uidOf = (user: number) => `retrain-${run}-${user}`;
 const fixture = tasteRatings({ users: 60, movies: 50, perUser: 12 });
 const uids = [...new Set(fixture.map((r) => uidOf(r.user)))];
+const ports = createUseCasePorts(clients, config, createPublishers(clients.pubsub, config), log);
+let republishFunction: ServedFunction;
 
-const deps = (overrides: Partial<RetrainDeps> = {}): RetrainDeps => ({
-  bigquery,
-  dataset: ref,
-  bucket,
-  firestore,
+const settings = (overrides: Partial<RetrainSettings> = {}): RetrainSettings => ({
   modelConfig: SMALL_MODEL_CONFIG,
   maxRegression: 0.005,
-  topN: 10,
-  log,
+  rollbackTargets: config.rollbackTargets,
+  sparkAboveRatings: config.sparkAboveRatings,
   ...overrides,
 });
 
-/** Triggers a retrain the way the push subscription on topic `retrain` does. */
-async function retrainOverHttp(overrides: Partial<RetrainDeps> = {}) {
-  const served = await serveFunction({ cloudEvent: createRetrainModel(deps(overrides)) });
+/** Waits until the republish of `version` fanned out by the last publish or rollback is done. */
+async function republished(version: string) {
+  return until(
+    async () => {
+      const state = await ports.shard.progress.read(version);
+      return state && !state.running ? state : undefined;
+    },
+    { what: `the republish of ${version}`, timeoutMs: 60_000, intervalMs: 100 },
+  );
+}
+
+/**
+ * Triggers a retrain the way the push subscription on topic `retrain` does, and waits for
+ * the republish it fans out (through topic `republish` to republishUsers) to finish.
+ */
+async function retrainOverHttp(overrides: Partial<RetrainSettings> = {}) {
+  const served = await serveFunction({
+    cloudEvent: createRetrainModel({ ports: ports.retrain, settings: settings(overrides) }),
+  });
   try {
     const body = pushBody(
       { trigger: 'schedule' },
@@ -69,6 +99,13 @@ async function retrainOverHttp(overrides: Partial<RetrainDeps> = {}) {
       messageId: body.message.messageId,
       data: { trigger: 'schedule' },
     });
+    if (status.kind === 'published') {
+      expect(await republished(status.version!)).toMatchObject({
+        failed: 0,
+        shards: 5,
+        shardsDone: 5,
+      });
+    }
     return status;
   } finally {
     await served.close();
@@ -78,6 +115,27 @@ async function retrainOverHttp(overrides: Partial<RetrainDeps> = {}) {
 beforeAll(async () => {
   await provisionBigQuery(bigquery, ref);
   await bucket.create();
+  // Topic `republish` pushing to republishUsers, as npm start wires it.
+  republishFunction = await serveFunction({
+    cloudEvent: createRepublishUsers({ ports: ports.shard, settings: ports.republishSettings }),
+  });
+  await provisionTopics(
+    clients.pubsub,
+    [config.republishTopic, config.republishDeadLetterTopic],
+    config.republishDeadLetterTopic,
+  );
+  await provisionPushSubscriptions(clients.pubsub, config.project, [
+    {
+      name: `itest-republish-users-${run}`,
+      topic: config.republishTopic,
+      pushEndpoint: localPushEndpoint(republishFunction.url, config.project, config.republishTopic),
+      ordered: false,
+      ackDeadlineSeconds: 60,
+      minimumBackoffSeconds: 1,
+      maximumBackoffSeconds: 5,
+      deadLetter: { topic: config.republishDeadLetterTopic, maxDeliveryAttempts: 5 },
+    },
+  ]);
   // Odd movies are science fiction, even ones drama, for the model's genre term.
   await writeCatalogue(
     bucket,
@@ -109,6 +167,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await clients.pubsub
+    .subscription(`itest-republish-users-${run}`)
+    .delete()
+    .catch(() => {});
+  await republishFunction?.close();
   await clients.close();
 });
 
@@ -222,16 +285,19 @@ describe('retrainModel over HTTP (BigQuery, Cloud Storage and Firestore emulator
       second.version,
     ]);
 
-    const result = await rollback(bucket, { log });
+    const result = await rollback(ports.retrain);
     expect(result).toEqual({
       from: second.version,
       to: currentVersion,
       skipped: [{ version: broken, reason: expect.stringContaining('unknown model format') }],
+      republish: { serial: 4, shards: 5, users: 60 },
     });
     expect((await readPointer(bucket))?.pointer.version).toBe(currentVersion);
-    expect((await rollback(bucket, { log })).to).toBe(firstVersion);
-    await expect(rollback(bucket, { log })).rejects.toThrow(
-      `no version older than ${firstVersion}`,
-    );
+    await republished(currentVersion);
+    expect((await rollback(ports.retrain)).to).toBe(firstVersion);
+    await republished(firstVersion);
+    const users = await Promise.all(uids.map((uid) => readUser(firestore, uid)));
+    expect(users.map((user) => user?.modelVersion)).toEqual(uids.map(() => firstVersion));
+    await expect(rollback(ports.retrain)).rejects.toThrow(`no version older than ${firstVersion}`);
   });
 });

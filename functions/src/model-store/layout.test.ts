@@ -40,6 +40,15 @@ describe('model store layout', () => {
     );
   });
 
+  it('parses the pointer serial and refuses one that is not a non-negative integer', () => {
+    expect(
+      parseModelPointer('{"version":"v1","publishedAt":"2026-11-23T10:00:00Z","serial":7}'),
+    ).toEqual({ version: 'v1', publishedAt: '2026-11-23T10:00:00Z', serial: 7 });
+    expect(() =>
+      parseModelPointer('{"version":"v1","publishedAt":"2026-11-23T10:00:00Z","serial":-1}'),
+    ).toThrow('serial must be a non-negative integer');
+  });
+
   it('parses a movie list with or without its genres, and names what is wrong', () => {
     expect(parseMovieList('{"movieIds":[1,2]}', 'catalogue')).toEqual({ movieIds: [1, 2] });
     expect(parseMovieList('{"movieIds":[1,2],"genres":[["Sci-Fi"],[]]}', 'catalogue')).toEqual({

@@ -5,11 +5,22 @@
 
 export const MODELS_PREFIX = 'models/';
 export const POINTER_PATH = 'models/current.json';
+/**
+ * Where a trainer writes a version before the publish step has checked it: `staging/{version}/`
+ * has the same files as `models/{version}/`, which only the publish step writes.
+ */
+export const STAGING_PREFIX = 'staging/';
 
 /** The serving model; moved only after every file of `version` is written. */
 export interface ModelPointer {
   version: string;
   publishedAt: string;
+  /**
+   * One more than the previous pointer's (absent before republishes were numbered = 0): every
+   * move, rollbacks included, has a larger serial than the ones before, and the documents a
+   * republish writes carry it, so a republish never overwrites a later one's.
+   */
+  serial?: number;
 }
 
 // Versions become object-name segments: no "/", no "..", nothing a shell or URL must quote.
@@ -25,15 +36,32 @@ export function checkVersion(version: string): string {
   return version;
 }
 
-export function modelFilePath(version: string, file: string): string {
+function checkFileName(file: string): string {
   if (!FILE_NAME.test(file) || file.includes('..')) {
     throw new Error(`model file name "${file}" must be 1-128 letters, digits, ".", "_" or "-"`);
   }
-  return `${MODELS_PREFIX}${checkVersion(version)}/${file}`;
+  return file;
+}
+
+export function modelFilePath(version: string, file: string): string {
+  return `${versionDirectory(version)}${checkFileName(file)}`;
+}
+
+export function stagedFilePath(version: string, file: string): string {
+  return `${stagingDirectory(version)}${checkFileName(file)}`;
 }
 
 export function versionDirectory(version: string): string {
   return `${MODELS_PREFIX}${checkVersion(version)}/`;
+}
+
+export function stagingDirectory(version: string): string {
+  return `${STAGING_PREFIX}${checkVersion(version)}/`;
+}
+
+/** The serial of a pointer (0 for one written before pointers were numbered). */
+export function pointerSerial(pointer: ModelPointer | undefined): number {
+  return pointer?.serial ?? 0;
 }
 
 /** Parses `models/current.json`, naming what is wrong with it. */
@@ -47,12 +75,16 @@ export function parseModelPointer(text: string): ModelPointer {
   if (json === null || typeof json !== 'object') {
     throw new Error(`${POINTER_PATH} must be an object { version, publishedAt }`);
   }
-  const { version, publishedAt } = json as Record<string, unknown>;
+  const { version, publishedAt, serial } = json as Record<string, unknown>;
   if (typeof version !== 'string') throw new Error(`${POINTER_PATH}: version must be a string`);
   if (typeof publishedAt !== 'string' || Number.isNaN(Date.parse(publishedAt))) {
     throw new Error(`${POINTER_PATH}: publishedAt must be an RFC 3339 timestamp`);
   }
-  return { version: checkVersion(version), publishedAt };
+  if (serial === undefined) return { version: checkVersion(version), publishedAt };
+  if (typeof serial !== 'number' || !Number.isSafeInteger(serial) || serial < 0) {
+    throw new Error(`${POINTER_PATH}: serial must be a non-negative integer`);
+  }
+  return { version: checkVersion(version), publishedAt, serial };
 }
 
 /**

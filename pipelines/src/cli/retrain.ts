@@ -1,12 +1,15 @@
 /**
- * `npm run retrain -- [--project P] [--timeout S]`: publishes to topic `retrain` what Cloud
- * Scheduler publishes nightly, then waits until `models/current.json` moves (or the retrain
- * says why it did not).
+ * `npm run retrain -- [--project P] [--trainer in-process|spark] [--timeout S]`: publishes to
+ * topic `retrain` what Cloud Scheduler publishes nightly, waits until `models/current.json`
+ * moves (or the retrain says why it did not), then until the republish it fanned out is
+ * finished, showing its progress.
  */
-import { readPointer } from '@reel/functions/adapters';
+import { firestoreRepublishProgress, readPointer } from '@reel/functions/adapters';
+import type { TrainerName } from '@reel/functions/usecases';
+import { describeRepublish, waitForRepublish } from '../ops/republish.js';
 import { publishRetrain, waitForRetrain } from '../ops/retrain.js';
 import { stderrProgress } from '../report/progress.js';
-import { type FlagSpec, integerFlag, parseFlags, runMain, usageText } from './args.js';
+import { type FlagSpec, integerFlag, parseFlags, runMain, UsageError, usageText } from './args.js';
 import { openTarget } from './target.js';
 
 const FLAGS: Record<string, FlagSpec> = {
@@ -14,7 +17,14 @@ const FLAGS: Record<string, FlagSpec> = {
     type: 'string',
     description: 'Google Cloud project; default the local stack that npm start runs',
   },
-  timeout: { type: 'string', description: 'seconds to wait for the new model (default 900)' },
+  trainer: {
+    type: 'string',
+    description: 'in-process or spark (default: the retrain chooses by the data’s size)',
+  },
+  timeout: {
+    type: 'string',
+    description: 'seconds to wait for the new model, and again for its republish (default 900)',
+  },
   help: { type: 'boolean', description: 'this text' },
 };
 const USAGE = usageText('npm run retrain -- [flags]', FLAGS);
@@ -26,6 +36,10 @@ runMain(async () => {
     return;
   }
   const timeoutSeconds = integerFlag(flags, 'timeout', 900, 1, 86_400);
+  const trainer = flags.trainer as string | undefined;
+  if (trainer !== undefined && trainer !== 'in-process' && trainer !== 'spark') {
+    throw new UsageError(`--trainer ${trainer}: use in-process or spark\n\n${USAGE}`);
+  }
   const target = openTarget(flags.project as string | undefined, 'retrain');
   try {
     const bucket = target.clients.storage.bucket(target.config.modelsBucket);
@@ -34,6 +48,7 @@ runMain(async () => {
     const eventId = await publishRetrain(
       target.clients.pubsub.topic(target.config.retrainTopic),
       'manual',
+      trainer as TrainerName | undefined,
     );
     stderrProgress(
       `asked ${target.description} for a retrain (message ${eventId} on topic ${target.config.retrainTopic}); ` +
@@ -44,21 +59,34 @@ runMain(async () => {
       eventId,
       requestedAt,
       timeoutMs: timeoutSeconds * 1000,
-      onWait: (seconds, serving) =>
+      onWait: (seconds, serving, submitted) =>
         stderrProgress(
           `waiting for the retrain: ${seconds.toFixed(0)} s` +
-            (serving && serving !== before?.pointer.version
-              ? ` (${serving} is serving; republishing users)`
-              : ''),
+            (submitted ? ` (${submitted} is training on Spark)` : '') +
+            (serving && serving !== before?.pointer.version ? ` (${serving} is serving)` : ''),
         ),
     });
     if (result.outcome === 'published') {
-      const republished = result.republished
-        ? `; republished ${result.republished.users} users and ${result.republished.movies} movies`
-        : '';
+      stderrProgress(`new model ${result.version} serving after ${result.seconds.toFixed(1)} s`);
+      if (!result.republish) return;
+      const { serial, shards, users } = result.republish;
+      stderrProgress(`republishing ${users} users in ${shards} shards (serial ${serial})`);
+      const republished = await waitForRepublish({
+        progress: firestoreRepublishProgress(target.clients.firestore),
+        version: result.version,
+        serial,
+        timeoutMs: timeoutSeconds * 1000,
+        onProgress: (state, seconds) =>
+          stderrProgress(
+            `republishing ${result.version}: ${describeRepublish(state)} (${seconds.toFixed(0)} s)`,
+          ),
+      });
       stderrProgress(
-        `new model ${result.version} serving after ${result.seconds.toFixed(1)} s${republished}`,
+        republished.outcome === 'finished'
+          ? `new model ${result.version} republished after ${republished.seconds.toFixed(1)} s more: ${describeRepublish(republished.state)}`
+          : `a later republish of ${result.version} took over`,
       );
+      if (republished.state.failed > 0) process.exitCode = 1;
       return;
     }
     stderrProgress(

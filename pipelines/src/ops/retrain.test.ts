@@ -17,4 +17,11 @@ describe('retrainMessage', () => {
     expect(JSON.parse(message.data.toString())).toEqual({ trigger: 'schedule' });
     expect(message.attributes).toEqual({ trigger: 'schedule' });
   });
+
+  it('carries the trainer asked for', () => {
+    expect(JSON.parse(retrainMessage('manual', 'spark').data.toString())).toEqual({
+      trigger: 'manual',
+      trainer: 'spark',
+    });
+  });
 });

@@ -6,26 +6,40 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Topic } from '@google-cloud/pubsub';
 import type { Bucket } from '@google-cloud/storage';
 import { readPointer, readRetrainStatus } from '@reel/functions/adapters';
+import type { RepublishStart, TrainerName } from '@reel/functions/usecases';
 
-/** The message terraform/scheduler.tf publishes, with another trigger name. */
-export function retrainMessage(trigger: string): {
+/**
+ * The message terraform/scheduler.tf publishes, with another trigger name, and the trainer if
+ * one is asked for (else the retrain chooses by the data's size).
+ */
+export function retrainMessage(
+  trigger: string,
+  trainer?: TrainerName,
+): {
   data: Buffer;
   attributes: Record<string, string>;
 } {
-  return { data: Buffer.from(JSON.stringify({ trigger })), attributes: { trigger } };
+  return {
+    data: Buffer.from(JSON.stringify({ trigger, ...(trainer && { trainer }) })),
+    attributes: { trigger },
+  };
 }
 
-export async function publishRetrain(topic: Topic, trigger: string): Promise<string> {
-  return topic.publishMessage(retrainMessage(trigger));
+export async function publishRetrain(
+  topic: Topic,
+  trigger: string,
+  trainer?: TrainerName,
+): Promise<string> {
+  return topic.publishMessage(retrainMessage(trigger, trainer));
 }
 
 /** The part of the retrain's status record (retrain/status.json) this reads. */
 interface RetrainStatus {
-  kind?: 'published' | 'refused' | 'failed';
+  kind?: 'submitted' | 'published' | 'refused' | 'failed';
   version?: string;
   reason?: string;
   stage?: string;
-  republished?: { users: number; movies: number; failed: number };
+  republish?: RepublishStart;
   trigger?: { messageId?: string };
   finishedAt?: string;
 }
@@ -34,7 +48,8 @@ export type RetrainResult =
   | {
       outcome: 'published';
       version: string;
-      republished?: { users: number; movies: number; failed: number };
+      /** The fan-out it started (wait for it with waitForRepublish). */
+      republish?: RepublishStart;
       seconds: number;
     }
   | { outcome: 'refused' | 'failed'; reason: string; seconds: number };
@@ -50,14 +65,15 @@ export interface WaitOptions {
   requestedAt: Date;
   timeoutMs: number;
   pollMs?: number;
-  /** Progress: seconds waited, and the new version once the pointer has moved to it. */
-  onWait?: (seconds: number, movedTo?: string) => void;
+  /** Progress: seconds waited, the new version once the pointer has moved to it, the stage. */
+  onWait?: (seconds: number, movedTo?: string, submitted?: string) => void;
 }
 
 /**
  * Polls the retrain's status record (retrain/status.json) until it describes this request (its
- * trigger's messageId is the one published): the retrain writes it last, after moving the
- * pointer and republishing every user, or when it refused or failed.
+ * trigger's messageId is the one published) and the outcome: published (the pointer moved and
+ * the republish fanned out), refused or failed. A Spark retrain records `submitted` first and
+ * its outcome when the job's files are published.
  */
 export async function waitForRetrain(options: WaitOptions): Promise<RetrainResult> {
   const started = Date.now();
@@ -65,15 +81,13 @@ export async function waitForRetrain(options: WaitOptions): Promise<RetrainResul
   let lastNotice = started;
   for (;;) {
     const status = (await readRetrainStatus(options.bucket)) as RetrainStatus | undefined;
-    if (
-      status?.trigger?.messageId === options.eventId &&
-      Date.parse(status.finishedAt ?? '') >= options.requestedAt.getTime()
-    ) {
+    const ours = status?.trigger?.messageId === options.eventId;
+    if (ours && Date.parse(status.finishedAt ?? '') >= options.requestedAt.getTime()) {
       if (status.kind === 'published' && status.version) {
         return {
           outcome: 'published',
           version: status.version,
-          republished: status.republished,
+          ...(status.republish && { republish: status.republish }),
           seconds: seconds(),
         };
       }
@@ -93,7 +107,11 @@ export async function waitForRetrain(options: WaitOptions): Promise<RetrainResul
     }
     if (Date.now() - lastNotice >= 10_000) {
       lastNotice = Date.now();
-      options.onWait?.(seconds(), (await readPointer(options.bucket))?.pointer.version);
+      options.onWait?.(
+        seconds(),
+        (await readPointer(options.bucket))?.pointer.version,
+        ours && status.kind === 'submitted' ? status.version : undefined,
+      );
     }
     await sleep(options.pollMs ?? 500);
   }

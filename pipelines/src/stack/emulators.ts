@@ -20,10 +20,11 @@ export interface StackPorts {
   /** bqemulator's gRPC port (BigQuery Storage Read/Write API). */
   bigqueryGrpc: number;
   storage: number;
-  /** The three functions (functions-framework servers) and the site. */
+  /** The functions (functions-framework servers) and the site. */
   rateMovie: number;
   ingestRating: number;
   retrainModel: number;
+  republishUsers: number;
   site: number;
 }
 
@@ -41,6 +42,7 @@ export const DEFAULT_PORTS: StackPorts = {
   rateMovie: 8090,
   ingestRating: 8091,
   retrainModel: 8092,
+  republishUsers: 8093,
   site: 4321,
 };
 
@@ -57,6 +59,7 @@ export const PORT_OWNER: Record<PortName, string> = {
   rateMovie: 'the rateMovie function',
   ingestRating: 'the ingestRating function',
   retrainModel: 'the retrainModel function',
+  republishUsers: 'the republishUsers function',
   site: 'the site',
 };
 

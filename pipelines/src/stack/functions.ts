@@ -13,16 +13,25 @@ import {
 import { waitUntilListening } from './readiness.js';
 
 /** The entry points of functions/src/index.ts, one local server each. */
-export const FUNCTION_TARGETS = ['rateMovie', 'ingestRating', 'retrainModel'] as const;
+export const FUNCTION_TARGETS = [
+  'rateMovie',
+  'ingestRating',
+  'retrainModel',
+  'republishUsers',
+] as const;
 export type FunctionTarget = (typeof FUNCTION_TARGETS)[number];
 
 export type FunctionPorts = Record<FunctionTarget, number>;
+
+/** terraform/functions.tf's republish_users timeout: a shard takes seconds (docs/capacity.md). */
+const REPUBLISH_TIMEOUT_SECONDS = 300;
 
 /** Each function's timeout in seconds, as terraform/functions.tf gives it (retrain: the default). */
 export const FUNCTION_TIMEOUT_SECONDS: Record<FunctionTarget, number> = {
   rateMovie: 30,
   ingestRating: 60,
   retrainModel: 540,
+  republishUsers: REPUBLISH_TIMEOUT_SECONDS,
 };
 
 export interface FunctionsOptions {
@@ -116,21 +125,38 @@ export async function startFunctions(options: FunctionsOptions): Promise<Running
 /** Names of the push subscriptions, as in terraform/pubsub.tf. */
 export const INGEST_SUBSCRIPTION = 'ratings-ingest';
 export const RETRAIN_SUBSCRIPTION = 'retrain-model';
+export const REPUBLISH_SUBSCRIPTION = 'republish-users';
 
 /** terraform/functions.tf `local.ingest_timeout_seconds`. */
 const INGEST_TIMEOUT_SECONDS = 60;
 /** terraform/variables.tf `dead_letter_max_delivery_attempts` default. */
 const MAX_DELIVERY_ATTEMPTS = 5;
 
+type SubscribedTarget = 'ingestRating' | 'retrainModel' | 'republishUsers';
+
 /**
  * The push subscriptions that deliver events to the local functions, with the settings of
  * terraform/pubsub.tf: ratings ordered per user, backoff 5–300 s, dead letters after 5
- * attempts; the retrain with a 600 s deadline, backoff 60–600 s and no dead-letter topic.
+ * attempts; the retrain with a 600 s deadline, backoff 60–600 s and no dead-letter topic;
+ * republish shards with backoff 1–60 s (a shard is idempotent: redelivery finishes it) and
+ * dead letters after 5 attempts.
  */
 export function pushSubscriptions(
-  config: Pick<Config, 'project' | 'ratingsTopic' | 'retrainTopic' | 'deadLetterTopic'>,
-  urls: Pick<Record<FunctionTarget, string>, 'ingestRating' | 'retrainModel'>,
-  names = { ingest: INGEST_SUBSCRIPTION, retrain: RETRAIN_SUBSCRIPTION },
+  config: Pick<
+    Config,
+    | 'project'
+    | 'ratingsTopic'
+    | 'retrainTopic'
+    | 'deadLetterTopic'
+    | 'republishTopic'
+    | 'republishDeadLetterTopic'
+  >,
+  urls: Pick<Record<FunctionTarget, string>, SubscribedTarget>,
+  names = {
+    ingest: INGEST_SUBSCRIPTION,
+    retrain: RETRAIN_SUBSCRIPTION,
+    republish: REPUBLISH_SUBSCRIPTION,
+  },
 ): PushSubscription[] {
   return [
     {
@@ -152,13 +178,26 @@ export function pushSubscriptions(
       minimumBackoffSeconds: 60,
       maximumBackoffSeconds: 600,
     },
+    {
+      name: names.republish,
+      topic: config.republishTopic,
+      pushEndpoint: localPushEndpoint(urls.republishUsers, config.project, config.republishTopic),
+      ordered: false,
+      ackDeadlineSeconds: REPUBLISH_TIMEOUT_SECONDS + 30,
+      minimumBackoffSeconds: 1,
+      maximumBackoffSeconds: 60,
+      deadLetter: {
+        topic: config.republishDeadLetterTopic,
+        maxDeliveryAttempts: MAX_DELIVERY_ATTEMPTS,
+      },
+    },
   ];
 }
 
 export async function provisionFunctionSubscriptions(
   pubsub: PubSub,
   config: Config,
-  urls: Pick<Record<FunctionTarget, string>, 'ingestRating' | 'retrainModel'>,
+  urls: Pick<Record<FunctionTarget, string>, SubscribedTarget>,
 ): Promise<PushSubscription[]> {
   const subscriptions = pushSubscriptions(config, urls);
   await provisionPushSubscriptions(pubsub, config.project, subscriptions);

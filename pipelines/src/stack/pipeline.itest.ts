@@ -41,6 +41,8 @@ const settings: Record<string, string> = {
   REEL_RATINGS_TOPIC: `pipeline-ratings-${suffix}`,
   REEL_DEAD_LETTER_TOPIC: `pipeline-dead-letter-${suffix}`,
   REEL_RETRAIN_TOPIC: `pipeline-retrain-${suffix}`,
+  REEL_REPUBLISH_TOPIC: `pipeline-republish-${suffix}`,
+  REEL_REPUBLISH_DEAD_LETTER_TOPIC: `pipeline-republish-dead-letter-${suffix}`,
   REEL_DATASET: `pipeline_${suffix}`,
   REEL_MODELS_BUCKET: `demo-reel-pipeline-${suffix}`,
   // 25 users make a noisy held-out score; the gate itself is the retrain's own tests' subject.
@@ -102,6 +104,7 @@ beforeAll(async () => {
     rateMovie: await freePort(),
     ingestRating: await freePort(),
     retrainModel: await freePort(),
+    republishUsers: await freePort(),
   };
   functionEnv = {
     ...Object.fromEntries(

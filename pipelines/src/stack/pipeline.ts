@@ -5,10 +5,16 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Clients, createClients, readPointer } from '@reel/functions/adapters';
+import {
+  type Clients,
+  createClients,
+  firestoreRepublishProgress,
+  readPointer,
+} from '@reel/functions/adapters';
 import { type Config, parseConfig } from '@reel/functions/config';
 import { loadRatingsFile } from '../data/load-ratings.js';
 import { countImportEvents, loadIntoStores, publishCatalogue } from '../load/load-ratings.js';
+import { describeRepublish, waitForRepublish } from '../ops/republish.js';
 import { publishRetrain, waitForRetrain } from '../ops/retrain.js';
 import { formatCount } from '../report/progress.js';
 import type { StackPorts, Toolchain } from './emulators.js';
@@ -229,20 +235,23 @@ async function trainFirstModel(
     eventId,
     requestedAt,
     timeoutMs: 600_000,
-    onWait: (seconds, serving) =>
-      progress(
-        serving
-          ? `${serving} is serving; republishing users and movies: ${seconds.toFixed(0)} s`
-          : `still training: ${seconds.toFixed(0)} s`,
-      ),
+    onWait: (seconds) => progress(`still training: ${seconds.toFixed(0)} s`),
   });
   if (result.outcome !== 'published') {
     throw new Error(`the first retrain ${result.outcome}: ${result.reason}`);
   }
+  progress(`model ${result.version} serving after ${result.seconds.toFixed(1)} s`);
+  if (!result.republish) return;
+  const republished = await waitForRepublish({
+    progress: firestoreRepublishProgress(clients.firestore),
+    version: result.version,
+    serial: result.republish.serial,
+    timeoutMs: 600_000,
+    onProgress: (state, seconds) =>
+      progress(`republishing: ${describeRepublish(state)} (${seconds.toFixed(0)} s)`),
+  });
   progress(
-    `model ${result.version} serving and republished after ${result.seconds.toFixed(1)} s` +
-      (result.republished
-        ? ` (${formatCount(result.republished.users)} users, ${formatCount(result.republished.movies)} movies)`
-        : ''),
+    `model ${result.version} republished after ${republished.seconds.toFixed(1)} s more ` +
+      `(${formatCount(result.republish.users)} users in ${result.republish.shards} shards)`,
   );
 }

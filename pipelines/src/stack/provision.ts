@@ -27,9 +27,16 @@ export async function provisionResources(
   config: Config,
   progress: (message: string) => void = () => {},
 ): Promise<void> {
-  const topics = [config.ratingsTopic, config.retrainTopic, config.deadLetterTopic];
-  await provisionTopics(clients.pubsub, topics, config.deadLetterTopic);
-  progress(`Pub/Sub topics ${topics.join(', ')}; pull subscription ${config.deadLetterTopic}`);
+  const topics = [
+    config.ratingsTopic,
+    config.retrainTopic,
+    config.deadLetterTopic,
+    config.republishTopic,
+    config.republishDeadLetterTopic,
+  ];
+  const deadLetters = [config.deadLetterTopic, config.republishDeadLetterTopic];
+  await provisionTopics(clients.pubsub, topics, deadLetters);
+  progress(`Pub/Sub topics ${topics.join(', ')}; pull subscriptions ${deadLetters.join(', ')}`);
   await provisionBigQuery(clients.bigquery, config);
   progress(`BigQuery dataset ${config.dataset}: table rating_events, view ${CURRENT_RATINGS_VIEW}`);
   await ignoreExisting(clients.storage.createBucket(config.modelsBucket));
@@ -39,15 +46,19 @@ export async function provisionResources(
 export async function provisionTopics(
   pubsub: PubSub,
   topics: readonly string[],
-  deadLetterTopic: string,
+  deadLetterTopics: string | readonly string[],
 ): Promise<void> {
   await Promise.all(topics.map((topic) => ignoreExisting(pubsub.createTopic(topic))));
-  // A topic keeps no messages without a subscription; this one holds them for inspection.
-  await ignoreExisting(
-    pubsub.topic(deadLetterTopic).createSubscription(deadLetterTopic, {
-      messageRetentionDuration: { seconds: 7 * 24 * 3600 },
-    }),
-  );
+  // A topic keeps no messages without a subscription; these hold them for inspection.
+  for (const deadLetterTopic of typeof deadLetterTopics === 'string'
+    ? [deadLetterTopics]
+    : deadLetterTopics) {
+    await ignoreExisting(
+      pubsub.topic(deadLetterTopic).createSubscription(deadLetterTopic, {
+        messageRetentionDuration: { seconds: 7 * 24 * 3600 },
+      }),
+    );
+  }
 }
 
 /** The dataset, then rating_events.sql (CREATE TABLE IF NOT EXISTS) and the view. */
