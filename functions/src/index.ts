@@ -12,6 +12,7 @@ import {
   publishRatingEvent,
   verifyIdToken,
 } from './adapters/index.js';
+import { createSparkTrainer } from './adapters/spark-trainer.js';
 import { type Config, parseConfig } from './config.js';
 import { createLogger } from './core/logger.js';
 import { RateLimiter } from './core/rate-limiter.js';
@@ -19,6 +20,7 @@ import { createIngestRating } from './handlers/ingest-rating.js';
 import { createRateMovie } from './handlers/rate-movie.js';
 import { createRepublishUsers } from './handlers/republish-users.js';
 import { createRetrainModel } from './handlers/retrain-model.js';
+import { parseSparkConfig } from './spark-config.js';
 
 /**
  * The entry points. Configuration and clients are created once per instance, lazily on
@@ -74,7 +76,9 @@ const ingestRating = lazy(() => {
 
 const useCasePorts = lazy(() => {
   const { config, clients, publishers } = instance();
-  return createUseCasePorts(clients, config, publishers, log);
+  const spark = parseSparkConfig(process.env);
+  const trainer = spark && createSparkTrainer(spark, clients, config, log);
+  return createUseCasePorts(clients, config, publishers, log, trainer);
 });
 
 const retrainModel = lazy(() => {
