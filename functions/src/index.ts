@@ -93,6 +93,7 @@ const retrainModel = lazy(() => {
       // Training runs on every vCPU the instance has (Terraform gives the retrain four).
       threads: availableParallelism(),
     },
+    modelsBucket: config.modelsBucket,
   });
 });
 

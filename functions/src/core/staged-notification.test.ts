@@ -10,14 +10,16 @@ const finalize = (objectId: string) => ({
 
 describe('a Cloud Storage notification on staging/', () => {
   it('starts the publish step when a version’s manifest arrives', () => {
-    expect(stagedEventOf(finalize('staging/20261206T0315Z-ab12/manifest.json'))).toEqual({
+    expect(
+      stagedEventOf(finalize('staging/20261206T0315Z-ab12/manifest.json'), 'demo-reel-models'),
+    ).toEqual({
       kind: 'staged',
       version: '20261206T0315Z-ab12',
     });
   });
 
   it('records a failure when its failed.json arrives', () => {
-    expect(stagedEventOf(finalize('staging/v7/failed.json'))).toEqual({
+    expect(stagedEventOf(finalize('staging/v7/failed.json'), 'demo-reel-models')).toEqual({
       kind: 'failed',
       version: 'v7',
       object: 'staging/v7/failed.json',
@@ -31,8 +33,9 @@ describe('a Cloud Storage notification on staging/', () => {
       finalize('staging/manifest.json'),
       finalize('staging/../manifest.json'),
       { ...finalize('staging/v7/manifest.json'), eventType: 'OBJECT_DELETE' },
+      { ...finalize('staging/v7/manifest.json'), bucketId: 'another-bucket' },
     ]) {
-      expect(stagedEventOf(attributes).kind).toBe('ignored');
+      expect(stagedEventOf(attributes, 'demo-reel-models').kind).toBe('ignored');
     }
   });
 

@@ -14,9 +14,18 @@ export type StagedEvent =
 
 const STAGED_OBJECT = /^staging\/([^/]+)\/(manifest\.json|failed\.json)$/;
 
-/** Classifies a notification by its attributes (`eventType`, `objectId`). */
-export function stagedEventOf(attributes: Readonly<Record<string, string>>): StagedEvent {
-  const { eventType, objectId } = attributes;
+/**
+ * Classifies a notification by its attributes (`eventType`, `bucketId`, `objectId`); only
+ * objects of `bucket` (the models bucket) count.
+ */
+export function stagedEventOf(
+  attributes: Readonly<Record<string, string>>,
+  bucket: string,
+): StagedEvent {
+  const { eventType, objectId, bucketId } = attributes;
+  if (bucketId !== bucket) {
+    return { kind: 'ignored', reason: `bucket ${bucketId ?? '(none)'} is not ${bucket}` };
+  }
   if (eventType !== 'OBJECT_FINALIZE') {
     return { kind: 'ignored', reason: `event ${eventType ?? '(none)'} is not OBJECT_FINALIZE` };
   }

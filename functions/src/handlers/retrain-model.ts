@@ -7,6 +7,8 @@ import { onStagedObject } from '../usecases/staged.js';
 export interface RetrainDeps {
   ports: RetrainPorts;
   settings: RetrainSettings;
+  /** The models bucket: only its staging/ notifications are this deployment's. */
+  modelsBucket: string;
 }
 
 /**
@@ -20,7 +22,8 @@ export function createRetrainModel(deps: RetrainDeps): CloudEventFunction<unknow
   return async (cloudEvent: CloudEvent<unknown>) => {
     const pushed = pushedMessageOf(cloudEvent.data);
     if (pushed.ok && isStorageNotification(pushed.message.attributes)) {
-      await onStagedObject(deps.ports, deps.settings, stagedEventOf(pushed.message.attributes));
+      const event = stagedEventOf(pushed.message.attributes, deps.modelsBucket);
+      await onStagedObject(deps.ports, deps.settings, event);
       return;
     }
     let data: unknown;

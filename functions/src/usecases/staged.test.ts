@@ -19,7 +19,10 @@ const SETTINGS = {
   now: () => new Date('2026-12-06T12:00:00Z'),
 };
 const finalize = (objectId: string) =>
-  stagedEventOf({ eventType: 'OBJECT_FINALIZE', objectId, bucketId: 'demo-reel-models' });
+  stagedEventOf(
+    { eventType: 'OBJECT_FINALIZE', objectId, bucketId: 'demo-reel-models' },
+    'demo-reel-models',
+  );
 
 beforeEach(async () => {
   models = new MemoryModelStore();
