@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { CloudEventFunction } from '@google-cloud/functions-framework';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   localPushEndpoint,
@@ -104,8 +105,7 @@ async function retrainOnSpark() {
 beforeAll(async () => {
   await provisionBigQuery(bigquery, ref);
   await bucket.create();
-  const served = (cloudEvent: Parameters<typeof serveFunction>[0]['cloudEvent']) =>
-    serveFunction({ cloudEvent });
+  const served = (cloudEvent: CloudEventFunction<unknown>) => serveFunction({ cloudEvent });
   retrainFunction = await served(
     createRetrainModel({
       ports: ports.retrain,
