@@ -11,6 +11,10 @@ locals {
 
   ingest_timeout_seconds = 60
 
+  # A shard of var.republish_users_per_shard people takes seconds (docs/capacity.md): the
+  # timeout leaves a wide margin for a slow Firestore ramp.
+  republish_timeout_seconds = 300
+
   # Cloud Run's smallest vCPU count for a memory size; 1 vCPU is also the minimum for serving
   # more than one request per instance.
   cpu_for_memory_mib = { for mib in [256, 512, 1024, 2048, 4096, 8192, 16384, 24576, 32768] :
@@ -20,14 +24,18 @@ locals {
   # One configuration for every function (functions/src/config parses it once per instance).
   function_environment = merge(
     {
-      GOOGLE_CLOUD_PROJECT       = var.project_id
-      REEL_DATASET               = google_bigquery_dataset.reel.dataset_id
-      REEL_MODELS_BUCKET         = google_storage_bucket.models.name
-      REEL_RATINGS_TOPIC         = google_pubsub_topic.ratings.name
-      REEL_DEAD_LETTER_TOPIC     = google_pubsub_topic.ratings_dead_letter.name
-      REEL_ALLOWED_ORIGINS       = join(",", concat(local.site_origins, var.allowed_origins))
-      REEL_RATE_LIMIT_PER_MINUTE = tostring(var.rate_limit_per_minute)
-      REEL_TOP_N                 = tostring(var.top_n)
+      GOOGLE_CLOUD_PROJECT             = var.project_id
+      REEL_DATASET                     = google_bigquery_dataset.reel.dataset_id
+      REEL_MODELS_BUCKET               = google_storage_bucket.models.name
+      REEL_RATINGS_TOPIC               = google_pubsub_topic.ratings.name
+      REEL_DEAD_LETTER_TOPIC           = google_pubsub_topic.ratings_dead_letter.name
+      REEL_REPUBLISH_TOPIC             = google_pubsub_topic.republish.name
+      REEL_REPUBLISH_DEAD_LETTER_TOPIC = google_pubsub_topic.republish_dead_letter.name
+      REEL_REPUBLISH_USERS_PER_SHARD   = tostring(var.republish_users_per_shard)
+      REEL_ROLLBACK_TARGETS            = tostring(var.rollback_targets)
+      REEL_ALLOWED_ORIGINS             = join(",", concat(local.site_origins, var.allowed_origins))
+      REEL_RATE_LIMIT_PER_MINUTE       = tostring(var.rate_limit_per_minute)
+      REEL_TOP_N                       = tostring(var.top_n)
     },
     local.spark_environment,
     length(local.model_config_overrides) > 0 ? { REEL_MODEL_CONFIG = jsonencode(local.model_config_overrides) } : {},
@@ -180,6 +188,47 @@ resource "google_cloudfunctions2_function" "retrain_model" {
     ingress_settings                 = "ALLOW_ALL"
     all_traffic_on_latest_revision   = true
     service_account_email            = google_service_account.retrain_model.email
+    environment_variables            = local.function_environment
+  }
+
+  depends_on = [
+    google_project_service.enabled,
+    google_artifact_registry_repository_iam_member.build_writer,
+    google_project_iam_member.build_log_writer,
+    google_project_iam_member.build_source_reader,
+  ]
+}
+
+resource "google_cloudfunctions2_function" "republish_users" {
+  name        = "republish-users"
+  location    = var.region
+  description = "Push from subscription republish-users: one shard of a republish (people, movies or the popularity list), written conditionally on the model serial."
+  labels      = local.labels
+
+  build_config {
+    runtime           = local.runtime
+    entry_point       = "republishUsers"
+    service_account   = google_service_account.build.id
+    docker_repository = google_artifact_registry_repository.functions.id
+    source {
+      storage_source {
+        bucket = local.function_source.bucket
+        object = local.function_source.object
+      }
+    }
+  }
+
+  service_config {
+    available_memory   = "${var.function_memory_mib.republish_users}Mi"
+    available_cpu      = tostring(local.cpu_for_memory_mib[tostring(var.function_memory_mib.republish_users)])
+    timeout_seconds    = local.republish_timeout_seconds
+    min_instance_count = 0
+    max_instance_count = var.max_instances.republish_users
+    # Folding in is CPU work, the writes wait on Firestore: two shards share a vCPU well.
+    max_instance_request_concurrency = 2
+    ingress_settings                 = "ALLOW_ALL"
+    all_traffic_on_latest_revision   = true
+    service_account_email            = google_service_account.republish_users.email
     environment_variables            = local.function_environment
   }
 

@@ -214,3 +214,62 @@ resource "google_project_iam_member" "build_source_reader" {
     expression  = "resource.name.startsWith(\"projects/_/buckets/${google_storage_bucket.function_sources.name}\") || resource.name.startsWith(\"projects/_/buckets/gcf-v2-\")"
   }
 }
+
+# --- republishUsers: read the models and the pointer, write Firestore (users, recommendations,
+# movies, popularity list, the model records). The retrain (and npm run rollback, as the
+# operator) publishes its shards.
+
+resource "google_service_account" "republish_users" {
+  account_id   = "reel-republish-users"
+  display_name = "Reel republishUsers function"
+  depends_on   = [google_project_service.enabled]
+}
+
+resource "google_service_account" "republish_push" {
+  account_id   = "reel-republish-push"
+  display_name = "Reel push identity: republish-users -> republishUsers"
+  depends_on   = [google_project_service.enabled]
+}
+
+resource "google_project_iam_member" "firestore_user_republish" {
+  project = var.project_id
+  role    = "roles/datastore.user"
+  member  = google_service_account.republish_users.member
+}
+
+resource "google_storage_bucket_iam_member" "models_reader_republish" {
+  bucket = google_storage_bucket.models.name
+  role   = "roles/storage.objectViewer"
+  member = google_service_account.republish_users.member
+}
+
+resource "google_pubsub_topic_iam_member" "republish_publisher_retrain" {
+  topic  = google_pubsub_topic.republish.id
+  role   = "roles/pubsub.publisher"
+  member = google_service_account.retrain_model.member
+}
+
+resource "google_cloud_run_service_iam_member" "republish_users_invoker" {
+  location = google_cloudfunctions2_function.republish_users.location
+  service  = google_cloudfunctions2_function.republish_users.name
+  role     = "roles/run.invoker"
+  member   = google_service_account.republish_push.member
+}
+
+resource "google_service_account_iam_member" "republish_push_token_creator" {
+  service_account_id = google_service_account.republish_push.name
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = local.pubsub_agent
+}
+
+resource "google_pubsub_topic_iam_member" "republish_dead_letter_publisher_pubsub_agent" {
+  topic  = google_pubsub_topic.republish_dead_letter.id
+  role   = "roles/pubsub.publisher"
+  member = local.pubsub_agent
+}
+
+resource "google_pubsub_subscription_iam_member" "republish_users_subscriber_pubsub_agent" {
+  subscription = google_pubsub_subscription.republish_users.id
+  role         = "roles/pubsub.subscriber"
+  member       = local.pubsub_agent
+}

@@ -111,3 +111,74 @@ resource "google_pubsub_subscription" "ratings_dead_letter_hold" {
 
   labels = local.labels
 }
+
+# --- Republish: the publish step (in retrainModel, or npm run rollback) fans the republish of
+# every user, movie and the popularity list out as one message per shard; republishUsers
+# handles one shard per delivery. A shard is idempotent (writes are conditional on the model
+# serial), so a failed or timed-out delivery is simply delivered again and finishes the shard.
+
+resource "google_pubsub_topic" "republish" {
+  name       = "republish"
+  labels     = local.labels
+  depends_on = [google_project_service.enabled]
+}
+
+# Shards Pub/Sub gave up on after var.dead_letter_max_delivery_attempts deliveries; replaying one
+# (publishing it to republish again) finishes its part of the republish.
+resource "google_pubsub_topic" "republish_dead_letter" {
+  name       = "republish-dead-letter"
+  labels     = local.labels
+  depends_on = [google_project_service.enabled]
+}
+
+resource "google_pubsub_subscription" "republish_users" {
+  name  = "republish-users"
+  topic = google_pubsub_topic.republish.id
+
+  # Above the function's timeout, so a slow shard is not redelivered while it runs.
+  ack_deadline_seconds = local.republish_timeout_seconds + 30
+  # A republish older than a day has long been superseded or finished.
+  message_retention_duration = "86400s"
+
+  push_config {
+    push_endpoint = "${google_cloudfunctions2_function.republish_users.service_config[0].uri}/${google_pubsub_topic.republish.id}"
+    oidc_token {
+      service_account_email = google_service_account.republish_push.email
+      audience              = google_cloudfunctions2_function.republish_users.service_config[0].uri
+    }
+  }
+
+  retry_policy {
+    minimum_backoff = "10s"
+    maximum_backoff = "600s"
+  }
+
+  dead_letter_policy {
+    dead_letter_topic     = google_pubsub_topic.republish_dead_letter.id
+    max_delivery_attempts = var.dead_letter_max_delivery_attempts
+  }
+
+  expiration_policy {
+    ttl = ""
+  }
+
+  labels = local.labels
+
+  depends_on = [
+    google_pubsub_topic_iam_member.republish_dead_letter_publisher_pubsub_agent,
+    google_cloud_run_service_iam_member.republish_users_invoker,
+  ]
+}
+
+resource "google_pubsub_subscription" "republish_dead_letter_hold" {
+  name                       = "republish-dead-letter-hold"
+  topic                      = google_pubsub_topic.republish_dead_letter.id
+  message_retention_duration = "604800s"
+  ack_deadline_seconds       = 60
+
+  expiration_policy {
+    ttl = ""
+  }
+
+  labels = local.labels
+}

@@ -78,9 +78,10 @@ variable "model" {
 variable "function_memory_mib" {
   description = "Memory of each function in MiB. The CPU follows from it (Cloud Run's minimum for that memory), except the retrain's, which is var.retrain_cpu."
   type = object({
-    rate_movie    = optional(number, 512)
-    ingest_rating = optional(number, 1024)
-    retrain_model = optional(number, 8192)
+    rate_movie      = optional(number, 512)
+    ingest_rating   = optional(number, 1024)
+    retrain_model   = optional(number, 8192)
+    republish_users = optional(number, 1024)
   })
   default = {}
   validation {
@@ -90,8 +91,8 @@ variable "function_memory_mib" {
     error_message = "function_memory_mib values must be one of 256, 512, 1024, 2048, 4096, 8192, 16384, 24576, 32768 (32768 = 32 GiB is Cloud Run's maximum)."
   }
   validation {
-    condition     = var.function_memory_mib.rate_movie <= 4096 && var.function_memory_mib.ingest_rating <= 4096
-    error_message = "rate_movie and ingest_rating run on 1 vCPU, which allows at most 4096 MiB; they need far less."
+    condition     = var.function_memory_mib.rate_movie <= 4096 && var.function_memory_mib.ingest_rating <= 4096 && var.function_memory_mib.republish_users <= 4096
+    error_message = "rate_movie, ingest_rating and republish_users run on 1 vCPU, which allows at most 4096 MiB; they need far less."
   }
 }
 
@@ -126,8 +127,9 @@ variable "retrain_timeout_seconds" {
 variable "max_instances" {
   description = "Upper bound on instances per function: the cost ceiling under a traffic spike."
   type = object({
-    rate_movie    = optional(number, 20)
-    ingest_rating = optional(number, 20)
+    rate_movie      = optional(number, 20)
+    ingest_rating   = optional(number, 20)
+    republish_users = optional(number, 50)
   })
   default = {}
   validation {
@@ -237,5 +239,25 @@ variable "spark_executors" {
   validation {
     condition     = floor(var.spark_executors) == var.spark_executors && var.spark_executors >= 2 && var.spark_executors <= 1000
     error_message = "spark_executors must be a whole number from 2 (Dataproc Serverless's minimum) to 1000."
+  }
+}
+
+variable "republish_users_per_shard" {
+  description = "People per republish shard (one Pub/Sub message, one republishUsers delivery). See docs/capacity.md for why a shard this size fits the function's timeout."
+  type        = number
+  default     = 250
+  validation {
+    condition     = floor(var.republish_users_per_shard) == var.republish_users_per_shard && var.republish_users_per_shard >= 1 && var.republish_users_per_shard <= 5000
+    error_message = "republish_users_per_shard must be a whole number from 1 to 5000."
+  }
+}
+
+variable "rollback_targets" {
+  description = "Published model versions older than the serving one kept for rollback; older ones are deleted after each publish."
+  type        = number
+  default     = 3
+  validation {
+    condition     = floor(var.rollback_targets) == var.rollback_targets && var.rollback_targets >= 0 && var.rollback_targets <= 100
+    error_message = "rollback_targets must be a whole number from 0 to 100."
   }
 }

@@ -103,7 +103,7 @@ export function firestoreRepublishProgress(db: Firestore): RepublishProgress {
         .doc(`${shard.serial}-${shard.shard}`);
       return db.runTransaction(async (transaction) => {
         if ((await transaction.get(marker)).exists) return 'already counted' as const;
-        transaction.create(marker, { ...counts, at });
+        transaction.create(marker, { ...counts, kind: shard.kind, at });
         transaction.set(
           counter(shard.version, shard.serial, shard.shard % COUNTER_DOCS),
           {

@@ -265,7 +265,7 @@ export class MemoryProgress implements RepublishProgress {
     this.finish(state, state.startedAt);
   }
   async shardDone(
-    shard: Pick<RepublishShard, 'version' | 'serial' | 'shard'>,
+    shard: Pick<RepublishShard, 'version' | 'serial' | 'shard' | 'kind'>,
     counts: Parameters<RepublishProgress['shardDone']>[1],
     at: string,
   ) {

@@ -245,8 +245,8 @@ export interface RepublishProgress {
   begin(request: RepublishRequest, startedAt: string): Promise<void>;
   planned(request: RepublishRequest, totals: { shards: number; users: number }): Promise<void>;
   shardDone(
-    shard: Pick<RepublishShard, 'version' | 'serial' | 'shard'>,
-    counts: ShardCounts & { superseded: boolean },
+    shard: Pick<RepublishShard, 'version' | 'serial' | 'shard' | 'kind'>,
+    counts: ShardCounts & { superseded: boolean; seconds?: number },
     at: string,
   ): Promise<'counted' | 'already counted'>;
   read(version: string): Promise<RepublishState | undefined>;

@@ -212,7 +212,14 @@ describe('republishShard', () => {
       { version: 'v1', serial: 1, shard: 0, kind: 'users', uids: ['u0', 'nobody'] },
       SETTINGS,
     );
-    expect(outcome).toEqual({ written: 1, skipped: 0, missing: 1, failed: 0, superseded: false });
+    expect(outcome).toEqual({
+      written: 1,
+      skipped: 0,
+      missing: 1,
+      failed: 0,
+      superseded: false,
+      seconds: expect.any(Number),
+    });
     expect(documents.recommendations.has('nobody')).toBe(false);
   });
 });

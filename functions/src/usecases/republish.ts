@@ -106,7 +106,11 @@ export interface ShardPorts {
   log: Logger;
 }
 
-export type ShardOutcome = ShardCounts & { superseded: boolean };
+export type ShardOutcome = ShardCounts & {
+  superseded: boolean;
+  /** The shard's wall time in this function, for throughput per shard. */
+  seconds: number;
+};
 
 /**
  * One shard of a republish: each of its people folded in from their ratings as Firestore holds
@@ -123,6 +127,7 @@ export async function republishShard(
   settings: Pick<RepublishSettings, 'topN' | 'popularCount' | 'similarCount' | 'now'>,
 ): Promise<ShardOutcome> {
   const now = settings.now ?? (() => new Date());
+  const started = performance.now();
   const counts: ShardCounts = { written: 0, skipped: 0, missing: 0, failed: 0 };
   const serving = await ports.pointer.readPointer();
   const superseded = pointerSerial(serving?.pointer) > shard.serial;
@@ -163,7 +168,7 @@ export async function republishShard(
       `shard ${shard.shard} of republish ${shard.serial} (${shard.version}): ${counts.failed} people's documents kept changing under it; Pub/Sub delivers it again`,
     );
   }
-  const outcome = { ...counts, superseded };
+  const outcome = { ...counts, superseded, seconds: (performance.now() - started) / 1000 };
   await ports.progress.shardDone(shard, outcome, now().toISOString());
   return outcome;
 
