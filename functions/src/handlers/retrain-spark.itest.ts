@@ -51,7 +51,8 @@ const { bigquery, firestore, storage } = clients;
 const log = createLogger(() => {});
 const ref: DatasetRef = { project: config.project, dataset };
 const bucket = storage.bucket(config.modelsBucket);
-const fixture = tasteRatings({ users: 40, movies: 40, perUser: 12 });
+// 60 movies in 4 taste clusters: 15 per cluster, enough for 12 ratings of mostly liked movies.
+const fixture = tasteRatings({ users: 40, movies: 60, perUser: 12 });
 const uidOf = (user: number) => `spark-${run}-${user}`;
 const uids = [...new Set(fixture.map((r) => uidOf(r.user)))];
 const sparkConfig = parseSparkConfig(inject('emulatorEnv'));
