@@ -25,6 +25,8 @@ def spark():
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
+    # The job's UDFs run in Python workers, which import the job module by name.
+    session.sparkContext.addPyFile(train_job.__file__)
     yield session
     session.stop()
 
