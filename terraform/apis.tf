@@ -9,6 +9,7 @@ locals {
     "cloudfunctions.googleapis.com",   # the three functions (2nd gen)
     "cloudresourcemanager.googleapis.com",
     "cloudscheduler.googleapis.com",  # the nightly retrain
+    "dataproc.googleapis.com",        # Spark training batches (dataproc.tf)
     "firebase.googleapis.com",        # Firebase on the project
     "firebasehosting.googleapis.com", # the site
     "firebaserules.googleapis.com",   # firestore.rules, deployed by firebase deploy

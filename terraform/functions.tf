@@ -40,6 +40,7 @@ locals {
       REEL_LOG_KEY                     = random_password.log_key.result
       REEL_APP_CHECK_ENFORCED          = tostring(var.app_check_enforced)
     },
+    local.spark_environment,
     length(local.model_config_overrides) > 0 ? { REEL_MODEL_CONFIG = jsonencode(local.model_config_overrides) } : {},
     var.retrain_max_regression != null ? { REEL_RETRAIN_MAX_REGRESSION = tostring(var.retrain_max_regression) } : {},
   )

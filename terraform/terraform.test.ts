@@ -28,10 +28,14 @@ const functionsIndex = `${repoRoot}functions/src/index.ts`;
  * the check works before functions/src/index.ts exists; once it does, the test also requires
  * the file to export exactly these names.
  */
-const ENTRY_POINTS: Record<string, { trigger: 'http' } | { trigger: 'topic'; topic: string }> = {
+const ENTRY_POINTS: Record<
+  string,
+  { trigger: 'http' } | { trigger: 'topic'; topic: string; alsoTopics?: string[] }
+> = {
   api: { trigger: 'http' },
   ingestRating: { trigger: 'topic', topic: 'ratings' },
-  retrainModel: { trigger: 'topic', topic: 'retrain' },
+  // model-staged: the Spark trainer's staged files, published by the same function (dataproc.tf).
+  retrainModel: { trigger: 'topic', topic: 'retrain', alsoTopics: ['model-staged'] },
   republishUsers: { trigger: 'topic', topic: 'republish' },
 };
 
@@ -43,6 +47,9 @@ const PROJECT_LEVEL_ROLES: Record<string, string> = {
   'roles/logging.logWriter': 'logs are written to the project',
   'roles/storage.objectAdmin': 'build only, restricted by an IAM condition to named buckets',
   'roles/firebaseauth.admin': 'Firebase Auth accounts belong to the project (the deletion sweep)',
+  'roles/dataproc.worker': 'a Dataproc Serverless workload runs in the project, as its identity',
+  '${google_project_iam_custom_role.spark_batch_submitter.name}':
+    'Dataproc batches belong to the project and region, not to a narrower resource',
 };
 
 const BASIC_ROLES = ['roles/owner', 'roles/editor', 'roles/viewer'];
@@ -411,10 +418,14 @@ describe('every function entry point has its resource and trigger', () => {
         return;
       }
       const subscriptions = await pushSubscriptionsTo(fn!.address);
-      expect(subscriptions).toHaveLength(1);
-      const subscription = subscriptions[0]!.body;
+      const topicNames: string[] = [];
+      for (const block of subscriptions) {
+        const [address] = await addressesIn(block.body.topic);
+        topicNames.push(String(configuration.resources.get(address ?? '')?.body.name));
+      }
+      expect(topicNames.sort()).toEqual([trigger.topic, ...(trigger.alsoTopics ?? [])].sort());
+      const subscription = subscriptions[topicNames.indexOf(trigger.topic)]!.body;
       const [topicAddress] = await addressesIn(subscription.topic);
-      expect(resourceAt(configuration, topicAddress ?? '')?.body.name).toBe(trigger.topic);
 
       const push = nested(subscription, 'push_config');
       // The Functions Framework turns a push to /projects/P/topics/T into a CloudEvent.
@@ -622,11 +633,18 @@ describe('nothing is more open than it needs to be', () => {
       'google_bigquery_dataset_iam_member: roles/bigquery.dataViewer on google_bigquery_dataset.reel',
       'google_bigquery_table_iam_member: roles/bigquery.dataEditor on google_bigquery_table.deletions',
       'google_bigquery_table_iam_member: roles/bigquery.dataEditor on google_bigquery_table.rating_events',
+      'google_project_iam_member: ${google_project_iam_custom_role.spark_batch_submitter.name} on the project',
       'google_project_iam_member: roles/bigquery.jobUser on the project',
       'google_project_iam_member: roles/datastore.user on the project',
       'google_project_iam_member: roles/firebaseauth.admin on the project',
       'google_pubsub_topic_iam_member: roles/pubsub.publisher on google_pubsub_topic.republish',
+      'google_service_account_iam_member: roles/iam.serviceAccountUser on google_service_account.spark_batch',
       'google_storage_bucket_iam_member: roles/storage.objectUser on google_storage_bucket.models',
+    ]);
+    expect(seen.get('${google_service_account.spark_batch.member}')?.split('; ').sort()).toEqual([
+      'google_project_iam_member: roles/dataproc.worker on the project',
+      'google_storage_bucket_iam_member: roles/storage.objectCreator on google_storage_bucket.models',
+      'google_storage_bucket_iam_member: roles/storage.objectViewer on google_storage_bucket.models',
     ]);
     expect(
       seen.get('${google_service_account.republish_users.member}')?.split('; ').sort(),
@@ -751,6 +769,68 @@ describe('outputs', () => {
     ]) {
       expect(configuration.outputs.has(`output.${name}`), name).toBe(true);
     }
+  });
+});
+
+describe('the Spark trainer (dataproc.tf)', () => {
+  it('notifies model-staged of every object finalized under staging/, as JSON', async () => {
+    const notifications = resourcesOfType(configuration, 'google_storage_notification');
+    expect(notifications).toHaveLength(1);
+    const body = notifications[0]!.body;
+    expect(await addressesIn(body.bucket)).toEqual(['google_storage_bucket.models']);
+    expect(body.object_name_prefix).toBe('staging/');
+    expect(body.event_types).toEqual(['OBJECT_FINALIZE']);
+    expect(body.payload_format).toBe('JSON_API_V1');
+    const [topic] = await addressesIn(body.topic);
+    expect(configuration.resources.get(topic ?? '')?.body.name).toBe('model-staged');
+  });
+
+  it('lets only retrainModel submit batches, and only as the batch identity', async () => {
+    const submitters = resourcesOfType(configuration, 'google_project_iam_member').filter((block) =>
+      String(block.body.role).includes('spark_batch_submitter'),
+    );
+    expect(submitters.map((block) => block.body.member)).toEqual([
+      '${google_service_account.retrain_model.member}',
+    ]);
+    const role = configuration.resources.get(
+      'google_project_iam_custom_role.spark_batch_submitter',
+    )?.body;
+    expect(role?.permissions).toEqual([
+      'dataproc.batches.create',
+      'dataproc.batches.get',
+      'dataproc.batches.cancel',
+    ]);
+    const actAs = resourcesOfType(configuration, 'google_service_account_iam_member').filter(
+      (block) => block.body.role === 'roles/iam.serviceAccountUser',
+    );
+    expect(actAs.map((block) => [block.body.service_account_id, block.body.member])).toEqual([
+      [
+        '${google_service_account.spark_batch.name}',
+        '${google_service_account.retrain_model.member}',
+      ],
+    ]);
+  });
+
+  it('lets the batch write nothing but staging/', () => {
+    const creator = configuration.resources.get(
+      'google_storage_bucket_iam_member.staging_writer_spark_batch',
+    )?.body;
+    expect(creator?.role).toBe('roles/storage.objectCreator');
+    expect(String(nested(creator, 'condition')?.expression)).toMatch(/\/objects\/staging\/"\)$/);
+  });
+
+  it('uploads the job script from the repository and tells the functions where it is', () => {
+    const job = configuration.resources.get('google_storage_bucket_object.spark_job')?.body;
+    expect(job?.source).toBe('${path.module}/../pipelines/spark/train_job.py');
+    expect(existsSync(`${repoRoot}pipelines/spark/train_job.py`)).toBe(true);
+    const environment = configuration.locals.get('local.spark_environment')?.body.value;
+    expect(Object.keys(environment as object).sort()).toEqual([
+      'REEL_SPARK_EXECUTORS',
+      'REEL_SPARK_JOB_URI',
+      'REEL_SPARK_REGION',
+      'REEL_SPARK_RUNTIME_VERSION',
+      'REEL_SPARK_SERVICE_ACCOUNT',
+    ]);
   });
 });
 

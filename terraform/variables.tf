@@ -259,6 +259,26 @@ variable "ingest_error_rate_percent" {
   }
 }
 
+variable "spark_runtime_version" {
+  description = "Serverless for Apache Spark runtime of the training batches (docs/spark.md): 2.2 runs Spark 3.5 with Java 17; the job also runs on Spark 4.0 (runtime 3.0, and pyspark 4.0.1 locally)."
+  type        = string
+  default     = "2.2"
+  validation {
+    condition     = can(regex("^[0-9]+\\.[0-9]+$", var.spark_runtime_version))
+    error_message = "spark_runtime_version must be a runtime version such as 2.2 or 3.0."
+  }
+}
+
+variable "spark_executors" {
+  description = "Executors of each training batch (4 vCPUs, 16 GiB each by default); docs/spark.md works out how many a data size needs."
+  type        = number
+  default     = 2
+  validation {
+    condition     = floor(var.spark_executors) == var.spark_executors && var.spark_executors >= 2 && var.spark_executors <= 1000
+    error_message = "spark_executors must be a whole number from 2 (Dataproc Serverless's minimum) to 1000."
+  }
+}
+
 variable "republish_users_per_shard" {
   description = "People per republish shard (one Pub/Sub message, one republishUsers delivery). See docs/capacity.md for why a shard this size fits the function's timeout."
   type        = number

@@ -13,6 +13,7 @@ import {
   createUseCasePorts,
   verifyIdToken,
 } from './adapters/index.js';
+import { createSparkTrainer } from './adapters/spark-trainer.js';
 import { createApiApp } from './api/app.js';
 import { type Config, parseConfig } from './config.js';
 import { createLogger } from './core/logger.js';
@@ -22,6 +23,7 @@ import { createRepublishUsers } from './handlers/republish-users.js';
 import { createRetrainModel } from './handlers/retrain-model.js';
 import { createDeleteMyData, createDeletionSweep, createLimiters } from './privacy.js';
 import { logKeyOf, parsePrivacyConfig } from './privacy-config.js';
+import { parseSparkConfig } from './spark-config.js';
 
 /**
  * The entry points. Configuration and clients are created once per instance, lazily on the
@@ -98,7 +100,9 @@ const ingestRating = lazy(() => {
 
 const useCasePorts = lazy(() => {
   const { config, clients, publishers } = instance();
-  const ports = createUseCasePorts(clients, config, publishers, log);
+  const spark = parseSparkConfig(process.env);
+  const trainer = spark && createSparkTrainer(spark, clients, config, log);
+  const ports = createUseCasePorts(clients, config, publishers, log, trainer);
   return {
     ...ports,
     retrain: { ...ports.retrain, sweepDeletions: createDeletionSweep(clients, config, log) },
@@ -117,6 +121,7 @@ const retrainModel = lazy(() => {
       // Training runs on every vCPU the instance has (Terraform gives the retrain four).
       threads: availableParallelism(),
     },
+    modelsBucket: config.modelsBucket,
   });
 });
 

@@ -196,6 +196,28 @@ export async function countEvents(bigquery: BigQuery, ref: DatasetRef): Promise<
   };
 }
 
+/**
+ * Exports the current ratings as Parquet files matching `uriPattern` (gs://bucket/path-*.parquet,
+ * one `*`) with BigQuery's EXPORT DATA, for the Spark trainer: the rows go from BigQuery to
+ * Cloud Storage, never through the function. Columns as readCurrentRatings reads them.
+ */
+export async function exportCurrentRatings(
+  bigquery: BigQuery,
+  ref: DatasetRef,
+  uriPattern: string,
+): Promise<void> {
+  if (!/^gs:\/\/[a-z0-9][a-z0-9._-]*\/[A-Za-z0-9._/-]*\*[A-Za-z0-9._/-]*$/.test(uriPattern)) {
+    throw new Error(
+      `export URI ${JSON.stringify(uriPattern)} must be gs://bucket/path with exactly one * and no quotes`,
+    );
+  }
+  const [job] = await bigquery.createQueryJob({
+    query: `EXPORT DATA OPTIONS (uri = '${uriPattern}', format = 'PARQUET', overwrite = true) AS
+SELECT userId, movieId, rating, UNIX_MICROS(ratedAt) AS ratedAtMicros FROM ${qualified(ref, CURRENT_RATINGS_VIEW)}`,
+  });
+  await job.getQueryResults();
+}
+
 /** Rows of the current_ratings view (what a retrain would train on). */
 export async function countCurrentRatings(bigquery: BigQuery, ref: DatasetRef): Promise<number> {
   const [rows] = await bigquery.query(

@@ -80,7 +80,11 @@ async function republished(version: string) {
  */
 async function retrainOverHttp(overrides: Partial<RetrainSettings> = {}) {
   const served = await serveFunction({
-    cloudEvent: createRetrainModel({ ports: ports.retrain, settings: settings(overrides) }),
+    cloudEvent: createRetrainModel({
+      ports: ports.retrain,
+      settings: settings(overrides),
+      modelsBucket: config.modelsBucket,
+    }),
   });
   try {
     const body = pushBody(

@@ -1,20 +1,31 @@
 import type { CloudEvent, CloudEventFunction } from '@google-cloud/functions-framework';
 import { pushedMessageOf } from '../core/pubsub-message.js';
+import { isStorageNotification, stagedEventOf } from '../core/staged-notification.js';
 import { type RetrainPorts, type RetrainSettings, retrain } from '../usecases/retrain.js';
+import { onStagedObject } from '../usecases/staged.js';
 
 export interface RetrainDeps {
   ports: RetrainPorts;
   settings: RetrainSettings;
+  /** The models bucket: only its staging/ notifications are this deployment's. */
+  modelsBucket: string;
 }
 
 /**
  * The CloudEvent function on topic `retrain`: the message (e.g. `{ "trainer": "spark" }`) goes
  * to the retrain, whose outcome is logged and recorded. It never throws: a redelivery would
- * train yet another version, and the next scheduled retrain tries again anyway.
+ * train yet another version, and the next scheduled retrain tries again anyway. It also takes
+ * topic `model-staged` (Cloud Storage's notifications of staging/): a Spark job's manifest runs
+ * the publish step, its failed.json is recorded; one instance at a time does either.
  */
 export function createRetrainModel(deps: RetrainDeps): CloudEventFunction<unknown> {
   return async (cloudEvent: CloudEvent<unknown>) => {
     const pushed = pushedMessageOf(cloudEvent.data);
+    if (pushed.ok && isStorageNotification(pushed.message.attributes)) {
+      const event = stagedEventOf(pushed.message.attributes, deps.modelsBucket);
+      await onStagedObject(deps.ports, deps.settings, event);
+      return;
+    }
     let data: unknown;
     if (pushed.ok) {
       try {

@@ -54,6 +54,7 @@ export type {
   ExplicitItemSide,
   ModelSet,
   RankingItemSide,
+  SparkTrainer,
   TrainedModelSet,
 } from './model-set.js';
 export { trainModelSet } from './model-set.js';
@@ -68,6 +69,7 @@ export type {
   UserRating,
 } from './recommender.js';
 export { MAX_STARS, MIN_STARS, Recommender } from './recommender.js';
+export { foldInSparkExplicit, foldInSparkRanking, SPARK_USER_STEP } from './spark-fold-in.js';
 export type { ItemFilter, ItemMetadata, TopN, TopNOptions } from './top-n.js';
 export { topNByFactors, topNByScores } from './top-n.js';
 export type { Random, Ratings } from './types.js';

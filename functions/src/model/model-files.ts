@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { describeIssues, modelConfigSchema } from './config.js';
 import type { ModelSet } from './model-set.js';
+import { SPARK_USER_STEP } from './spark-fold-in.js';
 
 /**
  * Model files: one model version as named byte buffers. Arrays are little-endian, row-major
@@ -45,6 +46,14 @@ const manifestSchema = z.strictObject({
   metrics: z.record(z.string(), z.number()),
   /** Genre names, bit g of each mask in item-genres.i32 meaning genres[g]. */
   genres: z.array(z.string()).max(32).optional(),
+  /** Which trainer wrote the model and so which user step fold-in must take; absent = in-process. */
+  trainer: z
+    .strictObject({
+      engine: z.literal('spark-mllib-als'),
+      sparkVersion: z.string(),
+      userStep: z.literal(SPARK_USER_STEP),
+    })
+    .optional(),
   files: z.record(z.string(), fileEntrySchema),
 });
 
@@ -133,6 +142,7 @@ export function encodeModelFiles(set: ModelSet, metadata: ModelMetadata): Map<st
     training: { ...metadata.training },
     metrics: { ...metadata.metrics },
     ...(set.genres && { genres: [...set.genres.names] }),
+    ...(set.trainer && { trainer: { ...set.trainer } }),
     files: entries,
   };
   files.set(MANIFEST_FILE, new TextEncoder().encode(`${JSON.stringify(manifest, null, 1)}\n`));
@@ -214,6 +224,7 @@ export function decodeModelFiles(files: ReadonlyMap<string, Uint8Array>): Decode
   const set: ModelSet = {
     itemIds: Int32Array.from(manifest.itemIds),
     config: manifest.config,
+    ...(manifest.trainer && { trainer: manifest.trainer }),
     explicit: {
       k: explicit.factors,
       globalMean: manifest.globalMean,

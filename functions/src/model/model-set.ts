@@ -4,6 +4,7 @@ import { type ExplicitModel, type TrainOptions, trainExplicit } from './explicit
 import type { ItemGenres } from './genres.js';
 import { buildLayout } from './layout.js';
 import { type RankingModel, trainRanking } from './ranking.js';
+import type { SPARK_USER_STEP } from './spark-fold-in.js';
 import type { Ratings } from './types.js';
 
 /** What serving needs of the rating-prediction model: its item side. */
@@ -27,6 +28,15 @@ export interface ModelSet {
   readonly popularity: ItemPopularity;
   /** The items' genres, when the catalogue gave them (the served list's genre term). */
   readonly genres?: ItemGenres;
+  /** Set when Spark trained the model (its manifest's `trainer`): fold-in takes Spark's user step. */
+  readonly trainer?: SparkTrainer;
+}
+
+/** A Spark-trained model's record of its trainer. */
+export interface SparkTrainer {
+  readonly engine: 'spark-mllib-als';
+  readonly sparkVersion: string;
+  readonly userStep: typeof SPARK_USER_STEP;
 }
 
 /** A freshly trained model set, user sides included. */

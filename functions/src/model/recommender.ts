@@ -14,6 +14,7 @@ import { ImplicitScratch, type ImplicitSide } from './implicit-step.js';
 import { choleskySubstitute } from './linalg.js';
 import type { ModelSet } from './model-set.js';
 import { rankingUserSide } from './ranking.js';
+import { foldInSparkExplicit, foldInSparkRanking, SPARK_USER_STEP } from './spark-fold-in.js';
 import { type ItemFilter, type TopN, topNByFactors, topNByScores } from './top-n.js';
 
 /** One of a person's ratings as the product stores it; `rating: null` = withdrawn. */
@@ -172,18 +173,13 @@ export class Recommender {
       },
       this.set.itemIds.length,
     );
-    const ranking = foldInRanking(
-      this.rankingSide,
-      this.set.ranking.config,
-      input,
-      this.rankingScratch,
-    );
-    const explicit = foldInExplicit(
-      this.set.explicit,
-      input,
-      this.explicitScratch,
-      this.explicitSide,
-    );
+    const spark = this.set.trainer?.userStep === SPARK_USER_STEP;
+    const ranking = spark
+      ? foldInSparkRanking(this.rankingSide, this.set.ranking.config, input)
+      : foldInRanking(this.rankingSide, this.set.ranking.config, input, this.rankingScratch);
+    const explicit = spark
+      ? foldInSparkExplicit(this.explicitSide, input)
+      : foldInExplicit(this.set.explicit, input, this.explicitScratch, this.explicitSide);
     return {
       ranking,
       explicit,

@@ -2,6 +2,7 @@ import { DEFAULT_MODEL_CONFIG } from '@reel/functions/model';
 import { runRetrainChild } from '../bench/child.js';
 import { BENCH_DATASETS, type BenchDataset, benchRatings } from '../bench/datasets.js';
 import { measureScaling } from '../bench/scaling.js';
+import { benchSpark, renderSparkBench, SPARK_DRIVER_MEMORY } from '../bench/spark.js';
 import { BUNDLED_RATINGS } from '../data/bundled.js';
 import { genresBeside } from '../data/catalogue.js';
 import { SYNTHETIC_SIZES } from '../data/synthetic.js';
@@ -44,9 +45,15 @@ const FLAGS: Record<string, FlagSpec> = {
     type: 'string',
     description: 'training threads (default: the cores this machine has)',
   },
+  trainer: {
+    type: 'string',
+    choices: ['in-process', 'spark'],
+    description:
+      'spark: also train with the Spark job (spark-submit --master local[cores]) and compare it with the in-process trainer on the same splits',
+  },
 };
 const USAGE = usageText(
-  'npm run bench -- [--dataset ml-latest-small|ml1m|ml25m] [--json] [--peers] [flags]',
+  'npm run bench -- [--dataset ml-latest-small|ml1m|ml25m] [--trainer spark] [--json] [--peers] [flags]',
   FLAGS,
 );
 
@@ -122,6 +129,41 @@ runMain(async () => {
       ),
     );
     json.scaling = scaling;
+  }
+
+  if (flags.trainer === 'spark') {
+    const { loaded } = await benchRatings(dataset, seed, stderrProgress);
+    const executor = createExecutor(threads);
+    try {
+      await startWorkers(executor);
+      const result = await benchSpark(loaded, {
+        seed,
+        executor,
+        cores: machine.cores,
+        driverMemory: SPARK_DRIVER_MEMORY,
+        progress: stderrProgress,
+      });
+      lines.push('', ...renderSparkBench(result, machine.cores));
+      const { spark, inProcess } = result;
+      Object.assign(json, {
+        trainer: 'spark',
+        rmse: spark.rmse,
+        ndcg10: spark.ndcg10,
+        recall20: spark.recall20,
+        maxRelDiff: Math.max(spark.consistency.ranking, spark.consistency.explicit),
+        trainSeconds: spark.trainSeconds,
+        spark,
+        inProcess,
+        ratios: {
+          ndcg10: spark.ndcg10 / inProcess.ndcg10,
+          recall20: spark.recall20 / inProcess.recall20,
+          rmse: spark.rmse / inProcess.rmse,
+          trainSeconds: spark.trainSeconds / inProcess.trainSeconds,
+        },
+      });
+    } finally {
+      await executor.close();
+    }
   }
 
   if (flags.peers || typeof flags.charts === 'string') {

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOOPBACK } from './ports.js';
+import { MODEL_STAGED_TOPIC } from './spark.js';
 
 const BQEMULATOR_LAUNCHER = fileURLToPath(new URL('bqemulator_launch.py', import.meta.url));
 
@@ -99,6 +100,8 @@ export interface PlanOptions {
   authConfigFile: string;
   /** firebase-tools writes its hub locator file to TMPDIR; a private one keeps stacks apart. */
   authTmpDir: string;
+  /** Where the BigQuery emulator writes EXPORT DATA's gs:// files (the Spark trainer reads them). */
+  exportRoot?: string;
 }
 
 const url = (port: number, path = '/') => `http://${LOOPBACK}:${port}${path}`;
@@ -253,7 +256,11 @@ export function planEmulators(options: PlanOptions): EmulatorPlan[] {
         '--log-level=warning',
         ...(data ? ['--persistent', `--data-dir=${data.bigquery}`] : ['--ephemeral']),
       ],
-      env: { ...process.env, HOME: toolchain.duckdbHome },
+      env: {
+        ...process.env,
+        HOME: toolchain.duckdbHome,
+        ...(options.exportRoot && { BQEMU_GCS_LOCAL_ROOT: options.exportRoot }),
+      },
       readyUrl: url(ports.bigquery, `/bigquery/v2/projects/${project}/datasets`),
     },
     {
@@ -275,8 +282,17 @@ export function planEmulators(options: PlanOptions): EmulatorPlan[] {
         ...(data
           ? ['-backend', 'filesystem', '-filesystem-root', data.storage]
           : ['-backend', 'memory']),
+        // Notifications of staging/ on Pub/Sub, as terraform/dataproc.tf configures Cloud Storage.
+        '-event.pubsub-project-id',
+        project,
+        '-event.pubsub-topic',
+        MODEL_STAGED_TOPIC,
+        '-event.object-prefix',
+        'staging/',
+        '-event.list',
+        'finalize',
       ],
-      env: process.env,
+      env: { ...process.env, PUBSUB_EMULATOR_HOST: `${LOOPBACK}:${ports.pubsub}` },
       readyUrl: url(ports.storage, '/storage/v1/b'),
     },
   ];

@@ -11,6 +11,7 @@ import {
   provisionPushSubscriptions,
 } from './provision.js';
 import { waitUntilListening } from './readiness.js';
+import { MODEL_STAGED_SUBSCRIPTION, MODEL_STAGED_TOPIC } from './spark.js';
 
 /** The entry points of functions/src/index.ts, one local server each. */
 export const FUNCTION_TARGETS = ['api', 'ingestRating', 'retrainModel', 'republishUsers'] as const;
@@ -171,6 +172,17 @@ export function pushSubscriptions(
       ordered: false,
       ackDeadlineSeconds: 600,
       minimumBackoffSeconds: 60,
+      maximumBackoffSeconds: 600,
+    },
+    {
+      // The Spark trainer's staged files (the storage emulator's notifications), published by
+      // retrainModel as in terraform/dataproc.tf.
+      name: MODEL_STAGED_SUBSCRIPTION,
+      topic: MODEL_STAGED_TOPIC,
+      pushEndpoint: localPushEndpoint(urls.retrainModel, config.project, MODEL_STAGED_TOPIC),
+      ordered: false,
+      ackDeadlineSeconds: 600,
+      minimumBackoffSeconds: 30,
       maximumBackoffSeconds: 600,
     },
     {

@@ -3,6 +3,7 @@ import type { PubSub } from '@google-cloud/pubsub';
 import { type Clients, CURRENT_RATINGS_VIEW, type DatasetRef } from '@reel/functions/adapters';
 import type { Config } from '@reel/functions/config';
 import { renderSql } from '../sql/render.js';
+import { MODEL_STAGED_TOPIC } from './spark.js';
 
 const ALREADY_EXISTS = 6;
 const CONFLICT = 409;
@@ -33,6 +34,7 @@ export async function provisionResources(
     config.deadLetterTopic,
     config.republishTopic,
     config.republishDeadLetterTopic,
+    MODEL_STAGED_TOPIC,
   ];
   const deadLetters = [config.deadLetterTopic, config.republishDeadLetterTopic];
   await provisionTopics(clients.pubsub, topics, deadLetters);

@@ -19,6 +19,8 @@ import {
   startProcessGroup,
 } from './process-group.js';
 import { waitUntilReady } from './readiness.js';
+import { repositoryRoot } from './repository.js';
+import { localSparkEnv } from './spark.js';
 
 export interface StackOptions {
   project: string;
@@ -98,7 +100,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         storage: join(dataRoot, 'storage'),
       }
     : undefined;
-  for (const dir of [logs, authTmpDir, ...Object.values(data ?? {})]) {
+  const spark = localSparkEnv(repositoryRoot(), stateDir);
+  for (const dir of [logs, authTmpDir, spark.REEL_BQ_EXPORT_ROOT!, ...Object.values(data ?? {})]) {
     mkdirSync(dir, { recursive: true });
   }
   const authConfigFile = join(stateDir, 'firebase.json');
@@ -119,6 +122,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         : undefined,
     authConfigFile,
     authTmpDir,
+    exportRoot: spark.REEL_BQ_EXPORT_ROOT,
   });
 
   const groups: ProcessGroup[] = [];
@@ -158,7 +162,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     throw error;
   }
 
-  const env = emulatorEnv(project, ports);
+  // The emulators' variables, and the Spark trainer's (spark-submit from the venv).
+  const env = { ...emulatorEnv(project, ports), ...spark };
   const record: StackRecord = {
     pid: process.pid,
     groups: Object.fromEntries(groups.map((group) => [group.name, group.pid])),

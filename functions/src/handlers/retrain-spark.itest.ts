@@ -1,0 +1,233 @@
+import { randomUUID } from 'node:crypto';
+import type { CloudEventFunction } from '@google-cloud/functions-framework';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  localPushEndpoint,
+  provisionBigQuery,
+  provisionPushSubscriptions,
+  provisionTopics,
+} from '../../../pipelines/src/stack/provision.js';
+import { MODEL_STAGED_TOPIC } from '../../../pipelines/src/stack/spark.js';
+import { testClients, testConfig } from '../../../pipelines/src/testing/clients.js';
+import {
+  appendEvents,
+  createPublishers,
+  createUseCasePorts,
+  type DatasetRef,
+  readModelManifest,
+  readPointer,
+  readRetrainStatus,
+} from '../adapters/index.js';
+import type { createLocalSparkTrainer } from '../adapters/spark-submit.js';
+import { createSparkTrainer } from '../adapters/spark-trainer.js';
+import { createLogger } from '../core/logger.js';
+import type { RatingEvent } from '../events/index.js';
+import { parseSparkConfig } from '../spark-config.js';
+import { SMALL_MODEL_CONFIG, tasteRatings } from '../testing/fixtures.js';
+import { push, pushBody, type ServedFunction, serveFunction } from '../testing/serve.js';
+import { until } from '../testing/until.js';
+import type { SparkTrainer } from '../usecases/ports.js';
+import { createRepublishUsers } from './republish-users.js';
+import { createRetrainModel } from './retrain-model.js';
+
+/**
+ * The Spark path end to end on the emulators: retrainModel submits the job (spark-submit
+ * --master local[2] from the venv, over the BigQuery emulator's EXPORT DATA), the job's files
+ * land under staging/ in the storage emulator, whose notification on topic model-staged brings
+ * them back to retrainModel, which publishes and fans out the republish. Small data: the time is
+ * Spark's start and its per-task overhead, not the ratings.
+ */
+const run = randomUUID().slice(0, 8);
+const dataset = `itest_${randomUUID().replaceAll('-', '')}`;
+const config = testConfig({
+  REEL_DATASET: dataset,
+  REEL_MODELS_BUCKET: `itest-spark-${randomUUID()}`,
+  REEL_REPUBLISH_TOPIC: `itest-spark-republish-${run}`,
+  REEL_REPUBLISH_DEAD_LETTER_TOPIC: `itest-spark-republish-dead-letter-${run}`,
+  REEL_REPUBLISH_USERS_PER_SHARD: '25',
+});
+const clients = testClients(config);
+const { bigquery, firestore, storage } = clients;
+const log = createLogger(() => {});
+const ref: DatasetRef = { project: config.project, dataset };
+const bucket = storage.bucket(config.modelsBucket);
+// 60 movies in 4 taste clusters: 15 per cluster, enough for 12 ratings of mostly liked movies.
+const fixture = tasteRatings({ users: 40, movies: 60, perUser: 12 });
+const uidOf = (user: number) => `spark-${run}-${user}`;
+const uids = [...new Set(fixture.map((r) => uidOf(r.user)))];
+const sparkConfig = parseSparkConfig(inject('emulatorEnv'));
+const localTrainer = (() => {
+  if (sparkConfig?.kind !== 'local') throw new Error('the test stack sets no local Spark trainer');
+  return createSparkTrainer(sparkConfig, clients, config, log) as ReturnType<
+    typeof createLocalSparkTrainer
+  >;
+})();
+// A job that fails inside the job: its holdout option is not a number (the job's own error
+// handling writes failed.json with the reason).
+const failingTrainer: SparkTrainer = {
+  submit: (request) =>
+    localTrainer.submit({
+      ...request,
+      holdout: { ...request.holdout, maxUsers: 'all' as unknown as number },
+    }),
+};
+let trainer: SparkTrainer = localTrainer;
+const ports = createUseCasePorts(clients, config, createPublishers(clients.pubsub, config), log, {
+  submit: (request) => trainer.submit(request),
+});
+let retrainFunction: ServedFunction;
+let republishFunction: ServedFunction;
+const SPARK_MS = 15 * 60_000;
+
+async function retrainOnSpark() {
+  const body = pushBody({ trainer: 'spark' }, {}, 'projects/demo-reel/subscriptions/retrain-run');
+  expect((await push(retrainFunction.url, body, 'projects/demo-reel/topics/retrain')).status).toBe(
+    204,
+  );
+  const submitted = (await readRetrainStatus(bucket)) as { kind: string; version: string };
+  expect(submitted).toMatchObject({ kind: 'submitted', trainer: 'spark' });
+  expect(await localTrainer.finished(submitted.version)).toBeDefined();
+  return until(
+    async () => {
+      const status = (await readRetrainStatus(bucket)) as {
+        kind: string;
+        version: string;
+        reason?: string;
+        stage?: string;
+      };
+      return status.version === submitted.version && status.kind !== 'submitted'
+        ? status
+        : undefined;
+    },
+    { what: 'the publish step after the Spark job', timeoutMs: 120_000, intervalMs: 250 },
+  );
+}
+
+beforeAll(async () => {
+  await provisionBigQuery(bigquery, ref);
+  await bucket.create();
+  const served = (cloudEvent: CloudEventFunction<unknown>) => serveFunction({ cloudEvent });
+  retrainFunction = await served(
+    createRetrainModel({
+      ports: ports.retrain,
+      settings: {
+        modelConfig: SMALL_MODEL_CONFIG,
+        maxRegression: 1,
+        rollbackTargets: config.rollbackTargets,
+        sparkAboveRatings: config.sparkAboveRatings,
+      },
+      modelsBucket: config.modelsBucket,
+    }),
+  );
+  republishFunction = await served(
+    createRepublishUsers({ ports: ports.shard, settings: ports.republishSettings }),
+  );
+  await provisionTopics(
+    clients.pubsub,
+    [config.republishTopic, config.republishDeadLetterTopic, MODEL_STAGED_TOPIC],
+    config.republishDeadLetterTopic,
+  );
+  await provisionPushSubscriptions(clients.pubsub, config.project, [
+    {
+      name: `itest-spark-republish-${run}`,
+      topic: config.republishTopic,
+      pushEndpoint: localPushEndpoint(republishFunction.url, config.project, config.republishTopic),
+      ordered: false,
+      ackDeadlineSeconds: 60,
+      minimumBackoffSeconds: 1,
+      maximumBackoffSeconds: 5,
+      deadLetter: { topic: config.republishDeadLetterTopic, maxDeliveryAttempts: 5 },
+    },
+    {
+      name: `itest-model-staged-${run}`,
+      topic: MODEL_STAGED_TOPIC,
+      pushEndpoint: localPushEndpoint(retrainFunction.url, config.project, MODEL_STAGED_TOPIC),
+      ordered: false,
+      ackDeadlineSeconds: 600,
+      minimumBackoffSeconds: 1,
+      maximumBackoffSeconds: 10,
+    },
+  ]);
+  const events: RatingEvent[] = fixture.map((r) => ({
+    eventId: randomUUID(),
+    userId: uidOf(r.user),
+    movieId: r.movieId,
+    rating: r.rating,
+    ratedAt: new Date(r.ratedAt * 1000).toISOString(),
+    source: 'import',
+  }));
+  await appendEvents(bigquery, ref, events);
+  const writer = firestore.bulkWriter();
+  for (const uid of uids) {
+    const mine = events.filter((event) => event.userId === uid);
+    const ratings = Object.fromEntries(
+      mine.map((e) => [
+        String(e.movieId),
+        { rating: e.rating, ratedAt: e.ratedAt, eventId: e.eventId },
+      ]),
+    );
+    void writer.set(firestore.collection('users').doc(uid), { ratings, ratingsCount: mine.length });
+  }
+  await writer.close();
+});
+
+afterAll(async () => {
+  for (const name of [`itest-spark-republish-${run}`, `itest-model-staged-${run}`]) {
+    await clients.pubsub
+      .subscription(name)
+      .delete()
+      .catch(() => {});
+  }
+  await retrainFunction?.close();
+  await republishFunction?.close();
+  await clients.close();
+});
+
+let published: string;
+
+describe('a retrain through the Spark trainer (spark-submit local[2], emulators)', () => {
+  it(
+    'publishes the Spark-trained version, and every user’s recommendations carry it',
+    async () => {
+      const status = await retrainOnSpark();
+      expect(status).toMatchObject({ kind: 'published', trainer: 'spark' });
+      published = status.version;
+      expect((await readPointer(bucket))?.pointer.version).toBe(published);
+      const manifest = (await readModelManifest(bucket, published)) as {
+        trainer?: { userStep?: string };
+        metrics: { ndcg10?: number };
+      };
+      expect(manifest.trainer?.userStep).toBe('spark-als-wr');
+      expect(manifest.metrics.ndcg10).toBeGreaterThan(0);
+      await until(
+        async () => {
+          const state = await ports.shard.progress.read(published);
+          return state && !state.running ? state : undefined;
+        },
+        { what: `the republish of ${published}`, timeoutMs: 60_000, intervalMs: 200 },
+      );
+      const documents = await Promise.all(
+        uids.map((uid) => firestore.collection('recommendations').doc(uid).get()),
+      );
+      expect(documents.map((doc) => doc.get('modelVersion'))).toEqual(uids.map(() => published));
+      expect(documents.every((doc) => doc.get('basis') === 'personal')).toBe(true);
+    },
+    SPARK_MS,
+  );
+
+  it(
+    'leaves the published model serving when the Spark job fails, and records why',
+    async () => {
+      trainer = failingTrainer;
+      const status = await retrainOnSpark();
+      expect(status).toMatchObject({ kind: 'failed', stage: 'training on Spark' });
+      expect(status.reason).toMatch(/\w/);
+      expect((await readPointer(bucket))?.pointer.version).toBe(published);
+      const documents = await Promise.all(
+        uids.map((uid) => firestore.collection('recommendations').doc(uid).get()),
+      );
+      expect(documents.map((doc) => doc.get('modelVersion'))).toEqual(uids.map(() => published));
+    },
+    SPARK_MS,
+  );
+});
