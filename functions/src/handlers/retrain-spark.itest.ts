@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { CloudEventFunction } from '@google-cloud/functions-framework';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { testClients, testConfig } from '@reel/testing/clients';
 import {
   localPushEndpoint,
+  MODEL_STAGED_TOPIC,
   provisionBigQuery,
   provisionPushSubscriptions,
   provisionTopics,
-} from '../../../pipelines/src/stack/provision.js';
-import { MODEL_STAGED_TOPIC } from '../../../pipelines/src/stack/spark.js';
-import { testClients, testConfig } from '../../../pipelines/src/testing/clients.js';
+} from '@reel/testing/provision';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   appendEvents,
   createPublishers,

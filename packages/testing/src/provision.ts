@@ -5,3 +5,4 @@ export {
   provisionPushSubscriptions,
   provisionTopics,
 } from '@reel/pipelines/stack/provision';
+export { MODEL_STAGED_TOPIC } from '@reel/pipelines/stack/spark';
