@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what `npm run check:terraform` needs and cannot get from npm: checkov in a venv of its
-# own, and the google, google-beta and archive provider schemas, derived from PyPI's cdktn bindings (the
+# own, and the google, google-beta, archive and random provider schemas, derived from PyPI's cdktn bindings (the
 # providers themselves are not downloadable here, so `terraform validate` cannot run).
 # Idempotent: re-runs only when its inputs changed.
 set -euo pipefail
@@ -19,7 +19,7 @@ python3 -m venv "$tools/venv"
 "$tools/venv/bin/pip" download --quiet --disable-pip-version-check --no-deps --require-hashes \
   -r terraform/tools/provider-schemas.txt -d "$tools/wheels"
 
-for provider in google google-beta archive; do
+for provider in google google-beta archive random; do
   wheel=$(ls "$tools/wheels/cdktn_provider_${provider//-/_}-"*.whl)
   work=$(mktemp -d)
   python3 -m zipfile -e "$wheel" "$work"

@@ -19,7 +19,7 @@ import { checkAgainstSchemas } from './schema-check.js';
 
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 export const TOOLS_DIR = join(repoRoot, '.reel/terraform-tools');
-const SCHEMA_PROVIDERS = ['google', 'google-beta', 'archive'];
+const SCHEMA_PROVIDERS = ['google', 'google-beta', 'archive', 'random'];
 
 export interface CheckOutcome {
   name: string;

@@ -68,10 +68,10 @@ resource "google_pubsub_subscription" "model_staged_publish" {
   message_retention_duration = "86400s"
 
   push_config {
-    push_endpoint = "${google_cloudfunctions2_function.retrain_model.service_config[0].uri}/${google_pubsub_topic.model_staged.id}"
+    push_endpoint = "${google_cloudfunctions2_function.function["retrain_model"].service_config[0].uri}/${google_pubsub_topic.model_staged.id}"
     oidc_token {
       service_account_email = google_service_account.retrain_push.email
-      audience              = google_cloudfunctions2_function.retrain_model.service_config[0].uri
+      audience              = google_cloudfunctions2_function.function["retrain_model"].service_config[0].uri
     }
   }
 

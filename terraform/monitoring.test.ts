@@ -114,9 +114,15 @@ describe('the Cloud Monitoring dashboard', () => {
 });
 
 describe('log-based metrics and alerts', () => {
-  it('read the fields the functions log (functions/src/core/logger.ts and the handlers)', () => {
-    const handlers = ['ingest-rating', 'retrain-model']
-      .map((name) => readFileSync(`${terraformDir}../functions/src/handlers/${name}.ts`, 'utf8'))
+  it('read the fields the functions log (their handlers and use cases)', () => {
+    const handlers = [
+      'handlers/ingest-rating',
+      'handlers/retrain-model',
+      'usecases/ingest-rating',
+      'usecases/retrain',
+      'usecases/publish',
+    ]
+      .map((name) => readFileSync(`${terraformDir}../functions/src/${name}.ts`, 'utf8'))
       .join('\n');
     for (const block of resourcesOfType(configuration, 'google_logging_metric')) {
       const filter = String(block.body.filter);

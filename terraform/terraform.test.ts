@@ -475,7 +475,8 @@ describe('every function entry point has its resource and trigger', () => {
     )?.body;
     expect(republish?.ack_deadline_seconds).toBe('${local.republish_timeout_seconds + 30}');
     const republishFunction = nested(
-      configuration.resources.get('google_cloudfunctions2_function.republish_users')?.body,
+      resourceAt(configuration, 'google_cloudfunctions2_function.function["republish_users"]')
+        ?.body,
       'service_config',
     );
     expect(republishFunction?.timeout_seconds).toBe('${local.republish_timeout_seconds}');

@@ -27,7 +27,7 @@ terraform {
     # The log key (privacy.tf), generated once and kept in the state.
     random = {
       source  = "hashicorp/random"
-      version = "~> 3.7.0"
+      version = "3.9.1"
     }
   }
 }

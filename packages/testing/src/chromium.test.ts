@@ -58,7 +58,7 @@ describe('without Chromium', () => {
   it('npm run setup says what to do instead of failing', () => {
     const output = execFileSync(
       'sh',
-      ['-c', 'node --import tsx pipelines/src/testing/setup-chromium.ts 2>&1'],
+      ['-c', 'node --import tsx packages/testing/src/setup-chromium.ts 2>&1'],
       {
         cwd: repoRoot,
         env: { ...process.env, CHROME_PATH: '/nonexistent/chromium' },

@@ -39,7 +39,7 @@ function recordingClients() {
   const firestore = {
     collection: () => ({ doc: (id: string) => ({ id }) }),
     getAll: async (...refs: Array<{ id: string }>) =>
-      refs.map((ref) => ({ id: ref.id, ref, get: () => undefined })),
+      refs.map((ref) => ({ id: ref.id, ref, get: () => undefined, data: () => undefined })),
     bulkWriter: () => ({
       onWriteError: () => {},
       set: async () => {},

@@ -15,13 +15,10 @@ export function verdict(value: number, target: number, atMost = false, decimals 
 }
 
 /**
- * Figures a Protocol R run may carry besides RMSE and MAE, each rendered when present: the
- * same model without the test rating's time (runs whose `rmse` used it), and Protocol R-time
- * (each rating of the per-user temporal split predicted at its time from earlier ratings).
+ * Figures a Protocol R run may carry besides RMSE and MAE, rendered when present: Protocol
+ * R-time (each rating of the per-user temporal split predicted at its time from earlier ratings).
  */
 type ProtocolRFigures = ProtocolRResult & {
-  readonly rmseWithoutTime?: number;
-  readonly maeWithoutTime?: number;
   readonly rmseTemporal?: number;
   readonly maeTemporal?: number;
 };
