@@ -8,7 +8,12 @@ import { randomRatings } from './test-support.js';
 
 const config: ModelConfig = {
   ...DEFAULT_MODEL_CONFIG,
-  explicit: { ...DEFAULT_MODEL_CONFIG.explicit, factors: 1, sessionGap: 600 },
+  explicit: {
+    ...DEFAULT_MODEL_CONFIG.explicit,
+    factors: 1,
+    sessionGap: 600,
+    implicitRegularization: null,
+  },
   ranking: {
     ...DEFAULT_MODEL_CONFIG.ranking,
     factors: 2,

@@ -12,7 +12,7 @@ const set: ModelSet = {
   explicit: {
     k: 1,
     globalMean: 3.5,
-    config: DEFAULT_MODEL_CONFIG.explicit,
+    config: { ...DEFAULT_MODEL_CONFIG.explicit, implicitRegularization: null },
     itemFactors: new Float64Array(items),
     itemBiases: new Float64Array(items),
   },
