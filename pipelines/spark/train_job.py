@@ -485,6 +485,9 @@ def encode_model_files(
             "bytes": len(data),
             "sha256": hashlib.sha256(data).hexdigest(),
         }
+    # MLlib's ALS has no implicit-feedback term (y factors): the manifest says so, so fold-in
+    # runs the user step this model was trained with.
+    config = {**config, "explicit": {**config["explicit"], "implicitRegularization": None}}
     manifest = {
         "format": MODEL_FORMAT,
         "version": version,

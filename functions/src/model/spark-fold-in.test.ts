@@ -14,7 +14,13 @@ const random = mulberry32(11);
 const items = 30;
 const config: ModelConfig = {
   ...DEFAULT_MODEL_CONFIG,
-  explicit: { ...DEFAULT_MODEL_CONFIG.explicit, factors: 3, regularization: 0.1, sessionGap: null },
+  explicit: {
+    ...DEFAULT_MODEL_CONFIG.explicit,
+    factors: 3,
+    regularization: 0.1,
+    sessionGap: null,
+    implicitRegularization: null,
+  },
   ranking: { ...DEFAULT_MODEL_CONFIG.ranking, factors: 4, regularization: 0.05 },
   genres: { weight: 0, fadeRatings: 1, candidates: 1 },
 };

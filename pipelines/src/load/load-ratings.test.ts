@@ -43,6 +43,8 @@ function recordingClients() {
     bulkWriter: () => ({
       onWriteError: () => {},
       set: async () => {},
+      create: async () => {},
+      update: async () => {},
       close: async () => {},
     }),
   } as unknown as Firestore;
