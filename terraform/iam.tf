@@ -75,9 +75,11 @@ resource "google_pubsub_topic_iam_member" "ratings_publisher_api" {
   member = google_service_account.api.member
 }
 
-resource "google_project_iam_member" "firestore_viewer_api" {
+# Reads ratings and movies; writes the shared rate-limit counters and deletes a person's
+# documents (DELETE /v1/me).
+resource "google_project_iam_member" "firestore_user_api" {
   project = var.project_id
-  role    = "roles/datastore.viewer"
+  role    = "roles/datastore.user"
   member  = google_service_account.api.member
 }
 

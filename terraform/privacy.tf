@@ -4,6 +4,7 @@
 # pipelines/sql/deletions.sql is the source of truth; terraform/terraform.test.ts fails unless
 # this schema and clustering are equal to it. The current_ratings view reads it.
 resource "google_bigquery_table" "deletions" {
+  #checkov:skip=CKV_GCP_80:Google-managed encryption at rest, as for rating_events (bigquery.tf); the table holds uids and times only
   dataset_id          = google_bigquery_dataset.reel.dataset_id
   table_id            = "deletions"
   description         = "One row per Delete my data request; current_ratings leaves these users out. Written by DML only."
@@ -75,4 +76,33 @@ resource "google_project_iam_member" "firebase_auth_admin_retrain" {
   project = var.project_id
   role    = "roles/firebaseauth.admin"
   member  = google_service_account.retrain_model.member
+}
+
+# --- DELETE /v1/me (the api function): records the deletion, deletes the person's rows as soon
+# as the streaming buffer allows, and deletes their Auth account.
+
+resource "google_bigquery_table_iam_member" "rating_events_editor_api" {
+  dataset_id = google_bigquery_table.rating_events.dataset_id
+  table_id   = google_bigquery_table.rating_events.table_id
+  role       = "roles/bigquery.dataEditor"
+  member     = google_service_account.api.member
+}
+
+resource "google_bigquery_table_iam_member" "deletions_editor_api" {
+  dataset_id = google_bigquery_table.deletions.dataset_id
+  table_id   = google_bigquery_table.deletions.table_id
+  role       = "roles/bigquery.dataEditor"
+  member     = google_service_account.api.member
+}
+
+resource "google_project_iam_member" "bigquery_job_user_api" {
+  project = var.project_id
+  role    = "roles/bigquery.jobUser"
+  member  = google_service_account.api.member
+}
+
+resource "google_project_iam_member" "firebase_auth_admin_api" {
+  project = var.project_id
+  role    = "roles/firebaseauth.admin"
+  member  = google_service_account.api.member
 }

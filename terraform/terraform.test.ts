@@ -618,9 +618,13 @@ describe('nothing is more open than it needs to be', () => {
       const roles = await grantsTo(identity);
       seen.set(identity, roles.join('; '));
     }
-    // The api publishes ratings and only reads the rest: no Firestore writes, no BigQuery.
+    // The api publishes ratings, keeps the shared rate limits and deletes a person's data.
     expect(seen.get('${google_service_account.api.member}')?.split('; ').sort()).toEqual([
-      'google_project_iam_member: roles/datastore.viewer on the project',
+      'google_bigquery_table_iam_member: roles/bigquery.dataEditor on google_bigquery_table.deletions',
+      'google_bigquery_table_iam_member: roles/bigquery.dataEditor on google_bigquery_table.rating_events',
+      'google_project_iam_member: roles/bigquery.jobUser on the project',
+      'google_project_iam_member: roles/datastore.user on the project',
+      'google_project_iam_member: roles/firebaseauth.admin on the project',
       'google_pubsub_topic_iam_member: roles/pubsub.publisher on google_pubsub_topic.ratings',
       'google_storage_bucket_iam_member: roles/storage.objectViewer on google_storage_bucket.models',
     ]);
