@@ -17,6 +17,9 @@ export default defineConfig({
           include: ['{functions,pipelines,site,terraform,packages}/**/*.itest.ts'],
           exclude: ['**/node_modules/**', '**/dist/**'],
           globalSetup: ['packages/testing/src/global-setup.ts'],
+          // One file at a time: files share the emulators' global documents (movies/*,
+          // public/popular), which a republish in one file would overwrite under another.
+          fileParallelism: false,
           setupFiles: ['packages/testing/src/emulator-env.ts'],
           testTimeout: 30_000,
           hookTimeout: 180_000,

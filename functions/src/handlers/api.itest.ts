@@ -6,6 +6,7 @@ import {
   answerFrameworkErrorsAsProblems,
   createApiPorts,
   createModelSource,
+  userRatingsFields,
   verifyIdToken,
   writeCatalogue,
   writeMovie,
@@ -13,6 +14,7 @@ import {
 import { createApiApp } from '../api/app.js';
 import { createLogger } from '../core/logger.js';
 import { RateLimiter } from '../core/rate-limiter.js';
+import { UserRatings } from '../ratings/user-ratings.js';
 import { publishFixtureModel, tasteRatings } from '../testing/fixtures.js';
 import { type OpenApiDocument, responseProblems } from '../testing/openapi.js';
 import { type ServedFunction, serveFunction } from '../testing/serve.js';
@@ -378,13 +380,24 @@ describe('the reads against Firestore and the models bucket', () => {
     await firestore
       .collection('users')
       .doc(localId)
-      .set({
-        ratings: {
-          '1': { rating: 5, ratedAt: '2026-12-06T10:00:00Z', eventId: randomUUID() },
-          '5': { rating: 4.5, ratedAt: '2026-12-06T10:01:00Z', eventId: randomUUID() },
-        },
-        ratingsCount: 2,
-      });
+      .set(
+        userRatingsFields(
+          UserRatings.of([
+            {
+              movieId: 1,
+              rating: 5,
+              ratedAtMicros: Date.parse('2026-12-06T10:00:00Z') * 1000,
+              eventTag: 1,
+            },
+            {
+              movieId: 5,
+              rating: 4.5,
+              ratedAtMicros: Date.parse('2026-12-06T10:01:00Z') * 1000,
+              eventTag: 2,
+            },
+          ]),
+        ),
+      );
     const path = '/v1/me/recommendations';
     const all = await call('GET', path, `${path}?limit=5`, { token: idToken });
     expect(all.status).toBe(200);

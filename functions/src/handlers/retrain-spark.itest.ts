@@ -17,11 +17,13 @@ import {
   readModelManifest,
   readPointer,
   readRetrainStatus,
+  userRatingsFields,
 } from '../adapters/index.js';
 import type { createLocalSparkTrainer } from '../adapters/spark-submit.js';
 import { createSparkTrainer } from '../adapters/spark-trainer.js';
 import { createLogger } from '../core/logger.js';
 import type { RatingEvent } from '../events/index.js';
+import { entryOf, UserRatings } from '../ratings/index.js';
 import { parseSparkConfig } from '../spark-config.js';
 import { SMALL_MODEL_CONFIG, tasteRatings } from '../testing/fixtures.js';
 import { push, pushBody, type ServedFunction, serveFunction } from '../testing/serve.js';
@@ -160,13 +162,8 @@ beforeAll(async () => {
   const writer = firestore.bulkWriter();
   for (const uid of uids) {
     const mine = events.filter((event) => event.userId === uid);
-    const ratings = Object.fromEntries(
-      mine.map((e) => [
-        String(e.movieId),
-        { rating: e.rating, ratedAt: e.ratedAt, eventId: e.eventId },
-      ]),
-    );
-    void writer.set(firestore.collection('users').doc(uid), { ratings, ratingsCount: mine.length });
+    const ratings = UserRatings.of(mine.map(entryOf));
+    void writer.set(firestore.collection('users').doc(uid), userRatingsFields(ratings));
   }
   await writer.close();
 });

@@ -94,6 +94,7 @@ export class UserRatings {
   /** Reads the packed field; undefined (no document, no field) is no ratings. */
   static decode(bytes: Uint8Array | undefined): UserRatings {
     if (bytes === undefined || bytes.length === 0) return UserRatings.empty;
+    if (!(bytes instanceof Uint8Array)) throw new UserRatingsFormatError('not packed bytes');
     if (!littleEndian) throw new UserRatingsFormatError('this platform is not little-endian');
     if (bytes.length < HEADER_BYTES) throw new UserRatingsFormatError('shorter than its header');
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
