@@ -243,34 +243,34 @@ describe('DELETE /v1/me', () => {
   });
 });
 
+/** Two ratings and a withdrawal, as `users/{uid}` stores them. */
+const THREE_RATINGS = UserRatings.of([
+  {
+    movieId: 1,
+    rating: 5,
+    ratedAtMicros: Date.parse('2026-12-06T11:00:00Z') * 1000,
+    eventTag: 1,
+  },
+  {
+    movieId: 3,
+    rating: 4.5,
+    ratedAtMicros: Date.parse('2026-12-06T11:01:00Z') * 1000,
+    eventTag: 2,
+  },
+  {
+    movieId: 5,
+    rating: null,
+    ratedAtMicros: Date.parse('2026-12-06T11:02:00Z') * 1000,
+    eventTag: 3,
+  },
+]);
+
 describe('the reads', () => {
   const me = { headers: { authorization: 'Bearer good' } };
 
   it('recommends for the person, filtered by genre and decade, and refuses an unknown genre', async () => {
     const { app, stored } = await setup();
-    stored.set(
-      'uid-1',
-      UserRatings.of([
-        {
-          movieId: 1,
-          rating: 5,
-          ratedAtMicros: Date.parse('2026-12-06T11:00:00Z') * 1000,
-          eventTag: 1,
-        },
-        {
-          movieId: 3,
-          rating: 4.5,
-          ratedAtMicros: Date.parse('2026-12-06T11:01:00Z') * 1000,
-          eventTag: 2,
-        },
-        {
-          movieId: 5,
-          rating: null,
-          ratedAtMicros: Date.parse('2026-12-06T11:02:00Z') * 1000,
-          eventTag: 3,
-        },
-      ]),
-    );
+    stored.set('uid-1', THREE_RATINGS);
     const all = await app.request('/v1/me/recommendations?limit=5', me);
     expect(all.status).toBe(200);
     expect(all.headers.get('cache-control')).toBe('private, no-store');
@@ -299,29 +299,7 @@ describe('the reads', () => {
 
   it('lists the person’s ratings newest first, withdrawn ones left out', async () => {
     const { app, stored } = await setup();
-    stored.set(
-      'uid-1',
-      UserRatings.of([
-        {
-          movieId: 1,
-          rating: 5,
-          ratedAtMicros: Date.parse('2026-12-06T11:00:00Z') * 1000,
-          eventTag: 1,
-        },
-        {
-          movieId: 3,
-          rating: 4.5,
-          ratedAtMicros: Date.parse('2026-12-06T11:01:00Z') * 1000,
-          eventTag: 2,
-        },
-        {
-          movieId: 5,
-          rating: null,
-          ratedAtMicros: Date.parse('2026-12-06T11:02:00Z') * 1000,
-          eventTag: 3,
-        },
-      ]),
-    );
+    stored.set('uid-1', THREE_RATINGS);
     const response = await app.request('/v1/me/ratings', me);
     expect(await response.json()).toEqual({
       ratings: [
