@@ -135,3 +135,39 @@ resource "google_service_account_iam_member" "spark_batch_user_retrain" {
   role               = "roles/iam.serviceAccountUser"
   member             = google_service_account.retrain_model.member
 }
+
+# A batch that dies without writing failed.json (killed, cancelled, past its TTL, lost by
+# Dataproc) causes no notification. Every 30 minutes retrainModel is asked to read the state of
+# the batch the retrain record names (dataproc.batches.get) and to record it as failed if it
+# ended; a retrain does the same before it starts. Published as scheduler.tf's nightly job is.
+resource "google_cloud_scheduler_job" "spark_batch_check" {
+  name             = "reel-spark-batch-check"
+  region           = var.region
+  description      = "Asks retrainModel whether the Spark batch in progress ended without a model."
+  schedule         = "*/30 * * * *"
+  time_zone        = "Etc/UTC"
+  attempt_deadline = "60s"
+
+  http_target {
+    http_method = "POST"
+    uri         = "https://pubsub.googleapis.com/v1/${google_pubsub_topic.retrain.id}:publish"
+    headers = {
+      "Content-Type" = "application/json"
+    }
+    body = base64encode(jsonencode({
+      messages = [{
+        data       = base64encode(jsonencode({ check = "spark" }))
+        attributes = { trigger = "check" }
+      }]
+    }))
+    oauth_token {
+      service_account_email = google_service_account.scheduler.email
+      scope                 = "https://www.googleapis.com/auth/pubsub"
+    }
+  }
+
+  depends_on = [
+    google_project_service.enabled,
+    google_pubsub_topic_iam_member.retrain_publisher_scheduler,
+  ]
+}

@@ -507,18 +507,23 @@ describe('every function entry point has its resource and trigger', () => {
     expect(holders).toHaveLength(1);
   });
 
-  it('has the nightly scheduler publish to retrain as its own identity', async () => {
+  it('has the nightly retrain and the Spark check publish to retrain as their own identity', async () => {
     const jobs = resourcesOfType(configuration, 'google_cloud_scheduler_job');
-    expect(jobs).toHaveLength(1);
-    const target = nested(jobs[0]!.body, 'http_target');
-    expect(String(target?.uri)).toBe(
-      'https://pubsub.googleapis.com/v1/${google_pubsub_topic.retrain.id}:publish',
-    );
-    const [identity] = await addressesIn(nested(target, 'oauth_token')?.service_account_email);
-    const grants = await grantsTo(`\${${identity}.member}`);
-    expect(grants).toEqual([
-      'google_pubsub_topic_iam_member: roles/pubsub.publisher on google_pubsub_topic.retrain',
+    expect(jobs.map((job) => job.address).sort()).toEqual([
+      'google_cloud_scheduler_job.retrain_nightly',
+      'google_cloud_scheduler_job.spark_batch_check',
     ]);
+    for (const job of jobs) {
+      const target = nested(job.body, 'http_target');
+      expect(String(target?.uri)).toBe(
+        'https://pubsub.googleapis.com/v1/${google_pubsub_topic.retrain.id}:publish',
+      );
+      const [identity] = await addressesIn(nested(target, 'oauth_token')?.service_account_email);
+      const grants = await grantsTo(`\${${identity}.member}`);
+      expect(grants).toEqual([
+        'google_pubsub_topic_iam_member: roles/pubsub.publisher on google_pubsub_topic.retrain',
+      ]);
+    }
   });
 });
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { batchIdOf, createDataprocTrainer, type DataprocSettings } from './dataproc.js';
+import {
+  type BatchClient,
+  batchIdOf,
+  createDataprocTrainer,
+  type DataprocSettings,
+} from './dataproc.js';
 
 const settings: DataprocSettings = {
   project: 'reel-prod',
@@ -18,6 +23,11 @@ const request = {
   requestedAt: '2026-12-06T03:15:00.000Z',
 };
 
+const unused = async (): Promise<never> => {
+  throw new Error('not called in this test');
+};
+const noExport = async () => {};
+
 describe('the Dataproc Serverless trainer', () => {
   it('exports the ratings, then submits one PySpark batch of the job over the export', async () => {
     const calls: string[] = [];
@@ -29,6 +39,7 @@ describe('the Dataproc Serverless trainer', () => {
           requests.push(built);
           return [{ name: 'operations/1' }];
         },
+        getBatch: unused,
       },
       async (uri) => {
         calls.push(`export ${uri}`);
@@ -85,6 +96,7 @@ describe('the Dataproc Serverless trainer', () => {
         createBatch: async () => {
           submitted = true;
         },
+        getBatch: unused,
       },
       async () => {
         throw new Error('Access Denied: BigQuery');
@@ -99,5 +111,61 @@ describe('the Dataproc Serverless trainer', () => {
     for (const version of ['A', 'v1.2_3', `x${'y'.repeat(80)}`, '20261206T031500Z-3f2a9c']) {
       expect(batchIdOf(version)).toMatch(/^[a-z0-9][a-z0-9-]{2,61}[a-z0-9]$/);
     }
+  });
+});
+
+describe('a Dataproc batch’s state', () => {
+  const stateOf = (getBatch: BatchClient['getBatch']) => {
+    const names: string[] = [];
+    const trainer = createDataprocTrainer(
+      {
+        createBatch: unused,
+        getBatch: async (request) => {
+          names.push(request.name);
+          return getBatch(request);
+        },
+      },
+      noExport,
+      settings,
+    );
+    return { state: trainer.state('reel-v1'), names };
+  };
+
+  it.each([
+    [{ state: 'PENDING' }, { phase: 'running', state: 'PENDING' }],
+    [{ state: 'RUNNING' }, { phase: 'running', state: 'RUNNING' }],
+    [{ state: 'CANCELLING' }, { phase: 'running', state: 'CANCELLING' }],
+    [{ state: 'SUCCEEDED' }, { phase: 'succeeded', state: 'SUCCEEDED' }],
+    [
+      { state: 'FAILED', stateMessage: 'Job failed with message [OOM]' },
+      { phase: 'ended', state: 'FAILED', message: 'Job failed with message [OOM]' },
+    ],
+    [
+      { state: 'CANCELLED' },
+      { phase: 'ended', state: 'CANCELLED', message: 'Dataproc gives no message (CANCELLED)' },
+    ],
+    [
+      { state: 6, stateMessage: 'numbers too' },
+      { phase: 'ended', state: 'FAILED', message: 'numbers too' },
+    ],
+  ] as const)('%j is %j', async (batch, expected) => {
+    const { state, names } = stateOf(async () => [batch]);
+    expect(await state).toEqual(expected);
+    expect(names).toEqual(['projects/reel-prod/locations/europe-west1/batches/reel-v1']);
+  });
+
+  it('is ended when Dataproc has no such batch, and an error otherwise', async () => {
+    const missing = stateOf(async () => {
+      throw Object.assign(new Error('5 NOT_FOUND: batch not found'), { code: 5 });
+    });
+    expect(await missing.state).toEqual({
+      phase: 'ended',
+      state: 'NOT_FOUND',
+      message: 'Dataproc has no batch projects/reel-prod/locations/europe-west1/batches/reel-v1',
+    });
+    const denied = stateOf(async () => {
+      throw Object.assign(new Error('7 PERMISSION_DENIED'), { code: 7 });
+    });
+    await expect(denied.state).rejects.toThrow('PERMISSION_DENIED');
   });
 });

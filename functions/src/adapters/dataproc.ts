@@ -1,7 +1,9 @@
 import type { protos } from '@google-cloud/dataproc';
 import type { HoldoutOptions } from '../core/holdout.js';
+import type { SparkBatchState } from '../usecases/ports.js';
 
 type CreateBatchRequest = protos.google.cloud.dataproc.v1.ICreateBatchRequest;
+type Batch = protos.google.cloud.dataproc.v1.IBatch;
 
 /** What the Spark trainer is asked to train (the retrain use case's SparkTrainingRequest). */
 export interface SparkJobRequest {
@@ -12,9 +14,10 @@ export interface SparkJobRequest {
   requestedAt: string;
 }
 
-/** The one call of Dataproc's BatchControllerClient the trainer makes. */
+/** The calls of Dataproc's BatchControllerClient the trainer makes. */
 export interface BatchClient {
   createBatch(request: CreateBatchRequest): Promise<unknown>;
+  getBatch(request: { name: string }): Promise<[Batch, ...unknown[]]>;
 }
 
 export interface DataprocSettings {
@@ -111,6 +114,36 @@ export function batchRequest(
   };
 }
 
+// Batch.State by number, for a client that returns enums as numbers.
+const BATCH_STATES = [
+  'STATE_UNSPECIFIED',
+  'PENDING',
+  'RUNNING',
+  'CANCELLING',
+  'CANCELLED',
+  'SUCCEEDED',
+  'FAILED',
+];
+/** gRPC's NOT_FOUND. */
+const NOT_FOUND = 5;
+
+/** A batch's Batch.State as the SparkTrainer port reports it (unknown states count as running). */
+export function batchStateOf(batch: Batch): SparkBatchState {
+  const state =
+    typeof batch.state === 'number'
+      ? (BATCH_STATES[batch.state] ?? String(batch.state))
+      : String(batch.state ?? 'STATE_UNSPECIFIED');
+  if (state === 'SUCCEEDED') return { phase: 'succeeded', state };
+  if (state === 'FAILED' || state === 'CANCELLED') {
+    return {
+      phase: 'ended',
+      state,
+      message: batch.stateMessage || `Dataproc gives no message (${state})`,
+    };
+  }
+  return { phase: 'running', state };
+}
+
 /**
  * The Spark trainer on Dataproc Serverless: the current ratings exported to Parquet under
  * exports/{version}/ (BigQuery EXPORT DATA, so no rating passes through the function), then a
@@ -130,6 +163,16 @@ export function createDataprocTrainer(
       const built = batchRequest(settings, request);
       await client.createBatch(built);
       return { batchId: built.batchId as string };
+    },
+    async state(batchId: string): Promise<SparkBatchState> {
+      const name = `projects/${settings.project}/locations/${settings.region}/batches/${batchId}`;
+      try {
+        const [batch] = await client.getBatch({ name });
+        return batchStateOf(batch);
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== NOT_FOUND) throw error;
+        return { phase: 'ended', state: 'NOT_FOUND', message: `Dataproc has no batch ${name}` };
+      }
     },
   };
 }

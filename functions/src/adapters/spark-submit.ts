@@ -4,6 +4,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Bucket } from '@google-cloud/storage';
 import type { Logger } from '../core/logger.js';
+import type { SparkBatchState } from '../usecases/ports.js';
 import { jobArguments, type RatingsExport, type SparkJobRequest, sparkPaths } from './dataproc.js';
 
 export interface LocalSparkSettings {
@@ -66,16 +67,19 @@ export function sparkErrors() {
 
 const FAILED_FILE = 'failed.json';
 const MANIFEST_FILE = 'manifest.json';
+const batchIdOfLocal = (version: string) => `local-${version}`;
 
 /**
  * The Spark trainer on this machine: the same job as on Dataproc, run by `spark-submit --master
  * local[2]` from the project venv. The ratings are exported by the same EXPORT DATA statement
  * (the BigQuery emulator writes gs:// URIs under its local root, which the job reads as a
  * directory); the job writes to a work directory, and when spark-submit exits the files are
- * uploaded to staging/{version}/ in the storage emulator, manifest last, or failed.json with
- * the reason if it failed. The storage emulator's own Pub/Sub notification of that object then
- * starts the publish step, as Cloud Storage's does in the cloud. `submit` returns once the job
- * has started; `finished(version)` waits for the upload (for CLIs and tests).
+ * uploaded to staging/{version}/ in the storage emulator, manifest last, or the job's own
+ * failed.json if it wrote one. The storage emulator's own Pub/Sub notification of that object
+ * then starts the publish step, as Cloud Storage's does in the cloud. A job that dies without
+ * its failed.json (killed, the JVM lost) stages nothing, as on Dataproc: `state` reports it
+ * ended, with spark-submit's exit and error lines, as getBatch does there. `submit` returns
+ * once the job has started; `finished(version)` waits for the upload (for CLIs and tests).
  */
 export function createLocalSparkTrainer(
   bucket: Bucket,
@@ -84,6 +88,8 @@ export function createLocalSparkTrainer(
   log: Logger,
 ) {
   const running = new Map<string, Promise<'staged' | 'failed'>>();
+  /** By batch id: what getBatch would say of each job this instance started. */
+  const states = new Map<string, SparkBatchState>();
 
   async function stage(
     version: string,
@@ -92,14 +98,19 @@ export function createLocalSparkTrainer(
   ): Promise<'staged' | 'failed'> {
     const { stagingPrefix } = sparkPaths(version);
     const names = existsSync(directory) ? await readdir(directory) : [];
-    if (failure !== undefined || !names.includes(MANIFEST_FILE)) {
-      // The job's own failed.json says why when it could write it; a killed job cannot.
-      const own = names.includes(FAILED_FILE)
-        ? await readFile(join(directory, FAILED_FILE))
-        : Buffer.from(
-            JSON.stringify({ version, reason: failure ?? 'the job wrote no manifest.json' }),
-          );
+    if (names.includes(FAILED_FILE)) {
+      // The job's own failed.json says why; the job writes it when it can.
+      const own = await readFile(join(directory, FAILED_FILE));
       await bucket.file(`${stagingPrefix}${FAILED_FILE}`).save(own, { resumable: false });
+      return 'failed';
+    }
+    // A job that died without failed.json stages nothing: only its state says why.
+    if (failure !== undefined) return 'failed';
+    if (!names.includes(MANIFEST_FILE)) {
+      const reason = 'the job exited 0 but wrote no manifest.json';
+      await bucket
+        .file(`${stagingPrefix}${FAILED_FILE}`)
+        .save(Buffer.from(JSON.stringify({ version, reason })), { resumable: false });
       return 'failed';
     }
     // Every file first, the manifest last: its notification means the version is complete.
@@ -167,20 +178,27 @@ export function createLocalSparkTrainer(
         }
       }
     });
-    const code = await new Promise<number | null>((resolve) => {
+    const exit = await new Promise<string>((resolve) => {
       child.on('error', (error) => {
         errors.add(`Error: ${error.message}\n`);
-        resolve(null);
+        resolve('could not start');
       });
-      child.on('close', resolve);
+      child.on('close', (code, signal) =>
+        resolve(signal ? `was killed by ${signal}` : `exited with ${code}`),
+      );
     });
     const failure =
-      code === 0
-        ? undefined
-        : `spark-submit exited with ${code ?? 'an error'}: ${errors.summary()}`;
+      exit === 'exited with 0' ? undefined : `spark-submit ${exit}: ${errors.summary()}`;
     if (failure)
       log.error('spark: the job failed', { modelVersion: request.version, reason: failure });
-    return stage(request.version, output, failure);
+    const staged = await stage(request.version, output, failure);
+    states.set(
+      batchIdOfLocal(request.version),
+      failure === undefined
+        ? { phase: 'succeeded', state: 'SUCCEEDED' }
+        : { phase: 'ended', state: 'FAILED', message: failure },
+    );
+    return staged;
   }
 
   return {
@@ -194,17 +212,28 @@ export function createLocalSparkTrainer(
       const [exists] = await bucket.file('catalogue/movies.json').exists();
       if (exists)
         await writeFile(catalogue, (await bucket.file('catalogue/movies.json').download())[0]);
-      const job = run(request, work, catalogue).catch(async (error: Error) => {
+      const batchId = batchIdOfLocal(request.version);
+      states.set(batchId, { phase: 'running', state: 'RUNNING' });
+      const job = run(request, work, catalogue).catch((error: Error) => {
         log.error('spark: staging the job’s files failed', {
           modelVersion: request.version,
           error,
         });
-        return stage(request.version, join(work, 'missing'), error.message).catch(
-          () => 'failed' as const,
-        );
+        const message = `staging the job’s files failed: ${error.message}`;
+        states.set(batchId, { phase: 'ended', state: 'FAILED', message });
+        return 'failed' as const;
       });
       running.set(request.version, job);
-      return { batchId: `local-${request.version}` };
+      return { batchId };
+    },
+    async state(batchId: string): Promise<SparkBatchState> {
+      return (
+        states.get(batchId) ?? {
+          phase: 'ended',
+          state: 'NOT_FOUND',
+          message: 'no spark-submit job of this stack has that id (the stack restarted since)',
+        }
+      );
     },
     /** Waits for a submitted job's files (or its failure record) to be uploaded. */
     finished(version: string): Promise<'staged' | 'failed'> | undefined {

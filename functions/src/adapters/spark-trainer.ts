@@ -30,14 +30,16 @@ export function createSparkTrainer(
     );
   }
   let client: Promise<BatchClient> | undefined;
+  const controller = () => {
+    client ??= import('@google-cloud/dataproc').then(
+      ({ BatchControllerClient }) =>
+        new BatchControllerClient({ apiEndpoint: `${spark.region}-dataproc.googleapis.com` }),
+    );
+    return client;
+  };
   const batches: BatchClient = {
-    async createBatch(request) {
-      client ??= import('@google-cloud/dataproc').then(
-        ({ BatchControllerClient }) =>
-          new BatchControllerClient({ apiEndpoint: `${spark.region}-dataproc.googleapis.com` }),
-      );
-      return (await client).createBatch(request);
-    },
+    createBatch: async (request) => (await controller()).createBatch(request),
+    getBatch: async (request) => (await controller()).getBatch(request),
   };
   return createDataprocTrainer(batches, exportRatings, {
     ...spark,

@@ -2,6 +2,7 @@ import type { CloudEvent, CloudEventFunction } from '@google-cloud/functions-fra
 import { pushedMessageOf } from '../core/pubsub-message.js';
 import { isStorageNotification, stagedEventOf } from '../core/staged-notification.js';
 import { type RetrainPorts, type RetrainSettings, retrain } from '../usecases/retrain.js';
+import { checkSparkBatch, isSparkCheck } from '../usecases/spark-batch.js';
 import { onStagedObject } from '../usecases/staged.js';
 
 export interface RetrainDeps {
@@ -16,7 +17,9 @@ export interface RetrainDeps {
  * to the retrain, whose outcome is logged and recorded. It never throws: a redelivery would
  * train yet another version, and the next scheduled retrain tries again anyway. It also takes
  * topic `model-staged` (Cloud Storage's notifications of staging/): a Spark job's manifest runs
- * the publish step, its failed.json is recorded; one instance at a time does either.
+ * the publish step, its failed.json is recorded; one instance at a time does either. A message
+ * `{ "check": "spark" }` (Cloud Scheduler's periodic one) only asks the Spark batch in progress
+ * for its state, and records it as failed if it ended without staging a model.
  */
 export function createRetrainModel(deps: RetrainDeps): CloudEventFunction<unknown> {
   return async (cloudEvent: CloudEvent<unknown>) => {
@@ -33,6 +36,20 @@ export function createRetrainModel(deps: RetrainDeps): CloudEventFunction<unknow
       } catch {
         data = undefined;
       }
+    }
+    if (isSparkCheck(data)) {
+      try {
+        const check = await checkSparkBatch(deps.ports, deps.settings);
+        deps.ports.log.info('Spark batch checked', {
+          check: check.kind,
+          ...(check.kind !== 'none' && { modelVersion: check.batch.version }),
+        });
+      } catch (error) {
+        deps.ports.log.error('could not check the Spark batch; the next check tries again', {
+          error,
+        });
+      }
+      return;
     }
     await retrain(deps.ports, deps.settings, { messageId: cloudEvent.id, data });
   };

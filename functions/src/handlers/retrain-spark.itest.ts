@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { CloudEventFunction } from '@google-cloud/functions-framework';
 import { testClients, testConfig } from '@reel/testing/clients';
@@ -72,20 +73,40 @@ const failingTrainer: SparkTrainer = {
       ...request,
       holdout: { ...request.holdout, maxUsers: 'all' as unknown as number },
     }),
+  state: (batchId) => localTrainer.state(batchId),
 };
 let trainer: SparkTrainer = localTrainer;
 const ports = createUseCasePorts(clients, config, createPublishers(clients.pubsub, config), log, {
   submit: (request) => trainer.submit(request),
+  state: (batchId) => trainer.state(batchId),
 });
 let retrainFunction: ServedFunction;
 let republishFunction: ServedFunction;
 const SPARK_MS = 15 * 60_000;
 
-async function retrainOnSpark() {
-  const body = pushBody({ trainer: 'spark' }, {}, 'projects/demo-reel/subscriptions/retrain-run');
+async function pushRetrain(data: unknown) {
+  const body = pushBody(data, {}, 'projects/demo-reel/subscriptions/retrain-run');
   expect((await push(retrainFunction.url, body, 'projects/demo-reel/topics/retrain')).status).toBe(
     204,
   );
+}
+
+/** The processes of the spark-submit this test process started for `version` (java, python). */
+function sparkProcesses(version: string): { pid: number; args: string }[] {
+  const table = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((match) => match !== null)
+    .map(([, pid, ppid, args]) => ({ pid: Number(pid), ppid: Number(ppid), args: args! }));
+  const found = table.filter((row) => row.ppid === process.pid && row.args.includes(version));
+  for (let n = 0; n < found.length; n += 1) {
+    found.push(...table.filter((row) => row.ppid === found[n]!.pid));
+  }
+  return found;
+}
+
+async function retrainOnSpark() {
+  await pushRetrain({ trainer: 'spark' });
   const submitted = (await readRetrainStatus(bucket)) as { kind: string; version: string };
   expect(submitted).toMatchObject({ kind: 'submitted', trainer: 'spark' });
   expect(await localTrainer.finished(submitted.version)).toBeDefined();
@@ -224,6 +245,45 @@ describe('a retrain through the Spark trainer (spark-submit local[2], emulators)
         uids.map((uid) => firestore.collection('recommendations').doc(uid).get()),
       );
       expect(documents.map((doc) => doc.get('modelVersion'))).toEqual(uids.map(() => published));
+    },
+    SPARK_MS,
+  );
+
+  it(
+    'records a job killed mid-run as failed when the batch is checked, and leaves the model serving',
+    async () => {
+      trainer = localTrainer;
+      await pushRetrain({ trainer: 'spark' });
+      const submitted = (await readRetrainStatus(bucket)) as { kind: string; version: string };
+      expect(submitted).toMatchObject({ kind: 'submitted', trainer: 'spark' });
+      // Killed once the job's Python driver runs: it dies as an OOM-killed or evicted driver
+      // does, without writing failed.json.
+      const processes = await until(
+        async () => {
+          const found = sparkProcesses(submitted.version);
+          return found.some((row) => row.args.includes('train_job.py') && /python/.test(row.args))
+            ? found
+            : undefined;
+        },
+        { what: 'the Spark job’s Python driver', timeoutMs: 120_000, intervalMs: 200 },
+      );
+      for (const { pid } of processes) process.kill(pid, 'SIGKILL');
+      expect(await localTrainer.finished(submitted.version)).toBe('failed');
+      expect(await ports.retrain.models.listStagedVersions()).not.toContain(submitted.version);
+      expect(await readRetrainStatus(bucket)).toMatchObject({ kind: 'submitted' });
+
+      await pushRetrain({ check: 'spark' });
+      const status = (await readRetrainStatus(bucket)) as { kind: string; reason?: string };
+      expect(status).toMatchObject({
+        kind: 'failed',
+        version: submitted.version,
+        stage: 'training on Spark',
+        trainer: 'spark',
+      });
+      expect(status.reason).toMatch(
+        /^Spark batch local-\S+ ended FAILED without staging a model: spark-submit was killed by SIGKILL/,
+      );
+      expect((await readPointer(bucket))?.pointer.version).toBe(published);
     },
     SPARK_MS,
   );

@@ -102,11 +102,14 @@ export class MemoryModelStore implements ModelStore {
 
 export class MemoryRecords implements RetrainRecords {
   record: RetrainRecord | undefined;
+  /** Every record written, in order. */
+  readonly written: RetrainRecord[] = [];
   async read() {
     return this.record && structuredClone(this.record);
   }
   async write(record: RetrainRecord) {
     this.record = structuredClone(record);
+    this.written.push(structuredClone(record));
   }
 }
 

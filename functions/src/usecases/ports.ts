@@ -68,6 +68,8 @@ export type RetrainRecord = {
   trigger?: RetrainTrigger;
   startedAt?: string;
   finishedAt?: string;
+  /** A Spark batch still in progress when this retrain was refused for it. */
+  pending?: SubmittedRecord;
 } & (
   | { kind: 'training' }
   | { kind: 'submitted'; batchId: string }
@@ -83,6 +85,9 @@ export type RetrainRecord = {
   | { kind: 'refused'; reason: string; candidate?: CandidateMetrics; current?: RecordedMetrics }
   | { kind: 'failed'; stage: string; reason: string }
 );
+
+/** The record of a retrain whose Spark batch is submitted and has not staged its outcome. */
+export type SubmittedRecord = Extract<RetrainRecord, { kind: 'submitted' }> & { version: string };
 
 export interface RetrainRecords {
   read(): Promise<RetrainRecord | undefined>;
@@ -117,12 +122,26 @@ export interface SparkTrainingRequest {
 }
 
 /**
+ * A submitted batch as its engine reports it (Dataproc's Batch.State; locally, spark-submit's
+ * exit). `state` is the engine's name for it, `message` its explanation.
+ */
+export type SparkBatchState =
+  /** PENDING, RUNNING or CANCELLING: it may still stage its files. */
+  | { phase: 'running'; state: string }
+  /** SUCCEEDED: its files are staged, and their notification runs the publish step. */
+  | { phase: 'succeeded'; state: string }
+  /** FAILED, CANCELLED or unknown to the engine: it will stage no manifest. */
+  | { phase: 'ended'; state: string; message: string };
+
+/**
  * Runs training elsewhere (Dataproc Serverless in the cloud, spark-submit locally) and returns
  * once the job is submitted; when its files are staged, the publish step is called for
- * `version` (publishStagedModel).
+ * `version` (publishStagedModel). A batch that dies without staging anything is found by
+ * asking its state.
  */
 export interface SparkTrainer {
   submit(request: SparkTrainingRequest): Promise<{ batchId: string }>;
+  state(batchId: string): Promise<SparkBatchState>;
 }
 
 /** A republish of the serving model, numbered by the pointer move that asked for it. */

@@ -72,9 +72,11 @@ export async function publishStagedModel(
   }
   try {
     const previous = await ports.records.read();
+    // The retrain that staged this version, or the Spark batch a later refusal kept pending.
+    const staging = previous?.version === version ? previous : previous?.pending;
     const carried: PublishContext =
-      previous?.version === version
-        ? { trigger: previous.trigger, startedAt: previous.startedAt, trainer: previous.trainer }
+      staging?.version === version
+        ? { trigger: staging.trigger, startedAt: staging.startedAt, trainer: staging.trainer }
         : {};
     const record: RetrainRecord = {
       ...carried,

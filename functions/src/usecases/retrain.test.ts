@@ -1,13 +1,15 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SMALL_MODEL_CONFIG, tasteRatings } from '../testing/fixtures.js';
 import {
+  fixtureModelFiles,
   fixtureRatingsSource,
   MemoryModelStore,
   MemoryProgress,
   MemoryRecords,
   silentLog,
 } from '../testing/memory-ports.js';
-import type { RepublishRequest, SparkTrainingRequest } from './ports.js';
+import type { RepublishRequest, SparkBatchState, SparkTrainingRequest } from './ports.js';
+import { publishStagedModel } from './publish.js';
 import { chooseTrainer, type RetrainPorts, requestedTrainer, retrain } from './retrain.js';
 
 const fixture = tasteRatings({ users: 40, movies: 60, perUser: 10 });
@@ -22,6 +24,7 @@ let models: MemoryModelStore;
 let records: MemoryRecords;
 let started: RepublishRequest[];
 let submitted: SparkTrainingRequest[];
+let batchStates: Map<string, SparkBatchState>;
 
 const ports = (overrides: Partial<RetrainPorts> = {}): RetrainPorts => ({
   ratings: fixtureRatingsSource(fixture),
@@ -41,7 +44,13 @@ const ports = (overrides: Partial<RetrainPorts> = {}): RetrainPorts => ({
 const spark = {
   submit: async (request: SparkTrainingRequest) => {
     submitted.push(request);
+    batchStates.set(`batch-${submitted.length}`, { phase: 'running', state: 'RUNNING' });
     return { batchId: `batch-${submitted.length}` };
+  },
+  state: async (batchId: string): Promise<SparkBatchState> => {
+    const state = batchStates.get(batchId);
+    if (!state) throw new Error(`Dataproc is unavailable (injected) for ${batchId}`);
+    return state;
   },
 };
 
@@ -51,6 +60,7 @@ beforeEach(() => {
   records = new MemoryRecords();
   started = [];
   submitted = [];
+  batchStates = new Map();
 });
 
 describe('choosing the trainer', () => {
@@ -160,5 +170,90 @@ describe('retrain', () => {
       stage: 'choosing the trainer',
     });
     expect(records.record).toMatchObject({ kind: 'failed' });
+  });
+});
+
+describe('a retrain while a Spark batch is in progress', () => {
+  const big = {
+    countRatings: async () => 1001,
+    readRatings: () => {
+      throw new Error('the ratings must not pass through the function on the Spark path');
+    },
+  };
+  const submitOne = async () => {
+    const outcome = await retrain(ports({ spark, ratings: big }), SETTINGS, { messageId: 'm1' });
+    return outcome as { version: string; batchId: string };
+  };
+
+  it('is refused while the batch runs, which then publishes with what its retrain recorded', async () => {
+    const first = await submitOne();
+    const outcome = await retrain(ports({ spark }), SETTINGS, { messageId: 'm2' });
+    expect(outcome).toEqual({
+      kind: 'refused',
+      reason: `${first.version} is still training on Spark (batch batch-1 is RUNNING); a retrain starts once it has published or failed`,
+    });
+    expect(submitted).toHaveLength(1);
+    expect(records.record).toMatchObject({
+      kind: 'refused',
+      trigger: { messageId: 'm2' },
+      pending: { kind: 'submitted', version: first.version, batchId: 'batch-1' },
+    });
+    // Refused again: the batch is still found through the refusal's record.
+    await retrain(ports({ spark }), SETTINGS, { messageId: 'm3' });
+    expect(records.record).toMatchObject({ kind: 'refused', pending: { batchId: 'batch-1' } });
+
+    await models.writeStagedFiles(first.version, await fixtureModelFiles(first.version));
+    batchStates.set('batch-1', { phase: 'succeeded', state: 'SUCCEEDED' });
+    const published = await publishStagedModel(ports(), first.version, SETTINGS, {
+      trainer: 'spark',
+    });
+    expect(published.kind).toBe('published');
+    expect(records.record).toMatchObject({
+      kind: 'published',
+      version: first.version,
+      trigger: { messageId: 'm1' },
+    });
+    expect(records.record?.pending).toBeUndefined();
+  });
+
+  it('records a batch that died without staging a model as failed, then goes on', async () => {
+    await retrain(ports(), SETTINGS);
+    const serving = models.pointer?.pointer.version;
+    const first = await submitOne();
+    batchStates.set('batch-1', {
+      phase: 'ended',
+      state: 'FAILED',
+      message: 'Driver pod was killed: OOMKilled',
+    });
+    records.written.length = 0;
+    const outcome = await retrain(ports({ spark, ratings: big }), SETTINGS, { messageId: 'm2' });
+    expect(records.written[0]).toMatchObject({
+      kind: 'failed',
+      version: first.version,
+      stage: 'training on Spark',
+      reason:
+        'Spark batch batch-1 ended FAILED without staging a model: Driver pod was killed: OOMKilled',
+      trigger: { messageId: 'm1' },
+    });
+    expect(models.pointer?.pointer.version).toBe(serving);
+    expect(outcome).toMatchObject({ kind: 'submitted', batchId: 'batch-2' });
+    expect(records.record).toMatchObject({ kind: 'submitted', trigger: { messageId: 'm2' } });
+    expect(records.record?.pending).toBeUndefined();
+  });
+
+  it('fails, keeping the batch in its record, when the engine cannot say where it is', async () => {
+    const first = await submitOne();
+    batchStates.clear();
+    const outcome = await retrain(ports({ spark }), SETTINGS, { messageId: 'm2' });
+    expect(outcome).toEqual({
+      kind: 'failed',
+      stage: 'checking the Spark batch in progress',
+      reason: 'Dataproc is unavailable (injected) for batch-1',
+    });
+    expect(records.record).toMatchObject({
+      kind: 'failed',
+      pending: { version: first.version, batchId: 'batch-1' },
+    });
+    expect(submitted).toHaveLength(1);
   });
 });

@@ -25,6 +25,7 @@ import type {
   RetrainRecords,
   RetrainTrigger,
   SparkTrainer,
+  SubmittedRecord,
   TrainerName,
 } from './ports.js';
 import {
@@ -33,6 +34,7 @@ import {
   type PublishSettings,
   publishStagedModel,
 } from './publish.js';
+import { batchInProgress, checkSparkBatch } from './spark-batch.js';
 
 /** Held-out share of all ratings above which the published model is refit on all of them. */
 export const REFIT_ABOVE_HELD_OUT_SHARE = 0.01;
@@ -104,8 +106,11 @@ export async function chooseTrainer(
  * candidate itself, when under 1% were held out) written under `staging/{version}/` with the
  * candidate's metrics in its manifest → the publish step (gate, pointer, republish). Spark: the
  * job is submitted, recorded, and this returns at once; the publish step runs when its files
- * are staged. Nothing before the pointer move changes what is served. Never throws: a failed
- * retrain is logged and recorded, and the next scheduled one tries again.
+ * are staged. Nothing before the pointer move changes what is served. While a Spark batch is
+ * still in progress no retrain starts (it is refused, and the batch stays in the record), so
+ * two retrains never publish over each other; one that ended without staging a model is
+ * recorded as failed first, and the retrain goes on. Never throws: a failed retrain is logged
+ * and recorded, and the next scheduled one tries again.
  */
 export async function retrain(
   ports: RetrainPorts,
@@ -117,6 +122,7 @@ export async function retrain(
   const { log } = ports;
   let stage = 'choosing the trainer';
   let trainer: TrainerName | undefined;
+  let pending: SubmittedRecord | undefined;
   let outcome: RetrainOutcome;
   try {
     outcome = await run();
@@ -130,6 +136,7 @@ export async function retrain(
       await ports.records.write({
         ...outcome,
         ...(trainer && { trainer }),
+        ...(pending && { pending }),
         trigger,
         startedAt,
         ...(outcome.kind !== 'submitted' && { finishedAt: now().toISOString() }),
@@ -141,6 +148,20 @@ export async function retrain(
   return outcome;
 
   async function run(): Promise<RetrainOutcome> {
+    if (ports.spark) {
+      stage = 'checking the Spark batch in progress';
+      // Until the engine answers, the batch stays in whatever this retrain records.
+      pending = batchInProgress(await ports.records.read());
+      const check = await checkSparkBatch(ports, settings);
+      if (check.kind === 'running' || check.kind === 'succeeded') {
+        const { version, batchId } = check.batch;
+        return {
+          kind: 'refused',
+          reason: `${version} is still training on Spark (batch ${batchId} is ${check.state}); a retrain starts once it has published or failed`,
+        };
+      }
+      pending = undefined;
+    }
     if (ports.sweepDeletions) {
       stage = 'sweeping deletions';
       // The view already leaves deleted people out, so a failed sweep does not stop training;

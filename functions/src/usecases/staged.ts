@@ -1,11 +1,11 @@
 import type { StagedEvent } from '../core/staged-notification.js';
-import type { RetrainRecord } from './ports.js';
 import {
   type PublishOutcome,
   type PublishPorts,
   type PublishSettings,
   publishStagedModel,
 } from './publish.js';
+import { batchInProgress, recordSparkFailure, stagedFailure } from './spark-batch.js';
 
 export type StagedOutcome = PublishOutcome | { kind: 'ignored'; reason: string };
 
@@ -33,35 +33,7 @@ export async function onStagedObject(
   if (event.kind === 'staged') {
     return publishStagedModel(ports, version, settings, { trainer: 'spark' });
   }
-  const reason = await failureReason(ports, version);
-  ports.log.error(`Spark training of ${version} failed; the current model keeps serving`, {
-    modelVersion: version,
-    reason,
-  });
-  const now = settings.now ?? (() => new Date());
-  const outcome: PublishOutcome = { kind: 'failed', version, stage: 'training on Spark', reason };
-  const record: RetrainRecord = {
-    ...(previous?.version === version && {
-      trigger: previous.trigger,
-      startedAt: previous.startedAt,
-    }),
-    trainer: 'spark',
-    ...outcome,
-    finishedAt: now().toISOString(),
-  };
-  await ports.records.write(record);
-  await ports.models.deleteStaged(version);
-  return outcome;
-}
-
-async function failureReason(ports: PublishPorts, version: string): Promise<string> {
-  try {
-    const files = await ports.models.readStagedFiles(version);
-    const failed = files.get('failed.json');
-    const parsed = failed && (JSON.parse(new TextDecoder().decode(failed)) as { reason?: unknown });
-    if (parsed && typeof parsed.reason === 'string') return parsed.reason;
-  } catch (error) {
-    return `failed.json could not be read: ${(error as Error).message}`;
-  }
-  return 'the job reported a failure without a reason';
+  const reason =
+    (await stagedFailure(ports, version)) ?? 'the job reported a failure without a reason';
+  return recordSparkFailure(ports, settings, version, reason, batchInProgress(previous));
 }

@@ -2,12 +2,13 @@
  * `npm run retrain -- [--project P] [--trainer in-process|spark] [--timeout S]`: publishes to
  * topic `retrain` what Cloud Scheduler publishes nightly, waits until `models/current.json`
  * moves (or the retrain says why it did not), then until the republish it fanned out is
- * finished, showing its progress.
+ * finished, showing its progress. While a Spark batch trains it asks every 30 s for the check
+ * Cloud Scheduler asks for every 30 minutes, so a batch that dies shows within 30 s.
  */
 import { firestoreRepublishProgress, readPointer } from '@reel/functions/adapters';
 import type { TrainerName } from '@reel/functions/usecases';
 import { describeRepublish, waitForRepublish } from '../ops/republish.js';
-import { publishRetrain, waitForRetrain } from '../ops/retrain.js';
+import { publishRetrain, publishSparkCheck, waitForRetrain } from '../ops/retrain.js';
 import { stderrProgress } from '../report/progress.js';
 import { type FlagSpec, integerFlag, parseFlags, runMain, UsageError, usageText } from './args.js';
 import { openTarget } from './target.js';
@@ -45,8 +46,9 @@ runMain(async () => {
     const bucket = target.clients.storage.bucket(target.config.modelsBucket);
     const before = await readPointer(bucket);
     const requestedAt = new Date();
+    const retrainTopic = target.clients.pubsub.topic(target.config.retrainTopic);
     const eventId = await publishRetrain(
-      target.clients.pubsub.topic(target.config.retrainTopic),
+      retrainTopic,
       'manual',
       trainer as TrainerName | undefined,
     );
@@ -59,6 +61,7 @@ runMain(async () => {
       eventId,
       requestedAt,
       timeoutMs: timeoutSeconds * 1000,
+      checkSpark: () => publishSparkCheck(retrainTopic),
       onWait: (seconds, serving, submitted) =>
         stderrProgress(
           `waiting for the retrain: ${seconds.toFixed(0)} s` +

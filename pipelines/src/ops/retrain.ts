@@ -25,6 +25,17 @@ export function retrainMessage(
   };
 }
 
+/**
+ * Asks retrainModel to check the Spark batch in progress (what terraform/dataproc.tf's periodic
+ * job publishes): one that ended without staging a model is then recorded as failed.
+ */
+export async function publishSparkCheck(topic: Topic): Promise<string> {
+  return topic.publishMessage({
+    data: Buffer.from(JSON.stringify({ check: 'spark' })),
+    attributes: { trigger: 'check' },
+  });
+}
+
 export async function publishRetrain(
   topic: Topic,
   trigger: string,
@@ -67,18 +78,24 @@ export interface WaitOptions {
   pollMs?: number;
   /** Progress: seconds waited, the new version once the pointer has moved to it, the stage. */
   onWait?: (seconds: number, movedTo?: string, submitted?: string) => void;
+  /** Asks for a check of the Spark batch (publishSparkCheck) while this retrain's is submitted. */
+  checkSpark?: () => Promise<unknown>;
+  /** How often to ask; default 30 s. */
+  checkEveryMs?: number;
 }
 
 /**
  * Polls the retrain's status record (retrain/status.json) until it describes this request (its
  * trigger's messageId is the one published) and the outcome: published (the pointer moved and
  * the republish fanned out), refused or failed. A Spark retrain records `submitted` first and
- * its outcome when the job's files are published.
+ * its outcome when the job's files are published, or when a check finds its batch ended
+ * without them (asked for every `checkEveryMs` while it is submitted).
  */
 export async function waitForRetrain(options: WaitOptions): Promise<RetrainResult> {
   const started = Date.now();
   const seconds = () => (Date.now() - started) / 1000;
   let lastNotice = started;
+  let lastCheck = started;
   for (;;) {
     const status = (await readRetrainStatus(options.bucket)) as RetrainStatus | undefined;
     const ours = status?.trigger?.messageId === options.eventId;
@@ -104,6 +121,15 @@ export async function waitForRetrain(options: WaitOptions): Promise<RetrainResul
         `the retrain asked for by message ${options.eventId} did not finish within ${options.timeoutMs / 1000} s ` +
           `(serving ${pointer?.pointer.version ?? 'no model'}); look at the retrain function's log`,
       );
+    }
+    if (
+      ours &&
+      status.kind === 'submitted' &&
+      options.checkSpark &&
+      Date.now() - lastCheck >= (options.checkEveryMs ?? 30_000)
+    ) {
+      lastCheck = Date.now();
+      await options.checkSpark();
     }
     if (Date.now() - lastNotice >= 10_000) {
       lastNotice = Date.now();
