@@ -111,6 +111,8 @@ describe('retrain', () => {
       trainer: 'in-process',
       trigger: { messageId: 'm1', data: { trigger: 'schedule' } },
     });
+    // Before its files were staged, so that their notification leaves them to this retrain.
+    expect(records.written[0]).toMatchObject({ kind: 'training', version, trainer: 'in-process' });
   });
 
   it('submits to Spark above the threshold, records the batch and returns at once', async () => {

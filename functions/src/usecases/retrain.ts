@@ -287,6 +287,15 @@ export async function retrain(
       movieIds: [...new Set([...(catalogue?.movieIds ?? []), ...itemIds])].sort((a, b) => a - b),
     };
     files.set(MOVIES_FILE, new TextEncoder().encode(JSON.stringify(movies)));
+    // Cloud Storage notifies model-staged of these files too; the record tells that publish
+    // step this version is this retrain's to publish.
+    await ports.records.write({
+      kind: 'training',
+      version,
+      trainer: 'in-process',
+      trigger,
+      startedAt,
+    });
     await ports.models.writeStagedFiles(version, files);
     return version;
   }

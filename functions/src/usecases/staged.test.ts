@@ -97,4 +97,12 @@ describe('a Spark job’s staged objects', () => {
     expect(outcome.kind).toBe('ignored');
     expect(records.record?.kind).toBe('submitted');
   });
+
+  it('leave an in-process retrain’s staged version to that retrain', async () => {
+    await records.write({ kind: 'training', version: 'p1', trainer: 'in-process' });
+    await models.writeStagedFiles('p1', await fixtureModelFiles('p1', { ndcg10: 0.3 }));
+    const outcome = await onStagedObject(ports, SETTINGS, finalize('staging/p1/manifest.json'));
+    expect(outcome).toEqual({ kind: 'ignored', reason: 'p1 is already training' });
+    expect(models.pointer).toBeUndefined();
+  });
 });

@@ -13,7 +13,8 @@ export type StagedOutcome = PublishOutcome | { kind: 'ignored'; reason: string }
  * What a trainer's staged object means (the Spark job's, notified by Cloud Storage): a version's
  * manifest.json runs the publish step for it, its failed.json records the failure with the
  * job's reason (the current model keeps serving). A version the record already finished is
- * not handled again: a redelivered notification must not turn "published" into "failed".
+ * not handled again: a redelivered notification must not turn "published" into "failed"; nor
+ * one an in-process retrain is publishing itself (recorded as `training`).
  */
 export async function onStagedObject(
   ports: PublishPorts,
