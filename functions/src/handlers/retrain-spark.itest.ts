@@ -84,7 +84,7 @@ let retrainFunction: ServedFunction;
 let republishFunction: ServedFunction;
 const SPARK_MS = 15 * 60_000;
 
-async function pushRetrain(data: unknown) {
+async function pushRetrain(data: object) {
   const body = pushBody(data, {}, 'projects/demo-reel/subscriptions/retrain-run');
   expect((await push(retrainFunction.url, body, 'projects/demo-reel/topics/retrain')).status).toBe(
     204,
@@ -261,7 +261,8 @@ describe('a retrain through the Spark trainer (spark-submit local[2], emulators)
       const processes = await until(
         async () => {
           const found = sparkProcesses(submitted.version);
-          return found.some((row) => row.args.includes('train_job.py') && /python/.test(row.args))
+          // PythonRunner starts `{venv}/bin/python3 …/train_job.py …` once the JVM is up.
+          return found.some((row) => /^\S*\/python3?\s+\S*train_job\.py /.test(row.args))
             ? found
             : undefined;
         },
