@@ -44,6 +44,12 @@ async function main(): Promise<number> {
     persist: true,
     ratingsFile: options.ratings ?? BUNDLED_RATINGS,
     siteDistDir: options.site ? join(root, 'site', 'dist') : undefined,
+    // The retrain's knobs, when set, reach the functions as Terraform's variables do.
+    functionEnv: Object.fromEntries(
+      ['REEL_RETRAIN_MAX_REGRESSION', 'REEL_SPARK_ABOVE_RATINGS'].flatMap((name) =>
+        process.env[name] ? [[name, process.env[name]]] : [],
+      ),
+    ),
     onProgress: log,
   });
   process.removeListener('SIGINT', exitNow);
