@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { BigQuery } from '@google-cloud/bigquery';
+import type { BigQuery, Table } from '@google-cloud/bigquery';
 import type { RatingEvent } from '../events/index.js';
 import { epochMicros } from '../ratings/last-write-wins.js';
 
@@ -71,6 +71,11 @@ export function eventInsertId(event: RatingEvent): string {
     .digest('base64url');
 }
 
+/** The events table, for appendEventsTo: one object per instance, not one per event. */
+export function eventsTable(bigquery: BigQuery, ref: DatasetRef): Table {
+  return bigquery.dataset(ref.dataset).table(EVENTS_TABLE);
+}
+
 /**
  * Appends events with the streaming API, insertId from eventInsertId. BigQuery uses insertId
  * to drop retried rows on a best-effort basis only (and the local emulator not at all), so
@@ -80,6 +85,15 @@ export function eventInsertId(event: RatingEvent): string {
 export async function appendEvents(
   bigquery: BigQuery,
   ref: DatasetRef,
+  events: readonly RatingEvent[],
+  ingestedAt: Date = new Date(),
+): Promise<void> {
+  await appendEventsTo(eventsTable(bigquery, ref), events, ingestedAt);
+}
+
+/** appendEvents into a table object the caller keeps (see eventsTable). */
+export async function appendEventsTo(
+  table: Table,
   events: readonly RatingEvent[],
   ingestedAt: Date = new Date(),
 ): Promise<void> {
@@ -94,7 +108,7 @@ export async function appendEvents(
     json: eventRow(event, ingestedAt),
   }));
   try {
-    await bigquery.dataset(ref.dataset).table(EVENTS_TABLE).insert(rows, { raw: true });
+    await table.insert(rows, { raw: true });
   } catch (error) {
     throw describeInsertError(error);
   }

@@ -54,6 +54,17 @@ const LAUNCHER = fileURLToPath(new URL('./function-server.ts', import.meta.url))
 
 export const functionUrl = (port: number) => `http://${LOOPBACK}:${port}`;
 
+/**
+ * With REEL_CPU_PROF_DIR set, each function process writes a V8 CPU profile there when it
+ * stops, under `TARGET/` (one file per thread: the largest is the main thread's), for Chrome
+ * DevTools or `npm run profile:summary`: how the ingest's CPU per event was taken apart
+ * (docs/capacity.md).
+ */
+function cpuProfileArgs(target: FunctionTarget): string[] {
+  const dir = process.env.REEL_CPU_PROF_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, target)}`] : [];
+}
+
 /** The module that registers the three targets. */
 export const functionsEntry = (root: string) => join(root, 'functions', 'src', 'index.ts');
 
@@ -85,6 +96,7 @@ export async function startFunctions(options: FunctionsOptions): Promise<Running
           name: target,
           command: process.execPath,
           args: [
+            ...cpuProfileArgs(target),
             '--import',
             'tsx',
             LAUNCHER,
