@@ -1,4 +1,4 @@
-import { getAppCheck } from 'firebase-admin/app-check';
+import { type AppCheck, getAppCheck } from 'firebase-admin/app-check';
 import { appCheckGuard } from './adapters/app-check.js';
 import type { Clients } from './adapters/clients.js';
 import { createFirestoreLimiter, type Limiter } from './adapters/firestore-limiter.js';
@@ -7,6 +7,7 @@ import {
   firebaseAccounts,
   firestoreUserDocuments,
 } from './adapters/user-data.js';
+import type { ApiDeps } from './api/app.js';
 import type { Config } from './config.js';
 import type { Logger } from './core/logger.js';
 import type { PrivacyConfig } from './privacy-config.js';
@@ -64,10 +65,41 @@ export function createLimiters(
   };
 }
 
-/** Checks a write's `X-Firebase-AppCheck` token when REEL_APP_CHECK_ENFORCED is true. */
+/**
+ * Checks a write's `X-Firebase-AppCheck` token when REEL_APP_CHECK_ENFORCED is true, with the
+ * Admin SDK's verifier unless another is given (tests: App Check has no emulator).
+ */
 export function createAppCheckGuard(
   clients: Clients,
   privacy: PrivacyConfig,
+  verifier: Pick<AppCheck, 'verifyToken'> = getAppCheck(clients.auth.app),
 ): (token: string | undefined) => Promise<void> {
-  return appCheckGuard(getAppCheck(clients.auth.app), privacy.appCheckEnforced);
+  return appCheckGuard(verifier, privacy.appCheckEnforced);
+}
+
+/** The api's write path: App Check, then the per-address and per-person limits. */
+export function createWriteGuards(
+  clients: Clients,
+  config: Config,
+  privacy: PrivacyConfig,
+  verifier?: Pick<AppCheck, 'verifyToken'>,
+): Pick<
+  ApiDeps,
+  | 'limiter'
+  | 'retryAfterSeconds'
+  | 'addressLimiter'
+  | 'addressRetryAfterSeconds'
+  | 'trustedProxies'
+  | 'verifyAppCheck'
+> {
+  // Counters in Firestore, so the limits hold across every instance.
+  const limits = createLimiters(clients, config, privacy);
+  return {
+    limiter: limits.perUser,
+    retryAfterSeconds: Math.ceil(60 / config.rateLimitPerMinute),
+    addressLimiter: limits.perAddress,
+    addressRetryAfterSeconds: Math.ceil(60 / privacy.writesPerAddressPerMinute),
+    trustedProxies: privacy.trustedProxies,
+    verifyAppCheck: createAppCheckGuard(clients, privacy, verifier),
+  };
 }
