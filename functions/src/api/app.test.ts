@@ -282,7 +282,10 @@ describe('the write path’s guards (App Check, the per-address and per-person l
     expect(drawn.users).toEqual([]);
     expect(published).toEqual([]);
     expect(deleted).toEqual([]);
-    const valid = await app.request('/v1/ratings', post({ movieId: 1, rating: 3 }, { 'x-firebase-appcheck': 'valid' }));
+    const valid = await app.request(
+      '/v1/ratings',
+      post({ movieId: 1, rating: 3 }, { 'x-firebase-appcheck': 'valid' }),
+    );
     expect(valid.status).toBe(202);
   });
 });

@@ -34,10 +34,10 @@ import {
   rateRequest,
   recommendationsSchema,
   similarQuery,
-  writeHeaders,
   similarSchema,
   statsSchema,
   withdrawRequest,
+  writeHeaders,
 } from './schemas.js';
 
 export interface ApiDeps {

@@ -21,7 +21,7 @@ export const writeHeaders = z.object({
     .string()
     .optional()
     .openapi({
-      param: { name: 'X-Firebase-AppCheck', in: 'header' },
+      param: { name: 'x-firebase-appcheck', in: 'header' },
       description:
         'A Firebase App Check token of the calling app. Required when the deployment enforces App Check (Terraform app_check_enforced); otherwise ignored.',
     }),

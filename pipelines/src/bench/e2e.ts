@@ -9,11 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  type Clients,
-  EVENTS_TABLE,
-  readPointer,
-} from '@reel/functions/adapters';
+import { type Clients, EVENTS_TABLE, readPointer } from '@reel/functions/adapters';
 import { UsageError } from '../cli/args.js';
 import { describeMachine, machineLine } from '../report/machine.js';
 import { formatTable } from '../report/table.js';

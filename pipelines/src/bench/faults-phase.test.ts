@@ -101,7 +101,7 @@ describe('faultProblems', () => {
         ...clean,
         accepted: 7,
         notAccepted: { 429: 2, 'no answer': 1 },
-        inBigQuery: 9,
+        inBigQuery: 6,
         usersMatching: 2,
         deadLetters: 3,
         neverVisible: 1,

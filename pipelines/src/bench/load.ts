@@ -163,7 +163,10 @@ export function postRating(
 export async function atRate(
   rate: number,
   send: (index: number) => void,
-  { count = Number.POSITIVE_INFINITY, stopped = () => false } = {},
+  {
+    count = Number.POSITIVE_INFINITY,
+    stopped = () => false,
+  }: { count?: number; stopped?: () => boolean } = {},
 ): Promise<number> {
   const started = performance.now();
   let next = 0;
