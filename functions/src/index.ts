@@ -71,7 +71,7 @@ const api = lazy(() => {
       newEventId: randomUUID,
     },
     verifyUser: (authorization) => verifyIdToken(clients.auth, authorization),
-    ...createWriteGuards(clients, config, privacy),
+    ...createWriteGuards(clients, config, privacy, log),
     allowedOrigins: config.allowedOrigins,
     log,
   });

@@ -9,6 +9,7 @@ import {
 } from './adapters/user-data.js';
 import type { ApiDeps } from './api/app.js';
 import type { Config } from './config.js';
+import { inMemoryLimiter, limiterWithFallback } from './core/fallback-limiter.js';
 import type { Logger } from './core/logger.js';
 import type { PrivacyConfig } from './privacy-config.js';
 import {
@@ -77,11 +78,19 @@ export function createAppCheckGuard(
   return appCheckGuard(verifier, privacy.appCheckEnforced);
 }
 
-/** The api's write path: App Check, then the per-address and per-person limits. */
+/** How long a limit's Firestore transaction may take before the per-instance limit answers. */
+export const SHARED_LIMIT_TIMEOUT_MS = 1_000;
+
+/**
+ * The api's write path: App Check, then the per-address and per-person limits. Each limit is
+ * shared through Firestore; when Firestore fails or is slow, a per-instance limit answers
+ * instead, so the write path (which needs only Pub/Sub) keeps accepting ratings, still limited.
+ */
 export function createWriteGuards(
   clients: Clients,
   config: Config,
   privacy: PrivacyConfig,
+  log: Logger,
   verifier?: Pick<AppCheck, 'verifyToken'>,
 ): Pick<
   ApiDeps,
@@ -94,10 +103,18 @@ export function createWriteGuards(
 > {
   // Counters in Firestore, so the limits hold across every instance.
   const limits = createLimiters(clients, config, privacy);
+  const resilient = (name: string, shared: Limiter, perMinute: number) =>
+    limiterWithFallback(shared, inMemoryLimiter(perMinute), {
+      timeoutMs: SHARED_LIMIT_TIMEOUT_MS,
+      onChange: (state) =>
+        state.degraded
+          ? log.warn(`the ${name} limit falls back to this instance's own: ${state.error.message}`)
+          : log.info(`the ${name} limit is shared through Firestore again`),
+    });
   return {
-    limiter: limits.perUser,
+    limiter: resilient('per-person', limits.perUser, config.rateLimitPerMinute),
     retryAfterSeconds: Math.ceil(60 / config.rateLimitPerMinute),
-    addressLimiter: limits.perAddress,
+    addressLimiter: resilient('per-address', limits.perAddress, privacy.writesPerAddressPerMinute),
     addressRetryAfterSeconds: Math.ceil(60 / privacy.writesPerAddressPerMinute),
     trustedProxies: privacy.trustedProxies,
     verifyAppCheck: createAppCheckGuard(clients, privacy, verifier),

@@ -10,7 +10,7 @@ import {
 } from '../adapters/index.js';
 import { createApiApp } from '../api/app.js';
 import { createLogger } from '../core/logger.js';
-import { createWriteGuards } from '../privacy.js';
+import { createWriteGuards, SHARED_LIMIT_TIMEOUT_MS } from '../privacy.js';
 import { parsePrivacyConfig } from '../privacy-config.js';
 import { type OpenApiDocument, responseProblems } from '../testing/openapi.js';
 import { type ServedFunction, serveFunction } from '../testing/serve.js';
@@ -46,7 +46,7 @@ const fakeVerifier = {
 async function serve(
   clients: Clients,
   privacyEnv: Record<string, string>,
-  verifier?: typeof fakeVerifier,
+  { verifier, limitsOn = clients }: { verifier?: typeof fakeVerifier; limitsOn?: Clients } = {},
 ): Promise<ServedFunction> {
   const privacy = parsePrivacyConfig({ ...env, ...privacyEnv });
   const bucket = clients.storage.bucket(bucketName);
@@ -67,7 +67,7 @@ async function serve(
       newEventId: randomUUID,
     },
     verifyUser: (authorization) => verifyIdToken(clients.auth, authorization),
-    ...createWriteGuards(clients, config, privacy, verifier),
+    ...createWriteGuards(limitsOn, config, privacy, log, verifier),
     allowedOrigins: [],
     log,
   });
@@ -196,6 +196,39 @@ describe('the per-address write limit across two instances (Firestore counters)'
   });
 });
 
+describe('the limits while Firestore does not answer', () => {
+  it('keeps accepting writes, limited by the instance’s own limit, when the counters cannot be reached', async () => {
+    // firebase-admin reads the emulator's address from process.env when the client is made:
+    // these clients' Firestore is a closed port, as the store is during an outage.
+    const closedPort = '127.0.0.1:1';
+    const saved = process.env.FIRESTORE_EMULATOR_HOST;
+    process.env.FIRESTORE_EMULATOR_HOST = closedPort;
+    let unreachable: Clients;
+    try {
+      unreachable = testClients(testConfig({ FIRESTORE_EMULATOR_HOST: closedPort }));
+    } finally {
+      process.env.FIRESTORE_EMULATOR_HOST = saved;
+    }
+    const api = await serve(
+      first,
+      { REEL_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '3', REEL_TRUSTED_PROXIES: '1' },
+      { limitsOn: unreachable },
+    );
+    const statuses: number[] = [];
+    for (let n = 0; n < 4; n++) {
+      const started = performance.now();
+      const answer = await write(api, await signUp(), 'rate', {
+        'x-forwarded-for': '192.0.2.44',
+      });
+      statuses.push(answer.status);
+      // The shared limit is waited for at most SHARED_LIMIT_TIMEOUT_MS, then the fallback answers.
+      expect(performance.now() - started).toBeLessThan(SHARED_LIMIT_TIMEOUT_MS + 5_000);
+    }
+    expect(statuses).toEqual([202, 202, 202, 429]);
+    await unreachable.close();
+  });
+});
+
 describe('App Check on the write path', () => {
   it('refuses a write without a token or with a malformed one (the Admin SDK’s own check) with 403', async () => {
     const enforced = await serve(first, { REEL_APP_CHECK_ENFORCED: 'true' });
@@ -215,7 +248,11 @@ describe('App Check on the write path', () => {
   });
 
   it('lets a write with a token the verifier accepts through, and refuses others, on every write route', async () => {
-    const enforced = await serve(second, { REEL_APP_CHECK_ENFORCED: 'true' }, fakeVerifier);
+    const enforced = await serve(
+      second,
+      { REEL_APP_CHECK_ENFORCED: 'true' },
+      { verifier: fakeVerifier },
+    );
     for (const route of ['rate', 'withdraw', 'delete me'] as const) {
       const idToken = await signUp();
       const forged = await write(enforced, idToken, route, { 'x-firebase-appcheck': 'forged' });
@@ -230,7 +267,11 @@ describe('App Check on the write path', () => {
   });
 
   it('asks nothing of App Check when enforcement is off (locally)', async () => {
-    const off = await serve(first, { REEL_APP_CHECK_ENFORCED: 'false' }, fakeVerifier);
+    const off = await serve(
+      first,
+      { REEL_APP_CHECK_ENFORCED: 'false' },
+      { verifier: fakeVerifier },
+    );
     expect((await write(off, await signUp(), 'rate')).status).toBe(202);
     expect(
       (await write(off, await signUp(), 'rate', { 'x-firebase-appcheck': 'forged' })).status,
