@@ -40,6 +40,8 @@ locals {
       REEL_LOG_KEY                     = random_password.log_key.result
       REEL_APP_CHECK_ENFORCED          = tostring(var.app_check_enforced)
     },
+    # The write path's limit per client address (functions/src/privacy-config.ts).
+    { REEL_RATE_LIMIT_PER_ADDRESS_PER_MINUTE = tostring(var.rate_limit_per_address_per_minute) },
     local.spark_environment,
     length(local.model_config_overrides) > 0 ? { REEL_MODEL_CONFIG = jsonencode(local.model_config_overrides) } : {},
     var.retrain_max_regression != null ? { REEL_RETRAIN_MAX_REGRESSION = tostring(var.retrain_max_regression) } : {},

@@ -330,11 +330,14 @@ describe('the deletions table matches its DDL', () => {
 });
 
 describe('privacy and abuse settings', () => {
-  it('gives every function the log key and the App Check switch', () => {
+  it('gives every function the log key, the App Check switch and the per-address limit', () => {
     const environment = String(configuration.locals.get('local.function_environment')?.body.value);
     expect(environment).toMatch(/REEL_LOG_KEY\s*=\s*random_password\.log_key\.result/);
     expect(environment).toMatch(
       /REEL_APP_CHECK_ENFORCED\s*=\s*tostring\(var\.app_check_enforced\)/,
+    );
+    expect(environment).toMatch(
+      /REEL_RATE_LIMIT_PER_ADDRESS_PER_MINUTE\s*=\s*tostring\(var\.rate_limit_per_address_per_minute\)/,
     );
   });
 

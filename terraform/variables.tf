@@ -159,6 +159,16 @@ variable "rate_limit_per_minute" {
   }
 }
 
+variable "rate_limit_per_address_per_minute" {
+  description = "Writes (ratings, withdrawals, deletions) one client address may make per minute, whatever the accounts, before the API answers 429: what bounds the fresh anonymous accounts one address can write with."
+  type        = number
+  default     = 300
+  validation {
+    condition     = floor(var.rate_limit_per_address_per_minute) == var.rate_limit_per_address_per_minute && var.rate_limit_per_address_per_minute >= 1 && var.rate_limit_per_address_per_minute <= 100000
+    error_message = "rate_limit_per_address_per_minute must be a whole number from 1 to 100000."
+  }
+}
+
 variable "top_n" {
   description = "Length of each user's recommendation list."
   type        = number

@@ -21,7 +21,7 @@ import { createApi } from './handlers/api.js';
 import { createIngestRating } from './handlers/ingest-rating.js';
 import { createRepublishUsers } from './handlers/republish-users.js';
 import { createRetrainModel } from './handlers/retrain-model.js';
-import { createDeleteMyData, createDeletionSweep, createLimiters } from './privacy.js';
+import { createDeleteMyData, createDeletionSweep, createWriteGuards } from './privacy.js';
 import { logKeyOf, parsePrivacyConfig } from './privacy-config.js';
 import { parseSparkConfig } from './spark-config.js';
 
@@ -71,9 +71,7 @@ const api = lazy(() => {
       newEventId: randomUUID,
     },
     verifyUser: (authorization) => verifyIdToken(clients.auth, authorization),
-    // Counters in Firestore, so the limit holds across every instance.
-    limiter: createLimiters(clients, config, privacy).perUser,
-    retryAfterSeconds: Math.ceil(60 / config.rateLimitPerMinute),
+    ...createWriteGuards(clients, config, privacy, log),
     allowedOrigins: config.allowedOrigins,
     log,
   });

@@ -17,7 +17,12 @@ function problemsOf(env: Record<string, string>): readonly string[] {
 describe('parsePrivacyConfig', () => {
   it('reads the key and applies the defaults', () => {
     expect(parsePrivacyConfig({ GOOGLE_CLOUD_PROJECT: 'reel-prod', REEL_LOG_KEY: secret })).toEqual(
-      { logKey: secret, appCheckEnforced: false, writesPerAddressPerMinute: 300 },
+      {
+        logKey: secret,
+        appCheckEnforced: false,
+        writesPerAddressPerMinute: 300,
+        trustedProxies: 2,
+      },
     );
   });
 
@@ -31,23 +36,26 @@ describe('parsePrivacyConfig', () => {
     ]);
   });
 
-  it('reads App Check enforcement and the per-address limit', () => {
+  it('reads App Check enforcement, the per-address limit and the proxies in front', () => {
     expect(
       parsePrivacyConfig({
         GOOGLE_CLOUD_PROJECT: 'demo-reel',
         REEL_APP_CHECK_ENFORCED: 'true',
         REEL_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '20',
+        REEL_TRUSTED_PROXIES: '1',
       }),
-    ).toMatchObject({ appCheckEnforced: true, writesPerAddressPerMinute: 20 });
+    ).toMatchObject({ appCheckEnforced: true, writesPerAddressPerMinute: 20, trustedProxies: 1 });
     expect(
       problemsOf({
         GOOGLE_CLOUD_PROJECT: 'demo-reel',
         REEL_APP_CHECK_ENFORCED: 'yes',
         REEL_RATE_LIMIT_PER_ADDRESS_PER_MINUTE: '0',
+        REEL_TRUSTED_PROXIES: '0',
       }),
     ).toEqual([
       'REEL_APP_CHECK_ENFORCED="yes" must be true or false',
       'REEL_RATE_LIMIT_PER_ADDRESS_PER_MINUTE="0" must be a positive integer (writes per client address per minute)',
+      'REEL_TRUSTED_PROXIES="0" must be a whole number from 1 to 10 (proxies that append to X-Forwarded-For in front of the api)',
     ]);
   });
 

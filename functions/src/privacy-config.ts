@@ -11,6 +11,11 @@ export interface PrivacyConfig {
   appCheckEnforced: boolean;
   /** Writes per client address per minute, over every instance (Firestore counters). */
   writesPerAddressPerMinute: number;
+  /**
+   * Proxies that append to X-Forwarded-For in front of the api (Firebase Hosting, then Cloud
+   * Run's front end: 2); the client's address is that many entries from the right.
+   */
+  trustedProxies: number;
 }
 
 /** The key a `demo-` project (emulators only) uses when REEL_LOG_KEY is not set. */
@@ -53,11 +58,20 @@ export function parsePrivacyConfig(env: Env): PrivacyConfig {
     );
   }
 
+  const proxiesText = read('REEL_TRUSTED_PROXIES');
+  const proxies = proxiesText === undefined ? 2 : Number(proxiesText);
+  if (!Number.isInteger(proxies) || proxies < 1 || proxies > 10) {
+    problems.push(
+      `REEL_TRUSTED_PROXIES="${proxiesText}" must be a whole number from 1 to 10 (proxies that append to X-Forwarded-For in front of the api)`,
+    );
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return {
     logKey: logKey ?? '',
     appCheckEnforced: enforced === 'true',
     writesPerAddressPerMinute: perAddress,
+    trustedProxies: proxies,
   };
 }
 

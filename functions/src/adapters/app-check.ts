@@ -1,6 +1,6 @@
 import type { AppCheck } from 'firebase-admin/app-check';
 
-/** Why a write was refused for want of App Check; the API maps it to 401. */
+/** Why a write was refused for want of App Check; the API maps it to 403. */
 export class AppCheckError extends Error {
   constructor(message: string) {
     super(message);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AppCheckError } from '../adapters/app-check.js';
 import { AuthenticationError } from '../adapters/auth.js';
 import { createLogger } from '../core/logger.js';
 import { UserRatings } from '../ratings/user-ratings.js';
@@ -12,6 +13,9 @@ const SITE = 'https://reel.example';
 async function setup(overrides: Partial<ApiDeps> = {}, portOverrides: Partial<ApiPorts> = {}) {
   const memory = await inMemoryApiPorts();
   let allowed = true;
+  let addressAllowed = true;
+  /** The keys each limiter was asked for, and the App Check tokens seen. */
+  const drawn = { users: [] as string[], addresses: [] as string[], appCheck: [] as unknown[] };
   const app = createApiApp({
     ports: { ...memory.ports, ...portOverrides },
     verifyUser: async (authorization) => {
@@ -22,13 +26,35 @@ async function setup(overrides: Partial<ApiDeps> = {}, portOverrides: Partial<Ap
         throw new AuthenticationError('invalid', 'ID token rejected');
       return 'uid-1';
     },
-    limiter: { tryAcquire: async () => allowed },
+    limiter: {
+      tryAcquire: async (uid) => {
+        drawn.users.push(uid);
+        return allowed;
+      },
+    },
     retryAfterSeconds: 2,
+    addressLimiter: {
+      tryAcquire: async (address) => {
+        drawn.addresses.push(address);
+        return addressAllowed;
+      },
+    },
+    addressRetryAfterSeconds: 1,
+    trustedProxies: 2,
+    verifyAppCheck: async (token) => {
+      drawn.appCheck.push(token);
+    },
     allowedOrigins: [SITE],
     log: createLogger(() => {}),
     ...overrides,
   });
-  return { app, ...memory, refuseWrites: () => (allowed = false) };
+  return {
+    app,
+    ...memory,
+    drawn,
+    refuseWrites: () => (allowed = false),
+    refuseAddress: () => (addressAllowed = false),
+  };
 }
 
 const post = (body: unknown, headers: Record<string, string> = {}) => ({
@@ -178,7 +204,7 @@ describe('POST /v1/ratings', () => {
     expect(preflight.headers.get('access-control-allow-origin')).toBe(SITE);
     expect(preflight.headers.get('access-control-allow-methods')).toBe('GET, POST, DELETE');
     expect(preflight.headers.get('access-control-allow-headers')).toBe(
-      'Authorization, Content-Type, If-None-Match',
+      'Authorization, Content-Type, If-None-Match, X-Firebase-AppCheck',
     );
     const foreign = await app.request('/v1/ratings', {
       method: 'OPTIONS',
@@ -190,6 +216,77 @@ describe('POST /v1/ratings', () => {
     expect(get.status).toBe(405);
     expect(get.headers.get('allow')).toBe('POST, OPTIONS');
     await problem(get);
+  });
+});
+
+describe('the write path’s guards (App Check, the per-address and per-person limits)', () => {
+  const writes = [
+    ['/v1/ratings', post({ movieId: 1, rating: 3 })],
+    ['/v1/ratings/3', { method: 'DELETE', headers: { authorization: 'Bearer good' } }],
+    ['/v1/me', { method: 'DELETE', headers: { authorization: 'Bearer good' } }],
+  ] as const;
+
+  it('draws one token per write from the person’s and the address’s limits', async () => {
+    const { app, drawn } = await setup();
+    for (const [path, init] of writes) {
+      const response = await app.request(path, {
+        ...init,
+        headers: {
+          ...init.headers,
+          'x-forwarded-for': '6.6.6.6, 203.0.113.7, 35.191.0.1',
+          'x-firebase-appcheck': 'token',
+        },
+      });
+      expect(response.status).toBeLessThan(300);
+    }
+    // Two proxies in front: the client is the second entry from the right, whatever it sent.
+    expect(drawn.addresses).toEqual(['203.0.113.7', '203.0.113.7', '203.0.113.7']);
+    expect(drawn.users).toEqual(['uid-1', 'uid-1', 'uid-1']);
+    expect(drawn.appCheck).toEqual(['token', 'token', 'token']);
+    await app.request('/v1/me/ratings', { headers: { authorization: 'Bearer good' } });
+    expect(drawn.users).toHaveLength(3);
+    expect(drawn.appCheck).toHaveLength(3);
+  });
+
+  it('answers 429 with the address’s Retry-After past the per-address limit', async () => {
+    const { app, published, refuseAddress } = await setup();
+    refuseAddress();
+    for (const [path, init] of writes) {
+      const response = await app.request(path, init);
+      expect(response.status).toBe(429);
+      expect(response.headers.get('retry-after')).toBe('1');
+      expect((await problem(response)).detail).toBe(
+        'too many writes from your address; try again in 1 s',
+      );
+    }
+    expect(published).toEqual([]);
+  });
+
+  it('answers 403 when App Check refuses, before drawing on any limit', async () => {
+    const { app, drawn, published, deleted } = await setup({
+      verifyAppCheck: async (token) => {
+        if (token !== 'valid') throw new AppCheckError(`App Check refused ${token ?? 'nothing'}`);
+      },
+    });
+    for (const [path, init] of writes) {
+      const missing = await app.request(path, init);
+      expect(missing.status).toBe(403);
+      expect((await problem(missing)).detail).toBe('App Check refused nothing');
+      const invalid = await app.request(path, {
+        ...init,
+        headers: { ...init.headers, 'X-Firebase-AppCheck': 'forged' },
+      });
+      expect(invalid.status).toBe(403);
+      expect((await problem(invalid)).detail).toBe('App Check refused forged');
+    }
+    expect(drawn.users).toEqual([]);
+    expect(published).toEqual([]);
+    expect(deleted).toEqual([]);
+    const valid = await app.request(
+      '/v1/ratings',
+      post({ movieId: 1, rating: 3 }, { 'x-firebase-appcheck': 'valid' }),
+    );
+    expect(valid.status).toBe(202);
   });
 });
 

@@ -4,7 +4,9 @@ import { etag } from 'hono/etag';
 import { HTTPException } from 'hono/http-exception';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import { getPath } from 'hono/utils/url';
+import { APP_CHECK_HEADER, AppCheckError } from '../adapters/app-check.js';
 import { AuthenticationError } from '../adapters/auth.js';
+import { clientAddress } from '../core/client-address.js';
 import { createLogger, elapsedMs, type Logger } from '../core/logger.js';
 import { describeIssues } from '../events/index.js';
 import { Refusal, type RefusalKind } from '../usecases/api/errors.js';
@@ -35,6 +37,7 @@ import {
   similarSchema,
   statsSchema,
   withdrawRequest,
+  writeHeaders,
 } from './schemas.js';
 
 export interface ApiDeps {
@@ -45,6 +48,20 @@ export interface ApiDeps {
   limiter: { tryAcquire(key: string): Promise<boolean> };
   /** What Retry-After says when the limiter refuses (seconds). */
   retryAfterSeconds: number;
+  /**
+   * One token per write, per client address, whichever account writes: what bounds the
+   * fresh anonymous accounts one address can sign up and write with; false = over the limit.
+   */
+  addressLimiter: { tryAcquire(address: string): Promise<boolean> };
+  /** What Retry-After says when the address limiter refuses (seconds). */
+  addressRetryAfterSeconds: number;
+  /** Proxies that append to X-Forwarded-For in front of the function (core/client-address.ts). */
+  trustedProxies: number;
+  /**
+   * Resolves when a write may go on as far as App Check goes, given the X-Firebase-AppCheck
+   * header (always, when enforcement is off); throws AppCheckError.
+   */
+  verifyAppCheck(token: string | undefined): Promise<void>;
   /** Origins allowed to call the API from a browser (exact match). */
   allowedOrigins: readonly string[];
   log: Logger;
@@ -80,10 +97,11 @@ const problems = (...statuses: number[]) =>
 const problemDescriptions: Record<number, string> = {
   400: 'The request is invalid; `detail` names each field and what is wrong with it.',
   401: 'No valid Firebase ID token: send `Authorization: Bearer <ID token>`.',
+  403: 'App Check is enforced and the X-Firebase-AppCheck header is missing or its token is not valid.',
   404: 'No such movie (or the model has learnt nothing of it yet).',
   413: `The body is over ${MAX_BODY_BYTES} bytes.`,
   415: 'The body is not sent as application/json.',
-  429: 'Over the per-person write limit; wait Retry-After seconds.',
+  429: 'Over the per-person or the per-address write limit; wait Retry-After seconds.',
   501: 'Not available in this build.',
   503: 'A dependency is unavailable, or no model is published yet; retry after Retry-After seconds.',
 };
@@ -180,8 +198,34 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono<{ Variables: Variables 
     }
     await next();
   };
+  const requireAppCheck: MiddlewareHandler = async (c, next) => {
+    try {
+      await deps.verifyAppCheck(c.req.header(APP_CHECK_HEADER));
+    } catch (error) {
+      if (!(error instanceof AppCheckError)) throw error;
+      throw new ApiProblem(403, error.message);
+    }
+    await next();
+  };
+  // Both limits are drawn at once (two Firestore transactions side by side): a write refused
+  // by one still counts against the other, as every refused write does.
   const limitWrites: MiddlewareHandler<{ Variables: Variables }> = async (c, next) => {
-    if (!(await deps.limiter.tryAcquire(c.get('uid')))) {
+    const address = clientAddress(
+      c.req.header('x-forwarded-for'),
+      socketAddressOf(c.env),
+      deps.trustedProxies,
+    );
+    const [addressAllowed, userAllowed] = await Promise.all([
+      deps.addressLimiter.tryAcquire(address),
+      deps.limiter.tryAcquire(c.get('uid')),
+    ]);
+    if (!addressAllowed) {
+      const seconds = deps.addressRetryAfterSeconds;
+      throw new ApiProblem(429, `too many writes from your address; try again in ${seconds} s`, {
+        'Retry-After': String(seconds),
+      });
+    }
+    if (!userAllowed) {
       throw new ApiProblem(429, `too many writes; try again in ${deps.retryAfterSeconds} s`, {
         'Retry-After': String(deps.retryAfterSeconds),
       });
@@ -206,13 +250,14 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono<{ Variables: Variables 
       description:
         'Queues a rating event for the signed-in person. Send the same eventId again to retry safely.',
       security: bearer,
-      middleware: [bodySize(), requireUser, limitWrites, jsonBody(true)] as const,
+      middleware: [bodySize(), requireUser, requireAppCheck, limitWrites, jsonBody(true)] as const,
       request: {
+        headers: writeHeaders,
         body: { required: true, content: { 'application/json': { schema: rateRequest } } },
       },
       responses: {
         202: json(acceptedSchema, 'Accepted: the rating is queued.'),
-        ...problems(400, 401, 413, 415, 429, 503),
+        ...problems(400, 401, 403, 413, 415, 429, 503),
       },
     }),
     async (c) => {
@@ -230,14 +275,15 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono<{ Variables: Variables 
       description:
         'Queues a withdrawal (a rating event with rating null). The optional body gives its eventId, for retries.',
       security: bearer,
-      middleware: [bodySize(), requireUser, limitWrites, jsonBody(false)] as const,
+      middleware: [bodySize(), requireUser, requireAppCheck, limitWrites, jsonBody(false)] as const,
       request: {
+        headers: writeHeaders,
         params: movieIdParams,
         body: { required: false, content: { 'application/json': { schema: withdrawRequest } } },
       },
       responses: {
         202: json(acceptedSchema, 'Accepted: the withdrawal is queued.'),
-        ...problems(400, 401, 413, 415, 429, 503),
+        ...problems(400, 401, 403, 413, 415, 429, 503),
       },
     }),
     async (c) => {
@@ -260,10 +306,11 @@ export function createApiApp(deps: ApiDeps): OpenAPIHono<{ Variables: Variables 
       description:
         'Deletes everything Reel holds about the signed-in person: Firestore documents and the Auth account at once, events excluded from training and queries at once, BigQuery rows as soon as BigQuery allows.',
       security: bearer,
-      middleware: [requireUser, limitWrites, privateCache] as const,
+      middleware: [requireUser, requireAppCheck, limitWrites, privateCache] as const,
+      request: { headers: writeHeaders },
       responses: {
         200: json(deletionSchema, 'Deleted (BigQuery rows deleted or scheduled).'),
-        ...problems(401, 429, 501, 503),
+        ...problems(401, 403, 429, 501, 503),
       },
     }),
     async (c) => c.json(await ports.deleteMyData(c.get('uid')), 200),
@@ -457,10 +504,20 @@ export function openApiDocument(): object {
     verifyUser: unused,
     limiter: { tryAcquire: unused },
     retryAfterSeconds: 1,
+    addressLimiter: { tryAcquire: unused },
+    addressRetryAfterSeconds: 1,
+    trustedProxies: 1,
+    verifyAppCheck: unused,
     allowedOrigins: [],
     log: createLogger(() => {}),
   });
   return documentOf(app);
+}
+
+/** The peer of the request's socket: functions-framework's request, as createApi passes it. */
+function socketAddressOf(env: unknown): string | undefined {
+  return (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming
+    ?.socket?.remoteAddress;
 }
 
 /** 413 before anything else reads the body: a rating is under 200 bytes. */
@@ -517,7 +574,7 @@ function jsonBody(required: boolean): MiddlewareHandler {
 
 const PREFLIGHT = {
   'Access-Control-Allow-Methods': 'GET, POST, DELETE',
-  'Access-Control-Allow-Headers': 'Authorization, Content-Type, If-None-Match',
+  'Access-Control-Allow-Headers': 'Authorization, Content-Type, If-None-Match, X-Firebase-AppCheck',
   'Access-Control-Max-Age': '3600',
 };
 

@@ -15,6 +15,18 @@ export const problemSchema = z
   })
   .openapi('Problem', { description: 'RFC 9457 problem details.' });
 
+/** The headers a write may carry besides its ID token. */
+export const writeHeaders = z.object({
+  'x-firebase-appcheck': z
+    .string()
+    .optional()
+    .openapi({
+      param: { name: 'x-firebase-appcheck', in: 'header' },
+      description:
+        'A Firebase App Check token of the calling app. Required when the deployment enforces App Check (Terraform app_check_enforced); otherwise ignored.',
+    }),
+});
+
 const positiveInteger = (what: string) =>
   z.coerce
     .number({ error: 'must be a positive integer' })

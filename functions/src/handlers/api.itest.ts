@@ -63,6 +63,11 @@ function serveApi(bucket: typeof modelBucket, publish?: () => Promise<void>) {
       return { tryAcquire: async (key: string) => limiter.take(key, Date.now()).allowed };
     })(),
     retryAfterSeconds: 20,
+    // The write path's guards as wired are api-guards.itest.ts's subject; here they let all by.
+    addressLimiter: { tryAcquire: async () => true },
+    addressRetryAfterSeconds: 1,
+    trustedProxies: 1,
+    verifyAppCheck: async () => {},
     allowedOrigins: [SITE],
     log,
   });
@@ -315,7 +320,7 @@ describe('POST /v1/ratings over HTTP (functions-framework, Auth and Pub/Sub emul
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(SITE);
     expect(preflight.headers.get('access-control-allow-headers')).toBe(
-      'Authorization, Content-Type, If-None-Match',
+      'Authorization, Content-Type, If-None-Match, X-Firebase-AppCheck',
     );
     const foreign = await fetch(`${served.url}/api/v1/ratings`, {
       method: 'OPTIONS',

@@ -6,26 +6,14 @@
  * latency figures, then higher rates until one is not held.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  type Clients,
-  createClients,
-  decodeUserDocument,
-  EVENTS_TABLE,
-  readPointer,
-} from '@reel/functions/adapters';
+import { type Clients, EVENTS_TABLE, readPointer } from '@reel/functions/adapters';
 import { UsageError } from '../cli/args.js';
-import { BUNDLED_RATINGS } from '../data/bundled.js';
-import { loadRatingsFile } from '../data/load-ratings.js';
 import { describeMachine, machineLine } from '../report/machine.js';
 import { formatTable } from '../report/table.js';
-import { DEFAULT_PORTS, findToolchain, type StackPorts } from '../stack/emulators.js';
-import { type RunningPipeline, startPipeline } from '../stack/pipeline.js';
-import { freePort } from '../stack/ports.js';
-import { repositoryRoot } from '../stack/repository.js';
+import type { RunningPipeline } from '../stack/pipeline.js';
 import {
   HELD_P99_MS,
   latencies,
@@ -35,6 +23,20 @@ import {
   summarise,
   VisibilityLog,
 } from './e2e-phase.js';
+import {
+  atRate,
+  type BenchUser,
+  benchLimitsEnv,
+  popularMovies,
+  postRating,
+  signUpUsers,
+  startBenchStack,
+  usersMatching,
+  watchRecommendations,
+} from './load.js';
+
+/** Ratings one user posts a minute: half the functions' default per-person limit. */
+const RATINGS_PER_USER_PER_MINUTE = 30;
 
 const USAGE = `usage: npm run bench:e2e -- [--duration=S] [--rates=R1,R2,...] [--json]
   --duration=S   seconds each rate is held (default 60, as Protocol E says)
@@ -86,53 +88,12 @@ function parseOptions(argv: string[]): Options {
 
 const log = (message: string) => process.stderr.write(`[bench:e2e] ${message}\n`);
 
-interface BenchUser {
-  uid: string;
-  idToken: string;
-}
-
-/** Anonymous users, signed up in the Auth emulator like the site's visitors. */
-async function signUp(authHost: string, count: number): Promise<BenchUser[]> {
-  const users: BenchUser[] = [];
-  const one = async (): Promise<BenchUser> => {
-    const response = await fetch(
-      `http://${authHost}/identitytoolkit.googleapis.com/v1/accounts:signUp?key=bench`,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ returnSecureToken: true }),
-      },
-    );
-    if (!response.ok) throw new Error(`Auth emulator signUp: HTTP ${response.status}`);
-    const body = (await response.json()) as { localId: string; idToken: string };
-    return { uid: body.localId, idToken: body.idToken };
-  };
-  for (let start = 0; start < count; start += 20) {
-    users.push(...(await Promise.all(Array.from({ length: Math.min(20, count - start) }, one))));
-  }
-  return users;
-}
-
 interface PhaseResult extends PhaseChecks {
   seconds: number;
   /** Ratings that became visible per second, from the first POST to the last one seen. */
   completedPerSecond: number;
   problems: string[];
   held: boolean;
-}
-
-/** The movies users rate: the 2,000 most-rated of the loaded sample (all in the catalogue). */
-async function movieChoices(): Promise<number[]> {
-  const loaded = await loadRatingsFile(BUNDLED_RATINGS);
-  const counts = new Map<number, number>();
-  for (const item of loaded.ratings.item) {
-    const movieId = loaded.movieIds[item]!;
-    counts.set(movieId, (counts.get(movieId) ?? 0) + 1);
-  }
-  return [...counts.entries()]
-    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
-    .slice(0, 2000)
-    .map(([movieId]) => movieId);
 }
 
 async function runPhase(
@@ -144,59 +105,17 @@ async function runPhase(
   durationSeconds: number,
 ): Promise<PhaseResult> {
   const total = Math.round(rate * durationSeconds);
-  // At most 30 ratings per user a minute: half the functions' default per-user rate limit.
-  const perUser = Math.max(1, Math.floor((30 * durationSeconds) / 60));
+  const perUser = Math.max(1, Math.floor((RATINGS_PER_USER_PER_MINUTE * durationSeconds) / 60));
   const userCount = Math.ceil(total / perUser);
   log(`${rate}/s for ${durationSeconds} s: signing up ${userCount} users`);
-  const users = await signUp(pipeline.env.FIREBASE_AUTH_EMULATOR_HOST!, userCount);
-  const watch = watchRecommendations(clients, users, visibility);
+  const users = await signUpUsers(pipeline.env.FIREBASE_AUTH_EMULATOR_HOST!, userCount);
+  const watch = watchRecommendations(clients, users, visibility, log);
   try {
     await watch.ready;
     return await sendAndCheck(pipeline, clients, visibility, movies, users, rate, durationSeconds);
   } finally {
     watch.stop();
   }
-}
-
-/**
- * One listener per user on `recommendations/{uid}`, as the site has; `ready` once each has had
- * its first snapshot, so no update can come before its listener. Not one listener on the whole
- * collection: the Firestore emulator then evaluates that query against the collection on every
- * write, which cost it ~110 ms of CPU per ingested rating here (5 ms with listeners on
- * documents) and so slowed the very pipeline being measured.
- */
-function watchRecommendations(
-  clients: Clients,
-  users: readonly BenchUser[],
-  visibility: VisibilityLog,
-): { ready: Promise<void>; stop: () => void } {
-  const unsubscribes: (() => void)[] = [];
-  const ready = Promise.all(
-    users.map(
-      ({ uid }) =>
-        new Promise<void>((resolve, reject) => {
-          unsubscribes.push(
-            clients.firestore.doc(`recommendations/${uid}`).onSnapshot(
-              (snapshot) => {
-                const count = snapshot.get('ratingsCount');
-                if (typeof count === 'number') visibility.observe(uid, count, performance.now());
-                resolve();
-              },
-              (error) => {
-                log(`listener on recommendations/${uid} failed: ${error.message}`);
-                reject(error);
-              },
-            ),
-          );
-        }),
-    ),
-  ).then(() => undefined);
-  return {
-    ready,
-    stop: () => {
-      for (const unsubscribe of unsubscribes) unsubscribe();
-    },
-  };
 }
 
 async function sendAndCheck(
@@ -210,7 +129,6 @@ async function sendAndCheck(
 ): Promise<PhaseResult> {
   const total = Math.round(rate * durationSeconds);
   const expected = new Map<string, Map<number, number>>(users.map((u) => [u.uid, new Map()]));
-  const url = `${pipeline.functionUrls.api}/v1/ratings`;
   const sent: SentRating[] = [];
   const inFlight: Promise<void>[] = [];
 
@@ -223,15 +141,9 @@ async function sendAndCheck(
     expected.get(user.uid)!.set(movieId, rating);
     const record: SentRating = { uid: user.uid, ordinal, sentAt: performance.now(), status: 0 };
     sent.push(record);
+    const ratedAt = new Date().toISOString();
     inFlight.push(
-      fetch(url, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${user.idToken}`,
-          'content-type': 'application/json',
-        },
-        body: JSON.stringify({ eventId: randomUUID(), movieId, rating }),
-      }).then(
+      postRating(pipeline, user, { eventId: randomUUID(), movieId, rating, ratedAt }).then(
         async (response) => {
           record.status = response.status;
           await response.body?.cancel();
@@ -244,13 +156,7 @@ async function sendAndCheck(
   };
 
   const started = performance.now();
-  let next = 0;
-  while (next < total) {
-    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
-    while (next < due) post(next++);
-    await sleep(5);
-  }
-  const sendSeconds = (performance.now() - started) / 1000;
+  const sendSeconds = await atRate(rate, post, { count: total });
   await Promise.all(inFlight);
   const accepted = sent.filter((rating) => rating.status === 202).length;
 
@@ -297,20 +203,7 @@ async function sendAndCheck(
     waited += 500;
     counts = await countRows();
   }
-  let usersConsistent = 0;
-  for (let start = 0; start < uids.length; start += 300) {
-    const snapshots = await clients.firestore.getAll(
-      ...uids.slice(start, start + 300).map((uid) => clients.firestore.doc(`users/${uid}`)),
-    );
-    for (const snapshot of snapshots) {
-      const stored = decodeUserDocument(snapshot.data() ?? {}).ratings;
-      const wanted = expected.get(snapshot.id)!;
-      const matches =
-        stored.size === wanted.size &&
-        [...wanted].every(([movieId, rating]) => stored.get(movieId)?.rating === rating);
-      if (matches) usersConsistent += 1;
-    }
-  }
+  const usersConsistent = await usersMatching(clients, uids, expected);
 
   const checks: PhaseChecks = {
     targetRate: rate,
@@ -337,33 +230,19 @@ async function sendAndCheck(
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const machine = describeMachine();
-  const root = repositoryRoot();
-  const stateDir = mkdtempSync(join(tmpdir(), 'reel-bench-e2e-'));
-  const ports = {} as StackPorts;
-  for (const name of Object.keys(DEFAULT_PORTS) as (keyof StackPorts)[]) {
-    ports[name] = await freePort();
-  }
   const startedAt = Date.now();
-  const pipeline = await startPipeline({
-    root,
-    ports,
-    toolchain: findToolchain(root),
-    stateDir,
+  const stack = await startBenchStack({
+    name: 'bench-e2e',
     persist: false,
-    ratingsFile: BUNDLED_RATINGS,
-    onProgress: log,
+    functionEnv: benchLimitsEnv(RATINGS_PER_USER_PER_MINUTE),
+    log,
   });
+  const { pipeline, clients, stateDir } = stack;
   const startSeconds = (Date.now() - startedAt) / 1000;
-  const clients = createClients(pipeline.config, 'bench-e2e');
-  const stopAll = async () => {
-    await clients.close().catch(() => undefined);
-    await pipeline.stop();
-    rmSync(stateDir, { recursive: true, force: true });
-  };
-  process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  process.once('SIGINT', () => void stack.stop().then(() => process.exit(130)));
   try {
     const pointer = await readPointer(clients.storage.bucket(pipeline.config.modelsBucket));
-    const movies = await movieChoices();
+    const movies = await popularMovies();
     const visibility = new VisibilityLog();
     const phases: PhaseResult[] = [];
     log(`warming up: ${WARM_UP_EVENTS} ratings`);
@@ -411,7 +290,7 @@ async function main(): Promise<void> {
     process.stdout.write(printable(summary, phases));
     if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   } finally {
-    await stopAll();
+    await stack.stop();
   }
 }
 

@@ -4,6 +4,7 @@ import {
   bigQueryFigures,
   type FaultFigures,
   faultProblems,
+  notAcceptedStatuses,
   visibilityFigures,
 } from './faults-phase.js';
 
@@ -47,6 +48,20 @@ describe('visibilityFigures', () => {
   });
 });
 
+describe('notAcceptedStatuses', () => {
+  it('counts the statuses of the POSTs not accepted, "no answer" for none', () => {
+    expect(
+      notAcceptedStatuses([
+        rating('a', 1, 0),
+        rating('a', 2, 0, 429),
+        rating('a', 3, 0, 429),
+        rating('b', 1, 0, 0),
+        rating('b', 2, 0, 503),
+      ]),
+    ).toEqual({ 429: 2, 'no answer': 1, 503: 1 });
+  });
+});
+
 describe('bigQueryFigures', () => {
   it('counts present, exactly-once and extra rows', () => {
     const rows = new Map([
@@ -66,6 +81,7 @@ describe('faultProblems', () => {
     fault: 'x',
     sent: 10,
     accepted: 10,
+    notAccepted: {},
     inBigQuery: 10,
     exactlyOnce: 10,
     extraRows: 0,
@@ -81,8 +97,17 @@ describe('faultProblems', () => {
   it('finds nothing in a clean phase, and names each shortfall', () => {
     expect(faultProblems(clean)).toEqual([]);
     expect(
-      faultProblems({ ...clean, inBigQuery: 9, usersMatching: 2, deadLetters: 3, neverVisible: 1 }),
+      faultProblems({
+        ...clean,
+        accepted: 7,
+        notAccepted: { 429: 2, 'no answer': 1 },
+        inBigQuery: 6,
+        usersMatching: 2,
+        deadLetters: 3,
+        neverVisible: 1,
+      }),
     ).toEqual([
+      '3 of 10 POSTs not accepted (429: 2, no answer: 1)',
       '1 accepted events not in BigQuery',
       "1 users' documents differ from their last ratings",
       '1 good events dead-lettered',

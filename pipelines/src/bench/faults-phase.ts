@@ -20,6 +20,8 @@ export interface FaultFigures {
   fault: string;
   sent: number;
   accepted: number;
+  /** POSTs not accepted, by status ("no answer" when none came: a timeout or a reset). */
+  notAccepted: Record<string, number>;
   /** Accepted events with at least one row in rating_events. */
   inBigQuery: number;
   /** Of those, events with exactly one row. */
@@ -69,6 +71,17 @@ export function visibilityFigures(
   };
 }
 
+/** How many POSTs got each status other than 202, "no answer" for those that got none. */
+export function notAcceptedStatuses(ratings: readonly FaultRating[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const { status } of ratings) {
+    if (status === 202) continue;
+    const key = status === 0 ? 'no answer' : String(status);
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
+
 /** Rows per eventId → how many accepted events are present, exactly once, and extra rows. */
 export function bigQueryFigures(
   acceptedEventIds: readonly string[],
@@ -90,7 +103,13 @@ export function bigQueryFigures(
 export function faultProblems(figures: FaultFigures): string[] {
   const problems: string[] = [];
   if (figures.accepted < figures.sent) {
-    problems.push(`${figures.sent - figures.accepted} of ${figures.sent} POSTs not accepted`);
+    const statuses = Object.entries(figures.notAccepted)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([status, count]) => `${status}: ${count}`)
+      .join(', ');
+    problems.push(
+      `${figures.sent - figures.accepted} of ${figures.sent} POSTs not accepted (${statuses})`,
+    );
   }
   if (figures.inBigQuery < figures.accepted) {
     problems.push(`${figures.accepted - figures.inBigQuery} accepted events not in BigQuery`);

@@ -5,17 +5,15 @@
  * 30 s (SIGSTOP of its process group: unreachable, state kept), 1,000 malformed and 1,000
  * duplicate messages are published among the good ones, and a retrain and a rollback run.
  * Each fault has its own users, so its figures are its own. Bounded: every wait has a cap.
+ * The flags shorten it (fewer users, shorter outages, a smaller storm) for a quick check.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { Message } from '@google-cloud/pubsub';
 import {
   type Clients,
-  createClients,
   createPublishers,
   createUseCasePorts,
   EVENTS_TABLE,
@@ -24,31 +22,23 @@ import {
 import { createLogger } from '@reel/functions/core';
 import type { RatingEvent } from '@reel/functions/events';
 import { rollback } from '@reel/functions/usecases';
-import { UsageError } from '../cli/args.js';
-import { BUNDLED_RATINGS } from '../data/bundled.js';
-import { loadRatingsFile } from '../data/load-ratings.js';
+import { integerFlag, parseFlags, UsageError, usageText } from '../cli/args.js';
 import { waitForRepublish } from '../ops/republish.js';
 import { publishRetrain, waitForRetrain } from '../ops/retrain.js';
 import { describeMachine, machineLine } from '../report/machine.js';
 import { formatTable } from '../report/table.js';
-import {
-  DEFAULT_PORTS,
-  findToolchain,
-  planEmulators,
-  type StackPorts,
-} from '../stack/emulators.js';
+import { findToolchain, planEmulators, type StackPorts } from '../stack/emulators.js';
 import {
   FUNCTION_TIMEOUT_SECONDS,
   functionsEntry,
   INGEST_SUBSCRIPTION,
   pushSubscriptions,
 } from '../stack/functions.js';
-import { type RunningPipeline, startPipeline } from '../stack/pipeline.js';
-import { freePort, isPortFree } from '../stack/ports.js';
+import type { RunningPipeline } from '../stack/pipeline.js';
+import { isPortFree } from '../stack/ports.js';
 import { killGroupNow, type ProcessGroup, startProcessGroup } from '../stack/process-group.js';
 import { provisionPushSubscriptions } from '../stack/provision.js';
 import { waitUntilListening, waitUntilReady } from '../stack/readiness.js';
-import { repositoryRoot } from '../stack/repository.js';
 import { VisibilityLog } from './e2e-phase.js';
 import {
   bigQueryFigures,
@@ -56,82 +46,94 @@ import {
   type FaultRating,
   type FaultWindow,
   faultProblems,
+  notAcceptedStatuses,
   visibilityFigures,
 } from './faults-phase.js';
+import {
+  atRate,
+  type BenchUser,
+  benchLimitsEnv,
+  popularMovies,
+  postRating,
+  signUpUsers,
+  startBenchStack,
+  usersMatching,
+  watchRecommendations,
+} from './load.js';
 
-const USAGE = `usage: npm run bench:faults -- [--json]
-  --json   print the results as JSON on stdout (progress stays on stderr)`;
+const FLAGS = {
+  rate: { type: 'string', description: 'ratings POSTed a second (default 20)' },
+  users: {
+    type: 'string',
+    description: 'users per fault, each posting rate × 60 / users a minute (default 30)',
+  },
+  outage: {
+    type: 'string',
+    description: 'seconds BigQuery is stopped and Firestore frozen (default 30)',
+  },
+  after: {
+    type: 'string',
+    description: 'seconds the load goes on after each fault is cleared (default 20)',
+  },
+  storm: {
+    type: 'string',
+    description: 'malformed messages, and as many duplicates, published (default 1000)',
+  },
+  drain: {
+    type: 'string',
+    description: 'seconds the bench waits at most, at the end, for the backlog (default 600)',
+  },
+  json: {
+    type: 'boolean',
+    description: 'also print the results as JSON on the last line (progress stays on stderr)',
+  },
+} as const;
+const USAGE = usageText('npm run bench:faults -- [flags]', FLAGS);
 
-const RATE = 20;
-const USERS_PER_FAULT = 30;
-const OUTAGE_MS = 30_000;
-/** Load kept on after each fault is cleared, so recovery is seen under load. */
-const AFTER_MS = 20_000;
-const STORM_SIZE = 1_000;
+interface Options {
+  rate: number;
+  usersPerFault: number;
+  outageMs: number;
+  afterMs: number;
+  stormSize: number;
+  maxDrainMs: number;
+  json: boolean;
+}
+
+function parseOptions(argv: string[]): Options {
+  const values = parseFlags(argv, FLAGS, USAGE);
+  const number = (name: string, fallback: number, min: number, max: number) => {
+    try {
+      return integerFlag(values, name, fallback, min, max);
+    } catch (error) {
+      throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+    }
+  };
+  return {
+    rate: number('rate', 20, 1, 200),
+    usersPerFault: number('users', 30, 1, 1000),
+    outageMs: number('outage', 30, 1, 600) * 1000,
+    afterMs: number('after', 20, 0, 600) * 1000,
+    stormSize: number('storm', 1_000, 0, 100_000),
+    maxDrainMs: number('drain', 600, 10, 7200) * 1000,
+    json: values.json === true,
+  };
+}
+
 /** The drain at the end gives up when nothing new became visible for this long. */
 const NO_PROGRESS_MS = 120_000;
-const MAX_DRAIN_MS = 300_000;
+/** How long, after the last rating is seen, the last BigQuery appends may take to land. */
+const BIGQUERY_SETTLE_MS = 30_000;
 
 const log = (message: string) => process.stderr.write(`[bench:faults] ${message}\n`);
 
-interface BenchUser {
-  uid: string;
-  idToken: string;
-}
-
-/** The one place a rating is posted: `POST /v1/ratings` on the api function. */
-function postRating(
-  pipeline: RunningPipeline,
-  user: BenchUser,
-  body: { eventId: string; movieId: number; rating: number },
-): Promise<Response> {
-  return fetch(`${pipeline.functionUrls.api}/v1/ratings`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${user.idToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(30_000),
-  });
-}
-
-async function signUp(authHost: string, count: number): Promise<BenchUser[]> {
-  const one = async (): Promise<BenchUser> => {
-    const response = await fetch(
-      `http://${authHost}/identitytoolkit.googleapis.com/v1/accounts:signUp?key=bench`,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ returnSecureToken: true }),
-      },
-    );
-    if (!response.ok) throw new Error(`Auth emulator signUp: HTTP ${response.status}`);
-    const body = (await response.json()) as { localId: string; idToken: string };
-    return { uid: body.localId, idToken: body.idToken };
-  };
-  const users: BenchUser[] = [];
-  for (let start = 0; start < count; start += 20) {
-    users.push(...(await Promise.all(Array.from({ length: Math.min(20, count - start) }, one))));
-  }
-  return users;
-}
-
-async function movieChoices(): Promise<number[]> {
-  const loaded = await loadRatingsFile(BUNDLED_RATINGS);
-  const counts = new Map<number, number>();
-  for (const item of loaded.ratings.item) {
-    const movieId = loaded.movieIds[item]!;
-    counts.set(movieId, (counts.get(movieId) ?? 0) + 1);
-  }
-  return [...counts.entries()]
-    .sort((a, b) => b[1] - a[1] || a[0] - b[0])
-    .slice(0, 2000)
-    .map(([movieId]) => movieId);
-}
-
-/** The steady load: RATE ratings a second, from the users of whichever fault is current. */
+/** The steady load: `rate` ratings a second, from the users of whichever fault is current. */
 class Load {
   readonly sent: FaultRating[] = [];
   readonly phaseOf = new Map<FaultRating, string>();
   readonly expected = new Map<string, Map<number, number>>();
+  /** Per phase, the events accepted so far, as the api published them. */
+  readonly acceptedEvents = new Map<string, RatingEvent[]>();
   private users: BenchUser[] = [];
   private phase = '';
   private index = 0;
@@ -139,19 +141,27 @@ class Load {
   private counters = new Map<string, number>();
   private running = true;
   private readonly inFlight = new Set<Promise<void>>();
-  readonly done: Promise<void>;
+  readonly done: Promise<unknown>;
 
   constructor(
     private readonly pipeline: RunningPipeline,
     private readonly movies: number[],
+    rate: number,
   ) {
-    this.done = this.loop();
+    this.done = atRate(
+      rate,
+      () => {
+        if (this.users.length > 0) this.post();
+      },
+      { stopped: () => !this.running },
+    );
   }
 
   switchTo(phase: string, users: BenchUser[]): void {
     this.phase = phase;
     this.users = users;
     this.index = 0;
+    this.acceptedEvents.set(phase, []);
     for (const user of users) this.expected.set(user.uid, new Map());
   }
 
@@ -159,19 +169,6 @@ class Load {
     this.running = false;
     await this.done;
     await Promise.all(this.inFlight);
-  }
-
-  private async loop(): Promise<void> {
-    const started = performance.now();
-    let next = 0;
-    while (this.running) {
-      const due = Math.floor(((performance.now() - started) / 1000) * RATE) + 1;
-      while (next < due) {
-        next += 1;
-        if (this.users.length > 0) this.post();
-      }
-      await sleep(5);
-    }
   }
 
   private post(): void {
@@ -184,7 +181,16 @@ class Load {
     // Each of a user's ratings is of another movie, so the n-th accepted is the n-th counted.
     const movieId = this.movies[(count * 37 + user.uid.charCodeAt(0)) % this.movies.length]!;
     const rating = 0.5 * (1 + ((count * 31 + this.index) % 10));
-    const eventId = randomUUID();
+    const event: RatingEvent = {
+      eventId: randomUUID(),
+      userId: user.uid,
+      movieId,
+      rating,
+      ratedAt: new Date().toISOString(),
+      source: 'site',
+    };
+    const { eventId } = event;
+    const phase = this.phase;
     const record: FaultRating = {
       uid: user.uid,
       ordinal,
@@ -193,11 +199,15 @@ class Load {
       status: 0,
     };
     this.sent.push(record);
-    this.phaseOf.set(record, this.phase);
-    const request = postRating(this.pipeline, user, { eventId, movieId, rating }).then(
+    this.phaseOf.set(record, phase);
+    const body = { eventId, movieId, rating, ratedAt: event.ratedAt };
+    const request = postRating(this.pipeline, user, body).then(
       async (response) => {
         record.status = response.status;
-        if (response.status === 202) this.expected.get(user.uid)!.set(movieId, rating);
+        if (response.status === 202) {
+          this.expected.get(user.uid)!.set(movieId, rating);
+          this.acceptedEvents.get(phase)!.push(event);
+        }
         await response.body?.cancel();
       },
       () => {
@@ -222,37 +232,6 @@ class Load {
     }
     refused.ordinal = Number.POSITIVE_INFINITY;
   }
-}
-
-function watchRecommendations(
-  clients: Clients,
-  users: readonly BenchUser[],
-  visibility: VisibilityLog,
-): { ready: Promise<void>; stop: () => void } {
-  const unsubscribes: (() => void)[] = [];
-  const ready = Promise.all(
-    users.map(
-      ({ uid }) =>
-        new Promise<void>((resolve) => {
-          unsubscribes.push(
-            clients.firestore.doc(`recommendations/${uid}`).onSnapshot(
-              (snapshot) => {
-                const count = snapshot.get('ratingsCount');
-                if (typeof count === 'number') visibility.observe(uid, count, performance.now());
-                resolve();
-              },
-              (error) => log(`listener on a recommendations document failed: ${error.message}`),
-            ),
-          );
-        }),
-    ),
-  ).then(() => undefined);
-  return {
-    ready,
-    stop: () => {
-      for (const unsubscribe of unsubscribes) unsubscribe();
-    },
-  };
 }
 
 /** Sends SIGSTOP or SIGCONT to every process of a group. */
@@ -321,38 +300,27 @@ async function restartBigQuery(
 }
 
 /**
- * Publishes 1,000 malformed messages and 1,000 copies of events this fault's users already
- * had ingested (as Pub/Sub redelivers them: the same data and attributes).
+ * Publishes `size` malformed messages and `size` copies of events this fault's users had
+ * accepted (as Pub/Sub redelivers them: the same event, the same attributes), 50 of each a
+ * second among the good ratings. A copy may reach the ingest before or after its original:
+ * either way the pair must leave one row's worth of state. The copies are of the events
+ * accepted so far, not of those already in BigQuery: under a backlog there may be none yet.
  */
 async function storm(
   clients: Clients,
   pipeline: RunningPipeline,
-  users: readonly string[],
+  size: number,
+  accepted: () => readonly RatingEvent[],
 ): Promise<{ malformed: number; duplicates: number }> {
   const { config } = pipeline;
   const topic = clients.pubsub.topic(config.ratingsTopic);
-  const [rows] = await clients.bigquery.query(
-    `SELECT eventId, userId, movieId, rating, ratedAt, source FROM \`${config.project}.${config.dataset}.${EVENTS_TABLE}\`
-     WHERE userId IN (${users.map((uid) => `'${uid.replace(/[^A-Za-z0-9_-]/g, '')}'`).join(',')})
-     ORDER BY eventId LIMIT ${STORM_SIZE}`,
-  );
-  const events = (rows as Record<string, unknown>[]).map(
-    (row): RatingEvent => ({
-      eventId: String(row.eventId),
-      userId: String(row.userId),
-      movieId: Number(row.movieId),
-      rating: row.rating === null ? null : Number(row.rating),
-      ratedAt: new Date((row.ratedAt as { value: string }).value).toISOString(),
-      source: String(row.source) as RatingEvent['source'],
-    }),
-  );
   const publishers = createPublishers(clients.pubsub, config);
   let malformed = 0;
   let duplicates = 0;
-  // Spread over ~20 s among the good ratings: 100 messages every second.
-  for (let n = 0; n < STORM_SIZE; n += 50) {
+  for (let n = 0; n < size; n += 50) {
+    const events = accepted();
     const batch: Promise<unknown>[] = [];
-    for (let k = n; k < Math.min(STORM_SIZE, n + 50); k++) {
+    for (let k = n; k < Math.min(size, n + 50); k++) {
       const data =
         k % 2 === 0
           ? Buffer.from(`not json ${k} {`)
@@ -414,29 +382,6 @@ async function rowsPerEvent(
   return rows;
 }
 
-async function usersMatching(
-  clients: Clients,
-  uids: readonly string[],
-  expected: Map<string, Map<number, number>>,
-): Promise<number> {
-  let matching = 0;
-  const snapshots = await clients.firestore.getAll(
-    ...uids.map((uid) => clients.firestore.doc(`users/${uid}`)),
-  );
-  for (const snapshot of snapshots) {
-    const stored = (snapshot.get('ratings') ?? {}) as Record<string, { rating: number | null }>;
-    const wanted = expected.get(snapshot.id) ?? new Map();
-    const live = Object.entries(stored).filter(([, entry]) => entry.rating !== null);
-    if (
-      live.length === wanted.size &&
-      [...wanted].every(([movieId, rating]) => stored[String(movieId)]?.rating === rating)
-    ) {
-      matching += 1;
-    }
-  }
-  return matching;
-}
-
 interface FaultStep {
   name: string;
   /** Runs the fault; resolves when it is cleared. */
@@ -444,33 +389,22 @@ interface FaultStep {
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const json = args.includes('--json');
-  for (const argument of args) {
-    if (argument !== '--json') throw new UsageError(`unknown argument "${argument}"\n${USAGE}`);
-  }
+  const options = parseOptions(process.argv.slice(2));
   const machine = describeMachine();
-  const root = repositoryRoot();
-  const stateDir = mkdtempSync(join(tmpdir(), 'reel-bench-faults-'));
-  const ports = {} as StackPorts;
-  for (const name of Object.keys(DEFAULT_PORTS) as (keyof StackPorts)[]) {
-    ports[name] = await freePort();
-  }
   const benchStarted = Date.now();
   // Persisted, so the BigQuery emulator restarts on its data.
-  const pipeline = await startPipeline({
-    root,
-    ports,
-    toolchain: findToolchain(root),
-    stateDir,
+  const stack = await startBenchStack({
+    name: 'bench-faults',
     persist: true,
-    ratingsFile: BUNDLED_RATINGS,
-    // The bench's random ratings lower the held-out score; the retrain must publish anyway, so
-    // there is a version to roll back from.
-    functionEnv: { REEL_RETRAIN_MAX_REGRESSION: '0.99' },
-    onProgress: log,
+    functionEnv: {
+      // The bench's random ratings lower the held-out score; the retrain must publish anyway,
+      // so there is a version to roll back from.
+      REEL_RETRAIN_MAX_REGRESSION: '0.99',
+      ...benchLimitsEnv((options.rate * 60) / options.usersPerFault),
+    },
+    log,
   });
-  const clients = createClients(pipeline.config, 'bench-faults');
+  const { pipeline, clients, stateDir, root, ports } = stack;
   // The Pub/Sub emulator's push loops die (NullPointerException in OrderedMessageBacklog) when
   // an ordered subscription dead-letters a message, and it redelivers a failed push at once,
   // not after the policy's backoff: the first outage would dead-letter every queued event and
@@ -482,7 +416,7 @@ async function main(): Promise<void> {
   await provisionPushSubscriptions(clients.pubsub, pipeline.config.project, [
     { ...ingestSubscription, deadLetter: undefined },
   ]);
-  /** Servers this bench started again; the pipeline stops the ones it started. */
+  /** Servers this bench started again; the stack stops the ones it started. */
   const restarted: { groups: ProcessGroup[] } = { groups: [] };
   const group = (name: string) =>
     [...restarted.groups].reverse().find((g) => g.name === name) ??
@@ -492,19 +426,20 @@ async function main(): Promise<void> {
     if (stopped) return;
     stopped = true;
     for (const g of pipeline.groups) if (!g.hasExited()) signalGroupSafe(g, 'SIGCONT');
-    await clients.close().catch(() => undefined);
     await Promise.all(restarted.groups.map((g) => g.stop(5_000)));
-    await pipeline.stop();
-    rmSync(stateDir, { recursive: true, force: true });
+    await stack.stop();
   };
   process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
   try {
-    const movies = await movieChoices();
+    const movies = await popularMovies();
     const visibility = new VisibilityLog();
     const bucket = clients.storage.bucket(pipeline.config.modelsBucket);
     const quietLog = createLogger(() => {});
+    const outageSeconds = options.outageMs / 1000;
     let stormCounts = { malformed: 0, duplicates: 0 };
     const phaseUsers = new Map<string, BenchUser[]>();
+    const load = new Load(pipeline, movies, options.rate);
+    const stormName = `${options.stormSize} malformed + ${options.stormSize} duplicates`;
 
     const steps: FaultStep[] = [
       { name: 'none (baseline)', run: async () => {} },
@@ -520,31 +455,31 @@ async function main(): Promise<void> {
         },
       },
       {
-        name: 'BigQuery emulator stopped 30 s',
+        name: `BigQuery emulator stopped ${outageSeconds} s`,
         run: async () => {
           await group('bigquery').stop(10_000);
-          await sleep(OUTAGE_MS);
+          await sleep(options.outageMs);
           restarted.groups.push(
             await restartBigQuery(root, ports, stateDir, pipeline.config.project),
           );
         },
       },
       {
-        name: 'Firestore emulator frozen 30 s',
+        name: `Firestore emulator frozen ${outageSeconds} s`,
         run: async () => {
           signalGroup(group('firestore'), 'SIGSTOP');
-          await sleep(OUTAGE_MS);
+          await sleep(options.outageMs);
           signalGroup(group('firestore'), 'SIGCONT');
         },
       },
       {
-        name: `${STORM_SIZE} malformed + ${STORM_SIZE} duplicates`,
+        name: stormName,
         run: async () => {
-          const users = [...phaseUsers.values()].at(-1)!;
           stormCounts = await storm(
             clients,
             pipeline,
-            users.map((user) => user.uid),
+            options.stormSize,
+            () => load.acceptedEvents.get(stormName) ?? [],
           );
         },
       },
@@ -586,20 +521,22 @@ async function main(): Promise<void> {
       },
     ];
 
-    log(`signing up ${steps.length * USERS_PER_FAULT} users`);
-    const allUsers = await signUp(
+    log(`signing up ${steps.length * options.usersPerFault} users`);
+    const allUsers = await signUpUsers(
       pipeline.env.FIREBASE_AUTH_EMULATOR_HOST!,
-      steps.length * USERS_PER_FAULT,
+      steps.length * options.usersPerFault,
     );
-    const watch = watchRecommendations(clients, allUsers, visibility);
+    const watch = watchRecommendations(clients, allUsers, visibility, log);
     await watch.ready;
-    const load = new Load(pipeline, movies);
     const windows: FaultWindow[] = [];
     /** A fault that could not be brought about as planned, and why (printed with its row). */
     const stepErrors = new Map<string, string>();
     try {
       for (const [index, step] of steps.entries()) {
-        const users = allUsers.slice(index * USERS_PER_FAULT, (index + 1) * USERS_PER_FAULT);
+        const users = allUsers.slice(
+          index * options.usersPerFault,
+          (index + 1) * options.usersPerFault,
+        );
         phaseUsers.set(step.name, users);
         load.switchTo(step.name, users);
         await sleep(5_000);
@@ -612,14 +549,14 @@ async function main(): Promise<void> {
         const clearedAt = performance.now();
         windows.push({ name: step.name, startedAt, clearedAt });
         log(`cleared after ${((clearedAt - startedAt) / 1000).toFixed(1)} s; load continues`);
-        await sleep(AFTER_MS);
+        await sleep(options.afterMs);
       }
     } finally {
       await load.stop();
     }
 
-    log('load stopped; waiting for the pipeline to catch up');
     const accepted = load.sent.filter((rating) => rating.status === 202);
+    log(`load stopped; waiting for the pipeline to catch up with ${accepted.length} ratings`);
     const drainStarted = Date.now();
     let lastVisible = -1;
     let lastProgress = Date.now();
@@ -632,41 +569,45 @@ async function main(): Promise<void> {
         lastVisible = visible;
         lastProgress = Date.now();
       } else if (Date.now() - lastProgress > NO_PROGRESS_MS) break;
-      if (Date.now() - drainStarted > MAX_DRAIN_MS) break;
+      if (Date.now() - drainStarted > options.maxDrainMs) break;
       await sleep(250);
     }
     watch.stop();
+    log(`drained in ${((Date.now() - drainStarted) / 1000).toFixed(0)} s`);
 
-    const rows = await rowsPerEvent(
-      clients,
-      pipeline,
-      accepted.map((r) => r.eventId),
-    );
+    // The ingest appends to BigQuery after the Firestore transaction that makes a rating
+    // visible, so the last appends may still be on their way when the last rating is seen.
+    const acceptedIds = accepted.map((r) => r.eventId);
+    let rows = await rowsPerEvent(clients, pipeline, acceptedIds);
+    for (let waited = 0; rows.size < acceptedIds.length && waited < BIGQUERY_SETTLE_MS; ) {
+      await sleep(1_000);
+      waited += 1_000;
+      rows = await rowsPerEvent(clients, pipeline, acceptedIds);
+    }
     const letters = await drainDeadLetters(clients, pipeline.config.deadLetterTopic);
     const phaseOfEvent = new Map(load.sent.map((r) => [r.eventId, load.phaseOf.get(r)!]));
-    const stormName = steps[4]!.name;
     const figures: FaultFigures[] = [];
     for (const window of windows) {
       const ratings = load.sent.filter((r) => load.phaseOf.get(r) === window.name);
-      const acceptedIds = ratings.filter((r) => r.status === 202).map((r) => r.eventId);
+      const phaseAccepted = ratings.filter((r) => r.status === 202).map((r) => r.eventId);
       const phaseLetters = letters.filter((attributes) =>
         attributes.has('benchMalformed')
           ? window.name === stormName
           : phaseOfEvent.get(attributes.get('eventId') ?? '') === window.name,
       );
       const users = phaseUsers.get(window.name)!.map((user) => user.uid);
-      const row: FaultFigures = {
+      figures.push({
         fault: window.name,
         sent: ratings.length,
-        accepted: acceptedIds.length,
-        ...bigQueryFigures(acceptedIds, rows),
+        accepted: phaseAccepted.length,
+        notAccepted: notAcceptedStatuses(ratings),
+        ...bigQueryFigures(phaseAccepted, rows),
         users: users.length,
         usersMatching: await usersMatching(clients, users, load.expected),
         deadLetters: phaseLetters.length,
         deadLettersMalformed: phaseLetters.filter((a) => a.has('benchMalformed')).length,
         ...visibilityFigures(window, ratings, visibility),
-      };
-      figures.push(row);
+      });
     }
     const unattributed = letters.filter(
       (attributes) =>
@@ -675,9 +616,10 @@ async function main(): Promise<void> {
     const summary = {
       benchmark: 'faults',
       machine,
-      rate: RATE,
-      usersPerFault: USERS_PER_FAULT,
-      outageSeconds: OUTAGE_MS / 1000,
+      rate: options.rate,
+      usersPerFault: options.usersPerFault,
+      outageSeconds,
+      afterSeconds: options.afterMs / 1000,
       storm: stormCounts,
       unattributedDeadLetters: unattributed,
       seconds: (Date.now() - benchStarted) / 1000,
@@ -691,7 +633,7 @@ async function main(): Promise<void> {
     };
     // The table, then (with --json) the JSON as the last line, as `npm run figures` reads it.
     process.stdout.write(printable(summary));
-    if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    if (options.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   } finally {
     await stopAll();
   }
@@ -707,6 +649,10 @@ function signalGroupSafe(group: ProcessGroup, signal: 'SIGCONT'): void {
 
 function printable(summary: {
   machine: ReturnType<typeof describeMachine>;
+  rate: number;
+  usersPerFault: number;
+  outageSeconds: number;
+  afterSeconds: number;
   storm: { malformed: number; duplicates: number };
   unattributedDeadLetters: number;
   seconds: number;
@@ -743,7 +689,7 @@ function printable(summary: {
     row.problems.map((problem) => `  ${row.fault}: ${problem}`),
   );
   return [
-    `Faults under load: ${RATE} ratings/s POSTed to the ratings function on the local stack, ${USERS_PER_FAULT} users per fault, outages of ${OUTAGE_MS / 1000} s, load kept ${AFTER_MS / 1000} s after each fault cleared`,
+    `Faults under load: ${summary.rate} ratings/s POSTed to the api (POST /v1/ratings) on the local stack, ${summary.usersPerFault} users per fault, outages of ${summary.outageSeconds} s, load kept ${summary.afterSeconds} s after each fault cleared`,
     machineLine(summary.machine),
     `storm: ${summary.storm.malformed} malformed and ${summary.storm.duplicates} duplicate messages published to the ratings topic; ${summary.unattributedDeadLetters} dead letters of no bench event; run took ${summary.seconds.toFixed(0)} s`,
     'in BQ = accepted events with a row in rating_events; BQ once = with exactly one row; extra rows = repeated rows (bqemulator keeps repeated insertIds; the current_ratings view counts each event once); users ok = users/{uid}.ratings equal to their last ratings; recovery = from the fault clearing until every rating accepted before then showed in recommendations/{uid}',
