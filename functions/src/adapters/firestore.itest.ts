@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { testClients } from '@reel/testing/clients';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RatingEvent } from '../events/index.js';
+import type { RatingEvent } from '../contracts/rating-event.js';
 import { entryOf } from '../ratings/last-write-wins.js';
 import { eventTag } from '../ratings/user-ratings.js';
 import {

@@ -4,7 +4,12 @@ import {
   type Firestore,
   type Timestamp,
 } from 'firebase-admin/firestore';
-import type { RatingEvent } from '../events/index.js';
+import type {
+  MovieDocument,
+  PopularDocument,
+  RecommendationsDocument,
+} from '../contracts/documents.js';
+import type { RatingEvent } from '../contracts/rating-event.js';
 import { applyRating, type RatingDecision } from '../ratings/last-write-wins.js';
 import { UserRatings } from '../ratings/user-ratings.js';
 
@@ -30,39 +35,6 @@ export interface UserDocument {
  */
 export function storedRatings(data: Record<string, unknown> | undefined): UserRatings | undefined {
   return data === undefined ? undefined : decodeUserDocument(data).ratings;
-}
-
-export interface RecommendedItem {
-  movieId: number;
-  score: number;
-  predictedRating: number;
-  because?: { movieId: number; rating: number };
-}
-
-/** `recommendations/{uid}`; owner-read only, no client writes. */
-export interface RecommendationsDocument {
-  items: RecommendedItem[];
-  basis: 'popular' | 'personal';
-  modelVersion: string;
-  ratingsCount: number;
-}
-
-/** `public/popular`: the cold-start list (Bayesian-average popularity). */
-export interface PopularDocument {
-  items: { movieId: number; score: number; meanRating: number; ratingsCount: number }[];
-  modelVersion: string;
-  /** The republish that wrote it (absent before republishes were numbered). */
-  modelSerial?: number;
-}
-
-/** `movies/{movieId}`; written by the retrain. */
-export interface MovieDocument {
-  similar: { movieId: number; score: number }[];
-  meanRating: number;
-  ratingsCount: number;
-  modelVersion: string;
-  /** The republish that wrote it (absent before republishes were numbered). */
-  modelSerial?: number;
 }
 
 export interface ApplyResult {

@@ -1,3 +1,5 @@
+import { RELEVANT_RATING } from '../contracts/limits.js';
+import { listMetrics } from '../evaluation/list-metrics.js';
 import type { Recommender } from '../model/index.js';
 import type { Holdout } from './holdout.js';
 
@@ -10,9 +12,6 @@ export interface HoldoutMetrics {
   /** Users with at least one relevant held-out movie. */
   users: number;
 }
-
-const RELEVANT = 4;
-const DISCOUNT = Array.from({ length: 10 }, (_, rank) => 1 / Math.log2(rank + 2));
 
 /**
  * Scores `recommender` as it serves: each evaluated user folded in from their train ratings,
@@ -46,17 +45,16 @@ export function evaluateOnHoldout(
       predicted++;
     }
     const relevant = new Set(
-      heldOut.filter((n) => columns.value[n]! >= RELEVANT).map((n) => itemIds[columns.item[n]!]!),
+      heldOut
+        .filter((n) => columns.value[n]! >= RELEVANT_RATING)
+        .map((n) => itemIds[columns.item[n]!]!),
     );
     if (relevant.size === 0) continue;
     const { items } = recommender.recommend(folded, { count: 10, explain: false });
-    let dcg = 0;
-    items.forEach((item, rank) => {
-      if (relevant.has(item.movieId)) dcg += DISCOUNT[rank]!;
-    });
-    let ideal = 0;
-    for (let rank = 0; rank < Math.min(10, relevant.size); rank++) ideal += DISCOUNT[rank]!;
-    ndcgSum += dcg / ideal;
+    ndcgSum += listMetrics(
+      items.map((item) => item.movieId),
+      relevant,
+    ).ndcg10;
     users++;
   }
   return {

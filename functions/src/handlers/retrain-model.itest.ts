@@ -20,8 +20,8 @@ import {
   userRatingsFields,
   writeCatalogue,
 } from '../adapters/index.js';
+import type { RatingEvent } from '../contracts/rating-event.js';
 import { createLogger } from '../core/logger.js';
-import type { RatingEvent } from '../events/index.js';
 import { decodeModelFiles, mulberry32, trainModelSet } from '../model/index.js';
 import { parseMovieList } from '../model-store/layout.js';
 import { entryOf, UserRatings } from '../ratings/index.js';

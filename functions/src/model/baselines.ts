@@ -1,3 +1,4 @@
+import { bayesianAverage as bayesianScore } from '../contracts/popularity.js';
 import type { PopularityConfig } from './config.js';
 import type { Csr, RatingLayout } from './layout.js';
 import type { Ratings } from './types.js';
@@ -35,22 +36,15 @@ export function popularityByCount(popularity: ItemPopularity): Float64Array {
   return Float64Array.from(popularity.counts);
 }
 
-/**
- * The cold-start list's score: the Bayesian average (m·C + n·mean)/(m + n) of each item, C the
- * global mean, so a movie needs many good ratings, not one, to rank high. Unrated items get
- * −Infinity so they never head the list.
- */
+/** The cold-start list's score of each item (see contracts/popularity.ts). */
 export function bayesianAverage(
   popularity: ItemPopularity,
   config: PopularityConfig,
 ): Float64Array {
   const { counts, means, globalMean } = popularity;
-  const m = config.priorCount;
   const scores = new Float64Array(counts.length);
   for (let item = 0; item < counts.length; item++) {
-    const n = counts[item];
-    scores[item] =
-      n === 0 ? Number.NEGATIVE_INFINITY : (m * globalMean + n * means[item]) / (m + n);
+    scores[item] = bayesianScore(counts[item], means[item], globalMean, config.priorCount);
   }
   return scores;
 }

@@ -68,7 +68,7 @@ export type {
   RecommendOptions,
   UserRating,
 } from './recommender.js';
-export { MAX_STARS, MIN_STARS, Recommender } from './recommender.js';
+export { Recommender } from './recommender.js';
 export { foldInSparkExplicit, foldInSparkRanking, SPARK_USER_STEP } from './spark-fold-in.js';
 export type { ItemFilter, ItemMetadata, TopN, TopNOptions } from './top-n.js';
 export { topNByFactors, topNByScores } from './top-n.js';

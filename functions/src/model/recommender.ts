@@ -1,3 +1,4 @@
+import { MAX_RATING, MIN_RATING } from '../contracts/limits.js';
 import { bayesianAverage } from './baselines.js';
 import { CatalogueScorer } from './catalogue-scorer.js';
 import { explicitUserSide } from './explicit.js';
@@ -74,9 +75,6 @@ export interface Recommendations {
   readonly basis: 'popular' | 'personal';
   readonly items: Recommendation[];
 }
-
-export const MIN_STARS = 0.5;
-export const MAX_STARS = 5;
 
 /**
  * Serves one model version: fold-in, recommendations, predicted stars, similar movies and
@@ -296,7 +294,7 @@ export class Recommender {
     const gap = config.sessionGap;
     const inSession = gap !== null && now >= sessionEnd && now - sessionEnd <= gap;
     const stars = globalMean + bias + itemBiases[row] + dot + (inSession ? sessionBias : 0);
-    return Math.min(MAX_STARS, Math.max(MIN_STARS, stars));
+    return Math.min(MAX_RATING, Math.max(MIN_RATING, stars));
   }
 
   /**

@@ -5,12 +5,12 @@
  * over what was read, movie writes only over an older serial, shards counted once.
  */
 
+import { PointerMovedError } from '../adapters/storage.js';
 import type {
   MovieDocument,
   PopularDocument,
   RecommendationsDocument,
-} from '../adapters/firestore.js';
-import { PointerMovedError } from '../adapters/storage.js';
+} from '../contracts/documents.js';
 import { createLogger } from '../core/logger.js';
 import {
   decodeModelFiles,

@@ -8,7 +8,7 @@ import type {
   MovieDocument,
   PopularDocument,
   RecommendationsDocument,
-} from '../adapters/firestore.js';
+} from '../contracts/documents.js';
 import type { HoldoutMetrics } from '../core/evaluate.js';
 import type { HoldoutOptions } from '../core/holdout.js';
 import type { Logger } from '../core/logger.js';

@@ -21,8 +21,8 @@ import {
   EVENTS_TABLE,
   publishRatingEvent,
 } from '@reel/functions/adapters';
+import type { RatingEvent } from '@reel/functions/contracts/rating-event';
 import { createLogger } from '@reel/functions/core';
-import type { RatingEvent } from '@reel/functions/events';
 import { rollback } from '@reel/functions/usecases';
 import { UsageError } from '../cli/args.js';
 import { BUNDLED_RATINGS } from '../data/bundled.js';

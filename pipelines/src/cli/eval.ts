@@ -1,4 +1,5 @@
 import { basename, dirname } from 'node:path';
+import { RELEVANT_RATING } from '@reel/functions/contracts/limits';
 import { DEFAULT_MODEL_CONFIG, Recommender } from '@reel/functions/model';
 import { BUNDLED_RATINGS } from '../data/bundled.js';
 import { genresBeside } from '../data/catalogue.js';
@@ -114,7 +115,7 @@ runMain(async () => {
       const task = rankingTask(loaded.ratings);
       const parameters = {
         split: 'per-user temporal, last 20% held out',
-        relevant: 'held-out rating ≥ 4.0',
+        relevant: `held-out rating ≥ ${RELEVANT_RATING.toFixed(1)}`,
         threads,
         ranking: DEFAULT_MODEL_CONFIG.ranking,
         genres: { ...DEFAULT_MODEL_CONFIG.genres, from: genreSource },

@@ -13,7 +13,7 @@ import {
   userRatingsFields,
   writeCatalogue,
 } from '@reel/functions/adapters';
-import type { RatingEvent } from '@reel/functions/events';
+import type { RatingEvent } from '@reel/functions/contracts/rating-event';
 import { MAX_RATINGS_PER_USER, UserRatings } from '@reel/functions/ratings';
 import { FieldValue, type Firestore } from 'firebase-admin/firestore';
 import { moviesBeside } from '../data/catalogue.js';

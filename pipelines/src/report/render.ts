@@ -1,3 +1,4 @@
+import { RELEVANT_RATING } from '@reel/functions/contracts/limits';
 import type { IterationReport } from '@reel/functions/model';
 import type { RetrainMeasurement } from '../bench/child.js';
 import { FAN_GENRE_MIN_SHARE, FAN_LIST, FAN_RATINGS, type GenreFan } from '../eval/genre-fans.js';
@@ -107,7 +108,7 @@ export function renderProtocolT(results: readonly ContenderResult[]): string[] {
       ],
       rows,
     ),
-    `users evaluated: ${results[0]?.users ?? 0} (at least one held-out rating ≥ 4.0)`,
+    `users evaluated: ${results[0]?.users ?? 0} (at least one held-out rating ≥ ${RELEVANT_RATING.toFixed(1)})`,
   ];
   const ours = results[0];
   const popularity = results.find((r) => r.key === 'popularity');

@@ -20,7 +20,7 @@ import {
   readUser,
 } from '@reel/functions/adapters';
 import type { Config } from '@reel/functions/config';
-import type { RatingEvent } from '@reel/functions/events';
+import type { RatingEvent } from '@reel/functions/contracts/rating-event';
 import { entryOf } from '@reel/functions/ratings';
 import { until } from '@reel/functions/testing/until';
 import { testClients, testConfig } from '@reel/testing/clients';

@@ -1,16 +1,14 @@
 import { z } from 'zod';
+import { MAX_RATING, MIN_RATING, RATING_STEP } from './limits.js';
 
 /** Value of the `schema` attribute on every message of the `ratings` topic. */
 export const RATING_EVENT_SCHEMA = 'reel.rating-event.v1';
-
-export const MIN_RATING = 0.5;
-export const MAX_RATING = 5;
 
 const rating = z
   .number({ error: 'must be a number' })
   .min(MIN_RATING, `must be at least ${MIN_RATING}`)
   .max(MAX_RATING, `must be at most ${MAX_RATING}`)
-  .refine((value) => Number.isInteger(value * 2), 'must be in steps of 0.5');
+  .refine((value) => Number.isInteger(value / RATING_STEP), `must be in steps of ${RATING_STEP}`);
 
 const movieId = z
   .number({ error: 'must be a number' })
