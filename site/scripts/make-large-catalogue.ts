@@ -7,7 +7,7 @@
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseMovies } from '@reel/functions/catalogue';
+import { parseMovies } from '@reel/pipelines/data/movielens-movies';
 
 const { values } = parseArgs({
   options: {

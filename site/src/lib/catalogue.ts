@@ -1,8 +1,8 @@
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseLinks, parseMovies, splitCsvLine } from '@reel/functions/catalogue';
 import { MAX_RATING, MIN_RATING } from '@reel/functions/contracts/limits';
+import { parseLinks, parseMovies, splitCsvLine } from '@reel/pipelines/data/movielens-movies';
 import { type RatingTotals, rankByPopularity } from './popularity.js';
 import { displayTitle, slugify } from './titles.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CatalogueParseError, parseLinks, parseMovies, splitCsvLine } from './movies.js';
+import { CatalogueParseError, parseLinks, parseMovies, splitCsvLine } from './movielens-movies.js';
 
 describe('splitCsvLine', () => {
   it('honours quotes and doubled quotes', () => {
@@ -69,7 +69,7 @@ describe('parseMovies', () => {
 
   it('parses the bundled ml-latest-small catalogue', () => {
     const text = readFileSync(
-      new URL('../../../pipelines/data/ml-latest-small/movies.csv', import.meta.url),
+      new URL('../../data/ml-latest-small/movies.csv', import.meta.url),
       'utf8',
     );
     const movies = parseMovies(text);
