@@ -1,6 +1,6 @@
 import { getAppCheck } from 'firebase-admin/app-check';
 import { appCheckGuard } from './adapters/app-check.js';
-import type { Clients } from './adapters/clients.js';
+import type { Clients } from './adapters/cloud-clients.js';
 import { createFirestoreLimiter, type Limiter } from './adapters/firestore-limiter.js';
 import {
   bigQueryEventErasure,
@@ -8,7 +8,7 @@ import {
   firestoreUserDocuments,
 } from './adapters/user-data.js';
 import type { Config } from './config.js';
-import type { Logger } from './core/logger.js';
+import type { Logger } from './logging/logger.js';
 import type { PrivacyConfig } from './privacy-config.js';
 import {
   createDeleteUserData,

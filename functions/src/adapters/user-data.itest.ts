@@ -3,7 +3,7 @@ import { testClients, testConfig } from '@reel/testing/clients';
 import { provisionBigQuery } from '@reel/testing/provision';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RatingEvent } from '../contracts/rating-event.js';
-import { createLogger } from '../core/logger.js';
+import { createLogger } from '../logging/logger.js';
 import { createDeleteMyData } from '../privacy.js';
 import { createDeleteUserData, sweepDeletions } from '../usecases/delete-user-data.js';
 import { appendEvents, EVENTS_TABLE, readCurrentRatings } from './bigquery.js';

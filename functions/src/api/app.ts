@@ -6,7 +6,7 @@ import { methodNotAllowed } from 'hono/method-not-allowed';
 import { getPath } from 'hono/utils/url';
 import { AuthenticationError } from '../adapters/auth.js';
 import { describeIssues } from '../contracts/rating-event.js';
-import { createLogger, elapsedMs, type Logger } from '../core/logger.js';
+import { createLogger, elapsedMs, type Logger } from '../logging/logger.js';
 import { Refusal, type RefusalKind } from '../usecases/api/errors.js';
 import type { ApiPorts } from '../usecases/api/ports.js';
 import { rateMovie } from '../usecases/api/rate.js';

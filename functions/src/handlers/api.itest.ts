@@ -12,8 +12,8 @@ import {
   writeCatalogue,
 } from '../adapters/index.js';
 import { createApiApp } from '../api/app.js';
-import { createLogger } from '../core/logger.js';
-import { RateLimiter } from '../core/rate-limiter.js';
+import { createLogger } from '../logging/logger.js';
+import { RateLimiter } from '../rate-limits/rate-limiter.js';
 import { UserRatings } from '../ratings/user-ratings.js';
 import { publishFixtureModel, tasteRatings } from '../testing/fixtures.js';
 import { type OpenApiDocument, responseProblems } from '../testing/openapi.js';

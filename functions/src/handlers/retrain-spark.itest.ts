@@ -22,7 +22,7 @@ import {
 import type { createLocalSparkTrainer } from '../adapters/spark-submit.js';
 import { createSparkTrainer } from '../adapters/spark-trainer.js';
 import type { RatingEvent } from '../contracts/rating-event.js';
-import { createLogger } from '../core/logger.js';
+import { createLogger } from '../logging/logger.js';
 import { entryOf, UserRatings } from '../ratings/index.js';
 import { parseSparkConfig } from '../spark-config.js';
 import { SMALL_MODEL_CONFIG, tasteRatings } from '../testing/fixtures.js';

@@ -11,7 +11,7 @@ import type {
   PopularDocument,
   RecommendationsDocument,
 } from '../contracts/documents.js';
-import { createLogger } from '../core/logger.js';
+import { createLogger } from '../logging/logger.js';
 import {
   decodeModelFiles,
   encodeModelFiles,
@@ -21,7 +21,7 @@ import {
   Recommender,
   trainModelSet,
 } from '../model/index.js';
-import type { ModelPointer, MovieList } from '../model-store/layout.js';
+import type { ModelPointer, MovieList } from '../model-store/bucket-layout.js';
 import { type StoredRating, UserRatings } from '../ratings/user-ratings.js';
 import type {
   ModelFiles,

@@ -19,7 +19,7 @@ import {
 } from '@reel/functions/adapters';
 import { UsageError } from '../cli/args.js';
 import { BUNDLED_RATINGS } from '../data/bundled.js';
-import { loadRatingsFile } from '../data/load-ratings.js';
+import { loadRatingsFile } from '../data/read-ratings-file.js';
 import { describeMachine, machineLine } from '../report/machine.js';
 import { formatTable } from '../report/table.js';
 import { DEFAULT_PORTS, findToolchain, type StackPorts } from '../stack/emulators.js';

@@ -22,13 +22,13 @@ import {
   publishRatingEvent,
 } from '@reel/functions/adapters';
 import type { RatingEvent } from '@reel/functions/contracts/rating-event';
-import { createLogger } from '@reel/functions/core';
+import { createLogger } from '@reel/functions/logging';
 import { rollback } from '@reel/functions/usecases';
 import { UsageError } from '../cli/args.js';
 import { BUNDLED_RATINGS } from '../data/bundled.js';
-import { loadRatingsFile } from '../data/load-ratings.js';
-import { waitForRepublish } from '../ops/republish.js';
-import { publishRetrain, waitForRetrain } from '../ops/retrain.js';
+import { loadRatingsFile } from '../data/read-ratings-file.js';
+import { publishRetrain, waitForRetrain } from '../ops/trigger-retrain.js';
+import { waitForRepublish } from '../ops/wait-for-republish.js';
 import { describeMachine, machineLine } from '../report/machine.js';
 import { formatTable } from '../report/table.js';
 import {

@@ -3,7 +3,7 @@ import { RELEVANT_RATING } from '@reel/functions/contracts/limits';
 import { DEFAULT_MODEL_CONFIG, Recommender } from '@reel/functions/model';
 import { BUNDLED_RATINGS } from '../data/bundled.js';
 import { genresBeside } from '../data/catalogue.js';
-import { loadRatingsFile } from '../data/load-ratings.js';
+import { loadRatingsFile } from '../data/read-ratings-file.js';
 import {
   fitModelSet,
   GENRES_OFF_KEY,
@@ -25,9 +25,9 @@ import { datasetInfo, headerLines } from '../report/header.js';
 import { toJson } from '../report/json.js';
 import { describeMachine } from '../report/machine.js';
 import { stderrProgress } from '../report/progress.js';
-import { renderProtocolF, renderProtocolR, renderProtocolT } from '../report/render.js';
+import { renderProtocolF, renderProtocolR, renderProtocolT } from '../report/protocol-report.js';
 import { type FlagSpec, integerFlag, parseFlags, runMain, UsageError, usageText } from './args.js';
-import { createExecutor, startWorkers } from './executor.js';
+import { createExecutor, startWorkers } from './threads.js';
 
 const FLAGS: Record<string, FlagSpec> = {
   ratings: {

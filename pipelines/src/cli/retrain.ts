@@ -6,8 +6,8 @@
  */
 import { firestoreRepublishProgress, readPointer } from '@reel/functions/adapters';
 import type { TrainerName } from '@reel/functions/usecases';
-import { describeRepublish, waitForRepublish } from '../ops/republish.js';
-import { publishRetrain, waitForRetrain } from '../ops/retrain.js';
+import { publishRetrain, waitForRetrain } from '../ops/trigger-retrain.js';
+import { describeRepublish, waitForRepublish } from '../ops/wait-for-republish.js';
 import { stderrProgress } from '../report/progress.js';
 import { type FlagSpec, integerFlag, parseFlags, runMain, UsageError, usageText } from './args.js';
 import { openTarget } from './target.js';

@@ -26,8 +26,8 @@ import { until } from '@reel/functions/testing/until';
 import { testClients, testConfig } from '@reel/testing/clients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLED_RATINGS } from '../data/bundled.js';
-import { loadRatingsFile } from '../data/load-ratings.js';
-import { loadIntoStores, publishCatalogue } from '../load/load-ratings.js';
+import { loadRatingsFile } from '../data/read-ratings-file.js';
+import { loadIntoStores, publishCatalogue } from '../load/load-into-stores.js';
 import {
   provisionFunctionSubscriptions,
   type RunningFunctions,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rollbackCandidates, versionName } from './version.js';
+import { rollbackCandidates, versionName } from './versions.js';
 
 describe('versionName', () => {
   it('starts with the UTC millisecond and sorts by time, also within one second', () => {

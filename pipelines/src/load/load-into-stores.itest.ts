@@ -3,9 +3,9 @@ import { countEvents } from '@reel/functions/adapters';
 import { testClients, testConfig } from '@reel/testing/clients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLED_RATINGS } from '../data/bundled.js';
-import { loadRatingsFile } from '../data/load-ratings.js';
+import { loadRatingsFile } from '../data/read-ratings-file.js';
 import { provisionBigQuery } from '../stack/provision.js';
-import { countImportEvents, loadIntoStores } from './load-ratings.js';
+import { countImportEvents, loadIntoStores } from './load-into-stores.js';
 
 // A dataset of its own, so the counts are this file's alone.
 const config = testConfig({ REEL_DATASET: `load_${randomUUID().replaceAll('-', '')}` });

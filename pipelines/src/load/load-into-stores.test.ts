@@ -3,9 +3,9 @@ import type { Bucket } from '@google-cloud/storage';
 import { isWithinStreamingWindow } from '@reel/functions/adapters';
 import type { Firestore } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
-import { parseRatingsText } from '../data/load-ratings.js';
+import { parseRatingsText } from '../data/read-ratings-file.js';
 import type { LoadRoute } from './bulk-load.js';
-import { loadIntoStores } from './load-ratings.js';
+import { loadIntoStores } from './load-into-stores.js';
 
 /**
  * The import path against recording stand-ins of the clients: the emulator accepts streamed

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pushedMessageOf } from './pubsub-message.js';
+import { pushedMessageOf } from './pushed-message.js';
 
 describe('pushedMessageOf', () => {
   it('decodes the data and keeps string attributes and the message id', () => {

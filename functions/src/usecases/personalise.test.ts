@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32, type Ratings, Recommender, trainModelSet } from '../model/index.js';
 import { UserRatings } from '../ratings/user-ratings.js';
 import { SMALL_MODEL_CONFIG, tasteRatings } from '../testing/fixtures.js';
-import { personalise, userRatingsOf } from './recommendations.js';
+import { personalise, userRatingsOf } from './personalise.js';
 
 async function recommender(): Promise<Recommender> {
   const fixture = tasteRatings({ users: 30, movies: 40, perUser: 10 });

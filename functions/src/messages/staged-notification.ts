@@ -1,4 +1,4 @@
-import { checkVersion } from '../model-store/layout.js';
+import { checkVersion } from '../model-store/bucket-layout.js';
 
 /**
  * What a Cloud Storage notification (OBJECT_FINALIZE, JSON_API_V1) on the models bucket's

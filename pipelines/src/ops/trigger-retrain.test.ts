@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { retrainMessage } from './retrain.js';
+import { retrainMessage } from './trigger-retrain.js';
 
 describe('retrainMessage', () => {
   it('has the shape of the message Cloud Scheduler publishes (terraform/scheduler.tf)', () => {

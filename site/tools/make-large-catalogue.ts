@@ -3,7 +3,7 @@
 // variant titles up to --movies, and --ratings ratings over them with long-tailed (Zipf)
 // popularity. Deterministic (seeded). Not a data set for the model: the genres and titles are
 // real, the ratings are noise.
-//   npx tsx site/scripts/make-large-catalogue.ts --out /tmp/ml-large [--movies 62423 --ratings 25000095]
+//   npx tsx site/tools/make-large-catalogue.ts --out /tmp/ml-large [--movies 62423 --ratings 25000095]
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';

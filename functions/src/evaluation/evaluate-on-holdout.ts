@@ -1,7 +1,7 @@
 import { RELEVANT_RATING } from '../contracts/limits.js';
-import { listMetrics } from '../evaluation/list-metrics.js';
 import type { Recommender } from '../model/index.js';
 import type { Holdout } from './holdout.js';
+import { listMetrics } from './list-metrics.js';
 
 /** A model's score on the retrain's held-out ratings. */
 export interface HoldoutMetrics {

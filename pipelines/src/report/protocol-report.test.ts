@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ComparisonRow } from '../peers/compare.js';
-import { renderPeers, renderProtocolR } from './render.js';
+import { renderPeers, renderProtocolR } from './protocol-report.js';
 
 const protocolR = (figures: Record<string, number>) =>
   ({

@@ -5,7 +5,7 @@ import {
   parseModelPointer,
   parseMovieList,
   versionDirectory,
-} from './layout.js';
+} from './bucket-layout.js';
 
 describe('model store layout', () => {
   it('places files under models/{version}/', () => {

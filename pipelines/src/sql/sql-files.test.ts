@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderSql } from './render.js';
+import { renderSql } from './sql-files.js';
 
 describe('renderSql', () => {
   it('substitutes project and dataset in the DDL', () => {
