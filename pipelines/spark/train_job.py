@@ -12,12 +12,12 @@ URIs are gs:// on Dataproc and local paths (or file://) elsewhere.
 The rating model: μ, then item biases b_i = Σ(r − μ)/(λ_b + n_i) and user biases
 b_u = Σ(r − μ − b_i)/(λ_b + n_u) in Spark SQL, then explicit ALS on the residuals
 r − μ − b_u − b_i. The ranking model: implicit ALS where every rating is a cell with Reel's
-evidence weight w (functions/src/model/evidence.ts: α·(1 + β·(r − θ)) for r ≥ θ, α·negativeWeight
+evidence weight w (functions/src/model/als/evidence.ts: α·(1 + β·(r − θ)) for r ≥ θ, α·negativeWeight
 below, both times max(floor, 2^(−age/halfLife))), passed to MLlib as the signed rating ±w with
 MLlib's alpha = 1, so MLlib's confidence 1 + alpha·|r| is Reel's α₀ + w with α₀ = 1 and its
 preference (r > 0) is Reel's target. MLlib scales λ by each row's count of ratings (explicit)
 or of positive cells (implicit), ALS-WR; the manifest's `trainer.userStep` says so, and
-fold-in (functions/src/model/spark-fold-in.ts) reproduces that user step.
+fold-in (functions/src/model/serve/spark-fold-in.ts) reproduces that user step.
 
 Evaluation: the held-out slice of functions/src/evaluation/holdout.ts (users with ≥ 5 ratings, at
 most 2,000 chosen by the FNV-1a hash of their id, each one's latest 20% by time then movie id)

@@ -1,11 +1,11 @@
+import type { ModelConfig } from '../config.js';
+import type { ItemGenres } from '../genres.js';
+import type { SPARK_USER_STEP } from '../serve/spark-fold-in.js';
+import type { Ratings } from '../types.js';
 import { type ItemPopularity, itemPopularity } from './baselines.js';
-import type { ModelConfig } from './config.js';
 import { type ExplicitModel, type TrainOptions, trainExplicit } from './explicit.js';
-import type { ItemGenres } from './genres.js';
-import { buildLayout } from './layout.js';
 import { type RankingModel, trainRanking } from './ranking.js';
-import type { SPARK_USER_STEP } from './spark-fold-in.js';
-import type { Ratings } from './types.js';
+import { buildLayout } from './rating-layout.js';
 
 /** What serving needs of the rating-prediction model: its item side. */
 export type ExplicitItemSide = Pick<

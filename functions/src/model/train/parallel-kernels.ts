@@ -4,7 +4,7 @@ import {
   implicitPrior,
   type RatingSessions,
   solveExplicitRow,
-} from './explicit-step.js';
+} from '../als/explicit-step.js';
 import {
   addGramRows,
   ImplicitScratch,
@@ -13,7 +13,7 @@ import {
   refineImplicitRow,
   rotateRows,
   solveImplicitRow,
-} from './implicit-step.js';
+} from '../als/implicit-step.js';
 
 /**
  * The parallel work of training, as pure functions of (arguments, chunk index). Arguments hold

@@ -1,7 +1,7 @@
-import { bayesianAverage as bayesianScore } from '../contracts/popularity.js';
-import type { PopularityConfig } from './config.js';
-import type { Csr, RatingLayout } from './layout.js';
-import type { Ratings } from './types.js';
+import { bayesianAverage as bayesianScore } from '../../contracts/popularity.js';
+import type { PopularityConfig } from '../config.js';
+import type { Ratings } from '../types.js';
+import type { Csr, RatingLayout } from './rating-layout.js';
 
 /** How often and how well each item was rated in the training data. */
 export interface ItemPopularity {

@@ -1,4 +1,4 @@
-import type { Ratings } from './types.js';
+import type { Ratings } from '../types.js';
 
 /**
  * Compressed sparse rows: the entries of row r are at positions offsets[r] ≤ n < offsets[r+1],

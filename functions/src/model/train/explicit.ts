@@ -1,8 +1,10 @@
+import type { ExplicitSide } from '../als/explicit-step.js';
+import { assignSessions, upperBound } from '../als/sessions.js';
+import type { ExplicitConfig } from '../config.js';
+import type { Random, Ratings } from '../types.js';
 import { balancedChunks, fillUniform } from './chunks.js';
-import type { ExplicitConfig } from './config.js';
 import { type Executor, serialExecutor } from './executor.js';
-import type { ExplicitSide } from './explicit-step.js';
-import type { ExplicitLossArgs, ExplicitRowsArgs } from './kernels.js';
+import type { ExplicitLossArgs, ExplicitRowsArgs } from './parallel-kernels.js';
 import {
   buildLayout,
   type Csr,
@@ -10,9 +12,7 @@ import {
   type RatingLayout,
   sharedFloat64,
   sharedInt32,
-} from './layout.js';
-import { assignSessions, upperBound } from './sessions.js';
-import type { Random, Ratings } from './types.js';
+} from './rating-layout.js';
 
 /** The rating sessions of every user of the training data and their biases. */
 export interface UserSessions {

@@ -1,13 +1,24 @@
+import { rankingEvidence } from '../als/evidence.js';
+import { addGramRows, ImplicitScratch, type ImplicitSide } from '../als/implicit-step.js';
+import { mirrorLower, symmetricEigen } from '../als/linalg.js';
+import type { RankingConfig } from '../config.js';
+import type { Ratings } from '../types.js';
 import { balancedChunks, fillUniform } from './chunks.js';
-import type { RankingConfig } from './config.js';
-import { rankingEvidence } from './evidence.js';
 import { type Executor, serialExecutor } from './executor.js';
 import { CHUNK_COUNT, type TrainOptions } from './explicit.js';
-import { addGramRows, ImplicitScratch, type ImplicitSide } from './implicit-step.js';
-import type { GramArgs, ImplicitLossArgs, ImplicitRowsArgs, RotateArgs } from './kernels.js';
-import { buildLayout, type Csr, gatherFloat32, sharedFloat32, sharedFloat64 } from './layout.js';
-import { mirrorLower, symmetricEigen } from './linalg.js';
-import type { Ratings } from './types.js';
+import type {
+  GramArgs,
+  ImplicitLossArgs,
+  ImplicitRowsArgs,
+  RotateArgs,
+} from './parallel-kernels.js';
+import {
+  buildLayout,
+  type Csr,
+  gatherFloat32,
+  sharedFloat32,
+  sharedFloat64,
+} from './rating-layout.js';
 
 /** A trained ranking model: score(u, i) = x_u·y_i. */
 export interface RankingModel {

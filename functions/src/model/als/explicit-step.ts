@@ -1,5 +1,5 @@
+import { TrainingKernels } from '../kernels/training-kernels.js';
 import { roundUp4 } from './linalg.js';
-import { TrainingKernels } from './training-kernels.js';
 
 /**
  * One half-step of biased ALS for rating prediction with implicit feedback and session biases,

@@ -1,3 +1,4 @@
+import { CATALOGUE_SCORES_WASM } from '../kernels/wasm-modules.js';
 import {
   checkOptions,
   passes,
@@ -7,7 +8,6 @@ import {
   type TopNOptions,
   topNByFactors,
 } from './top-n.js';
-import { CATALOGUE_SCORES_WASM } from './wasm-modules.js';
 
 const FLOAT_BYTES = 4;
 const PAGE_BYTES = 65_536;

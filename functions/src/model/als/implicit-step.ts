@@ -1,5 +1,5 @@
+import { type CgSystem, TrainingKernels } from '../kernels/training-kernels.js';
 import { roundUp4 } from './linalg.js';
-import { type CgSystem, TrainingKernels } from './training-kernels.js';
 
 /**
  * One half-step of weighted implicit ALS (Hu, Koren & Volinsky 2008, generalised): every

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Ratings } from '../types.js';
 import {
   bayesianAverage,
   itemPopularity,
@@ -6,8 +7,7 @@ import {
   scoreItemKnn,
   trainItemKnn,
 } from './baselines.js';
-import { buildLayout } from './layout.js';
-import type { Ratings } from './types.js';
+import { buildLayout } from './rating-layout.js';
 
 // Three users, four items. Item 0: ★5, ★4, ★3 (three raters); item 1: ★5 (one); item 2: ★2, ★1;
 // item 3 unrated. Global mean = (5+4+3+5+2+1)/6 = 10/3.

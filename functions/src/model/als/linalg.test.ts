@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { TrainingKernels } from '../kernels/training-kernels.js';
 import { choleskySubstitute, mirrorLower } from './linalg.js';
-import { TrainingKernels } from './training-kernels.js';
 
 describe('mirrorLower', () => {
   it('copies the lower triangle up', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../random.js';
 import {
   addGramRows,
   ImplicitScratch,
@@ -7,7 +8,6 @@ import {
   solveImplicitRow,
 } from './implicit-step.js';
 import { mirrorLower } from './linalg.js';
-import { mulberry32 } from './random.js';
 
 // Three movies with k = 2: y1 = (1, 0), y2 = (0, 1), y3 = (1, 1); α₀ = 1, π = 1, λ = 0.5.
 function sideFor(itemFactors: Float64Array, k: number, itemWeights?: Float64Array): ImplicitSide {

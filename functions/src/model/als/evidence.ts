@@ -1,4 +1,4 @@
-import type { RankingConfig } from './config.js';
+import type { RankingConfig } from '../config.js';
 import { upperBound } from './sessions.js';
 
 /**

@@ -1,13 +1,13 @@
-import { rankingEvidence } from './evidence.js';
-import { type ExplicitModel, explicitUserSide } from './explicit.js';
+import { rankingEvidence } from '../als/evidence.js';
 import {
   ExplicitScratch,
   type ExplicitSide,
   type RatingSessions,
   solveExplicitRow,
-} from './explicit-step.js';
-import { ImplicitScratch, type ImplicitSide, solveImplicitRow } from './implicit-step.js';
-import { assignSessions } from './sessions.js';
+} from '../als/explicit-step.js';
+import { ImplicitScratch, type ImplicitSide, solveImplicitRow } from '../als/implicit-step.js';
+import { assignSessions } from '../als/sessions.js';
+import { type ExplicitModel, explicitUserSide } from '../train/explicit.js';
 
 /**
  * One user's current ratings over model item indices (0 ≤ item < itemCount), any order, at

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../random.js';
 import { CatalogueScorer } from './catalogue-scorer.js';
-import { mulberry32 } from './random.js';
 import { type ItemMetadata, type TopNOptions, topNByFactors } from './top-n.js';
 
 function randomFactors(items: number, k: number, seed: number): Float64Array {

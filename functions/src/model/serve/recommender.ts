@@ -1,8 +1,13 @@
-import { MAX_RATING, MIN_RATING } from '../contracts/limits.js';
-import { bayesianAverage } from './baselines.js';
+import { MAX_RATING, MIN_RATING } from '../../contracts/limits.js';
+import { ExplicitScratch, type ExplicitSide } from '../als/explicit-step.js';
+import { ImplicitScratch, type ImplicitSide } from '../als/implicit-step.js';
+import { choleskySubstitute } from '../als/linalg.js';
+import { GenreSimilarity, genreWeight } from '../genres.js';
+import { bayesianAverage } from '../train/baselines.js';
+import { explicitUserSide } from '../train/explicit.js';
+import type { ModelSet } from '../train/model-set.js';
+import { rankingUserSide } from '../train/ranking.js';
 import { CatalogueScorer } from './catalogue-scorer.js';
-import { explicitUserSide } from './explicit.js';
-import { ExplicitScratch, type ExplicitSide } from './explicit-step.js';
 import {
   type ExplicitUser,
   foldInExplicit,
@@ -10,11 +15,6 @@ import {
   type RankingUser,
   sortByItem,
 } from './fold-in.js';
-import { GenreSimilarity, genreWeight } from './genres.js';
-import { ImplicitScratch, type ImplicitSide } from './implicit-step.js';
-import { choleskySubstitute } from './linalg.js';
-import type { ModelSet } from './model-set.js';
-import { rankingUserSide } from './ranking.js';
 import { foldInSparkExplicit, foldInSparkRanking, SPARK_USER_STEP } from './spark-fold-in.js';
 import { type ItemFilter, type TopN, topNByFactors, topNByScores } from './top-n.js';
 

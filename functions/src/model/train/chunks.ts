@@ -1,5 +1,5 @@
-import { sharedInt32 } from './layout.js';
-import type { Random } from './types.js';
+import type { Random } from '../types.js';
+import { sharedInt32 } from './rating-layout.js';
 
 /**
  * Splits rows [0, rowCount) into at most `chunkCount` consecutive chunks of about equal cost,

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MODEL_CONFIG } from './config.js';
+import { DEFAULT_MODEL_CONFIG } from '../config.js';
+import { mulberry32 } from '../random.js';
+import { randomRatings } from '../test-support.js';
 import { createWorkerPool } from './executor.js';
 import { type IterationReport, sessionBiasAt, trainExplicit } from './explicit.js';
-import { buildLayout } from './layout.js';
-import { mulberry32 } from './random.js';
 import { trainRanking } from './ranking.js';
-import { randomRatings } from './test-support.js';
+import { buildLayout } from './rating-layout.js';
 
 const ratings = randomRatings(mulberry32(7), 50, 60, 10);
 const explicitConfig = {

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MODEL_CONFIG, type ModelConfig } from './config.js';
-import { explicitUserSide } from './explicit.js';
+import { DEFAULT_MODEL_CONFIG, type ModelConfig } from '../config.js';
+import { decodeModelFiles, encodeModelFiles } from '../model-files.js';
+import { mulberry32 } from '../random.js';
+import { referenceSolve } from '../test-support.js';
+import { explicitUserSide } from '../train/explicit.js';
+import type { ModelSet } from '../train/model-set.js';
+import { rankingUserSide } from '../train/ranking.js';
 import { foldInRanking } from './fold-in.js';
-import { decodeModelFiles, encodeModelFiles } from './model-files.js';
-import type { ModelSet } from './model-set.js';
-import { mulberry32 } from './random.js';
-import { rankingUserSide } from './ranking.js';
 import { Recommender } from './recommender.js';
 import { foldInSparkExplicit, foldInSparkRanking, SPARK_USER_STEP } from './spark-fold-in.js';
-import { referenceSolve } from './test-support.js';
 
 const random = mulberry32(11);
 const items = 30;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MODEL_CONFIG, type ModelConfig } from './config.js';
-import type { ModelSet } from './model-set.js';
-import { trainModelSet } from './model-set.js';
-import { mulberry32 } from './random.js';
+import { DEFAULT_MODEL_CONFIG, type ModelConfig } from '../config.js';
+import { mulberry32 } from '../random.js';
+import { randomRatings } from '../test-support.js';
+import type { ModelSet } from '../train/model-set.js';
+import { trainModelSet } from '../train/model-set.js';
 import { Recommender } from './recommender.js';
-import { randomRatings } from './test-support.js';
 
 const config: ModelConfig = {
   ...DEFAULT_MODEL_CONFIG,

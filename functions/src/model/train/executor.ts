@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { type KernelArgs, type KernelName, kernels } from './kernels.js';
+import { type KernelArgs, type KernelName, kernels } from './parallel-kernels.js';
 
 /**
  * Runs a kernel over chunks [0, chunkCount), on this thread or on a pool of worker threads.

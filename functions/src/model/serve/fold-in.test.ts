@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MODEL_CONFIG, type ExplicitConfig, type RankingConfig } from './config.js';
-import { trainExplicit } from './explicit.js';
+import { DEFAULT_MODEL_CONFIG, type ExplicitConfig, type RankingConfig } from '../config.js';
+import { mulberry32 } from '../random.js';
+import { randomRatings } from '../test-support.js';
+import { trainExplicit } from '../train/explicit.js';
+import { rankingUserSide, trainRanking } from '../train/ranking.js';
+import type { Ratings } from '../types.js';
 import { foldInExplicit, foldInRanking, sortByItem, type UserItemRatings } from './fold-in.js';
-import { mulberry32 } from './random.js';
-import { rankingUserSide, trainRanking } from './ranking.js';
-import { randomRatings } from './test-support.js';
-import type { Ratings } from './types.js';
 
 const ratings = randomRatings(mulberry32(1), 60, 80, 12);
 const explicitConfig: ExplicitConfig = {

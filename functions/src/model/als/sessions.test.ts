@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MODEL_CONFIG } from './config.js';
+import { DEFAULT_MODEL_CONFIG } from '../config.js';
 import { rankingEvidence } from './evidence.js';
 import { assignSessions } from './sessions.js';
 

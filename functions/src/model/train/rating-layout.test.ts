@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildLayout, gatherFloat32 } from './layout.js';
-import type { Ratings } from './types.js';
+import type { Ratings } from '../types.js';
+import { buildLayout, gatherFloat32 } from './rating-layout.js';
 
 const ratings: Ratings = {
   userCount: 3,

@@ -1,14 +1,14 @@
-import type { RankingConfig } from './config.js';
-import { rankingEvidence } from './evidence.js';
-import type { ExplicitSide } from './explicit-step.js';
+import { rankingEvidence } from '../als/evidence.js';
+import type { ExplicitSide } from '../als/explicit-step.js';
+import type { ImplicitSide } from '../als/implicit-step.js';
+import { choleskySubstitute } from '../als/linalg.js';
+import type { RankingConfig } from '../config.js';
 import {
   type ExplicitUser,
   type RankingUser,
   sortByItem,
   type UserItemRatings,
 } from './fold-in.js';
-import type { ImplicitSide } from './implicit-step.js';
-import { choleskySubstitute } from './linalg.js';
 
 /**
  * Fold-in for models trained by the Spark trainer (pipelines/spark/train_job.py): the user

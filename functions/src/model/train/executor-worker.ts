@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import type { WorkerJob, WorkerReply } from './executor.js';
-import { kernels } from './kernels.js';
+import { kernels } from './parallel-kernels.js';
 
 // Entry point of a worker thread of createWorkerPool: takes chunks until none are left.
 parentPort!.on('message', (job: WorkerJob) => {

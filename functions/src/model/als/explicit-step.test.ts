@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../random.js';
+import { referenceSolve } from '../test-support.js';
 import { ExplicitScratch, type ExplicitSide, solveExplicitRow } from './explicit-step.js';
-import { mulberry32 } from './random.js';
-import { referenceSolve } from './test-support.js';
 
 // Three movies with k = 2: q1 = (1, 0), q2 = (0, 1), q3 = (1, 1); biases 0.5, 0, −0.5; μ = 3.
 const side: ExplicitSide = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from './random.js';
+import { mulberry32 } from '../random.js';
 import { type ItemMetadata, topNByFactors, topNByScores } from './top-n.js';
 
 // Five items with k = 1 and the user vector (1): the score is the item's factor.

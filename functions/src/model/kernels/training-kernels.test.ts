@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { roundUp4 } from './linalg.js';
-import { mulberry32 } from './random.js';
-import { referenceSolve } from './test-support.js';
+import { roundUp4 } from '../als/linalg.js';
+import { mulberry32 } from '../random.js';
+import { referenceSolve } from '../test-support.js';
 import { TrainingKernels } from './training-kernels.js';
 
 const random = mulberry32(11);
