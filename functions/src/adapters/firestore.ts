@@ -1,5 +1,5 @@
 import { FieldValue, type Firestore, type Timestamp } from 'firebase-admin/firestore';
-import type { RecommendationsDocument } from '../contracts/documents.js';
+import type { RecommendationsDocument } from '../contracts/firestore-documents.js';
 import type { RatingEvent } from '../contracts/rating-event.js';
 import { applyRating, type RatingDecision } from '../ratings/last-write-wins.js';
 import { UserRatings } from '../ratings/user-ratings.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { testClients } from '@reel/testing/clients';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RecommendationsDocument } from '../contracts/documents.js';
+import type { RecommendationsDocument } from '../contracts/firestore-documents.js';
 import type { RatingEvent } from '../contracts/rating-event.js';
 import { applyRatingEvent, readUser } from './firestore.js';
 import { firestoreServedDocuments } from './served-documents.js';

@@ -4,7 +4,7 @@ import {
   type Firestore,
   type Timestamp,
 } from 'firebase-admin/firestore';
-import type { MovieDocument, PopularDocument } from '../contracts/documents.js';
+import type { MovieDocument, PopularDocument } from '../contracts/firestore-documents.js';
 import type { ServedDocuments, StoredUser, UserModelWrite } from '../usecases/ports.js';
 import { storedRatings } from './firestore.js';
 

@@ -13,7 +13,7 @@ import {
   readUser,
   userRatingsFields,
 } from '../adapters/index.js';
-import type { RecommendationsDocument } from '../contracts/documents.js';
+import type { RecommendationsDocument } from '../contracts/firestore-documents.js';
 import { RATING_EVENT_SCHEMA, type RatingEvent } from '../contracts/rating-event.js';
 import { createLogger } from '../logging/logger.js';
 import { entryOf, eventTag, UserRatings } from '../ratings/index.js';

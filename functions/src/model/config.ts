@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_PRIOR_COUNT } from '../contracts/popularity.js';
+import { DEFAULT_PRIOR_COUNT } from '../contracts/popularity-score.js';
 
 /**
  * Every hyper-parameter of the model set, in one typed, JSON-safe object (it is stored in each

@@ -10,7 +10,7 @@ import type {
   MovieDocument,
   PopularDocument,
   RecommendationsDocument,
-} from '../contracts/documents.js';
+} from '../contracts/firestore-documents.js';
 import { createLogger } from '../logging/logger.js';
 import {
   decodeModelFiles,

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { ApplyResult } from '../adapters/firestore.js';
 import type { ModelState } from '../adapters/models.js';
 import type { DeadLetter } from '../adapters/pubsub.js';
-import type { RecommendationsDocument } from '../contracts/documents.js';
+import type { RecommendationsDocument } from '../contracts/firestore-documents.js';
 import type { RatingEvent } from '../contracts/rating-event.js';
 import { createLogger } from '../logging/logger.js';
 import type { PushedMessage } from '../messages/pushed-message.js';

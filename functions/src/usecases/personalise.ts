@@ -1,4 +1,4 @@
-import type { RecommendationsDocument } from '../contracts/documents.js';
+import type { RecommendationsDocument } from '../contracts/firestore-documents.js';
 import type { Recommender, UserRating } from '../model/index.js';
 import type { UserRatings } from '../ratings/user-ratings.js';
 

@@ -8,7 +8,7 @@ import type {
   MovieDocument,
   PopularDocument,
   RecommendationsDocument,
-} from '../contracts/documents.js';
+} from '../contracts/firestore-documents.js';
 import type { HoldoutMetrics } from '../evaluation/evaluate-on-holdout.js';
 import type { HoldoutOptions } from '../evaluation/holdout.js';
 import type { Logger } from '../logging/logger.js';

@@ -3,13 +3,13 @@ import type {
   PopularDocument,
   RecommendationsDocument,
   RecommendedItem,
-} from '@reel/functions/contracts/documents';
+} from '@reel/functions/contracts/firestore-documents';
 import { eventTag, UserRatings } from '@reel/functions/ratings';
 
 // The Firestore documents the site reads, as the functions write them (their types are the
-// contract, contracts/documents.ts); a field the site can do without becomes null here. Firestore
-// hands back untyped data; these readers check the shape and say what is wrong instead of
-// rendering half a list.
+// contract, contracts/firestore-documents.ts); a field the site can do without becomes null
+// here. Firestore hands back untyped data; these readers check the shape and say what is wrong
+// instead of rendering half a list.
 
 export type RecommendationItem = Omit<RecommendedItem, 'because'> & {
   because: NonNullable<RecommendedItem['because']> | null;

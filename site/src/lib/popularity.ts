@@ -1,4 +1,4 @@
-import { bayesianAverage, DEFAULT_PRIOR_COUNT } from '@reel/functions/contracts/popularity';
+import { bayesianAverage, DEFAULT_PRIOR_COUNT } from '@reel/functions/contracts/popularity-score';
 
 /** Per-movie rating totals, accumulated from ratings.csv at build time. */
 export interface RatingTotals {

@@ -1,4 +1,4 @@
-import { bayesianAverage as bayesianScore } from '../../contracts/popularity.js';
+import { bayesianAverage as bayesianScore } from '../../contracts/popularity-score.js';
 import type { PopularityConfig } from '../config.js';
 import type { Ratings } from '../types.js';
 import type { Csr, RatingLayout } from './rating-layout.js';
@@ -36,7 +36,7 @@ export function popularityByCount(popularity: ItemPopularity): Float64Array {
   return Float64Array.from(popularity.counts);
 }
 
-/** The cold-start list's score of each item (see contracts/popularity.ts). */
+/** The cold-start list's score of each item (see contracts/popularity-score.ts). */
 export function bayesianAverage(
   popularity: ItemPopularity,
   config: PopularityConfig,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bayesianAverage } from './popularity.js';
+import { bayesianAverage } from './popularity-score.js';
 
 describe('bayesianAverage', () => {
   it('shrinks a mean toward the global mean by priorCount pseudo-ratings', () => {
