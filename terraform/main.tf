@@ -3,7 +3,7 @@
 locals {
   labels = merge(var.labels, { app = "reel" })
 
-  # The DDL and view files the local stack uses too (pipelines/src/sql/render.ts).
+  # The DDL and view files the local stack uses too (pipelines/src/sql/sql-files.ts).
   sql_dir = "${path.module}/../pipelines/sql"
 
   function_source_dir = coalesce(var.function_source_dir, abspath("${path.module}/../.reel/functions-source"))

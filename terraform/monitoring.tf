@@ -1,4 +1,4 @@
-# Production's eyes: metrics drawn from the functions' structured logs (functions/src/core/
+# Production's eyes: metrics drawn from the functions' structured logs (functions/src/logging/
 # logger.ts writes one JSON object per line; Cloud Logging keeps its fields as jsonPayload), a
 # dashboard (dashboard.json) and alert policies. Alerts go to var.notification_channels.
 

@@ -282,7 +282,7 @@ function parseEmulators(read: (name: string) => string | undefined, problems: st
   }
   // @google-cloud/storage and @google-cloud/bigquery read their variables themselves and use
   // them verbatim as the API's base URL, so only the form with the API path works; the clients
-  // get the origin as apiEndpoint (see adapters/clients.ts).
+  // get the origin as apiEndpoint (see adapters/cloud-clients.ts).
   const storage = read('STORAGE_EMULATOR_HOST');
   if (storage !== undefined) {
     const match = /^(https?:\/\/[^/]+)\/storage\/v1\/?$/.exec(storage);

@@ -16,11 +16,11 @@ import {
 import { createSparkTrainer } from './adapters/spark-trainer.js';
 import { createApiApp } from './api/app.js';
 import { type Config, parseConfig } from './config.js';
-import { createLogger } from './core/logger.js';
 import { createApi } from './handlers/api.js';
 import { createIngestRating } from './handlers/ingest-rating.js';
 import { createRepublishUsers } from './handlers/republish-users.js';
 import { createRetrainModel } from './handlers/retrain-model.js';
+import { createLogger } from './logging/logger.js';
 import { createDeleteMyData, createDeletionSweep, createWriteGuards } from './privacy.js';
 import { logKeyOf, parsePrivacyConfig } from './privacy-config.js';
 import { parseSparkConfig } from './spark-config.js';

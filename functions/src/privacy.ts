@@ -1,6 +1,6 @@
 import { type AppCheck, getAppCheck } from 'firebase-admin/app-check';
 import { appCheckGuard } from './adapters/app-check.js';
-import type { Clients } from './adapters/clients.js';
+import type { Clients } from './adapters/cloud-clients.js';
 import { createFirestoreLimiter, type Limiter } from './adapters/firestore-limiter.js';
 import {
   bigQueryEventErasure,
@@ -9,9 +9,9 @@ import {
 } from './adapters/user-data.js';
 import type { ApiDeps } from './api/app.js';
 import type { Config } from './config.js';
-import { inMemoryLimiter, limiterWithFallback } from './core/fallback-limiter.js';
-import type { Logger } from './core/logger.js';
+import type { Logger } from './logging/logger.js';
 import type { PrivacyConfig } from './privacy-config.js';
+import { inMemoryLimiter, limiterWithFallback } from './rate-limits/fallback-limiter.js';
 import {
   createDeleteUserData,
   type DeleteUserData,

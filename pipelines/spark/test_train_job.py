@@ -55,7 +55,7 @@ def relative(a, b):
 
 
 def test_fnv1a_matches_the_typescript_hash():
-    # Values printed by functions/src/core/holdout.ts's fnv1a for the same strings.
+    # Values printed by functions/src/evaluation/holdout.ts's fnv1a for the same strings.
     assert [train_job.fnv1a(s) for s in ["1", "610", "user-é", "😀x"]] == [
         873244444,
         2191101768,

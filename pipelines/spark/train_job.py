@@ -12,16 +12,16 @@ URIs are gs:// on Dataproc and local paths (or file://) elsewhere.
 The rating model: μ, then item biases b_i = Σ(r − μ)/(λ_b + n_i) and user biases
 b_u = Σ(r − μ − b_i)/(λ_b + n_u) in Spark SQL, then explicit ALS on the residuals
 r − μ − b_u − b_i. The ranking model: implicit ALS where every rating is a cell with Reel's
-evidence weight w (functions/src/model/evidence.ts: α·(1 + β·(r − θ)) for r ≥ θ, α·negativeWeight
+evidence weight w (functions/src/model/als/evidence.ts: α·(1 + β·(r − θ)) for r ≥ θ, α·negativeWeight
 below, both times max(floor, 2^(−age/halfLife))), passed to MLlib as the signed rating ±w with
 MLlib's alpha = 1, so MLlib's confidence 1 + alpha·|r| is Reel's α₀ + w with α₀ = 1 and its
 preference (r > 0) is Reel's target. MLlib scales λ by each row's count of ratings (explicit)
 or of positive cells (implicit), ALS-WR; the manifest's `trainer.userStep` says so, and
-fold-in (functions/src/model/spark-fold-in.ts) reproduces that user step.
+fold-in (functions/src/model/serve/spark-fold-in.ts) reproduces that user step.
 
-Evaluation: the held-out slice of functions/src/core/holdout.ts (users with ≥ 5 ratings, at
+Evaluation: the held-out slice of functions/src/evaluation/holdout.ts (users with ≥ 5 ratings, at
 most 2,000 chosen by the FNV-1a hash of their id, each one's latest 20% by time then movie id)
-and the metrics of functions/src/core/evaluate.ts (NDCG@10 of the top 10 unrated movies,
+and the metrics of functions/src/evaluation/evaluate-on-holdout.ts (NDCG@10 of the top 10 unrated movies,
 relevant = held-out rating ≥ 4; RMSE of clipped predicted stars), with the candidate's own
 user factors, which are what fold-in gives for the same ratings.
 """
@@ -50,7 +50,7 @@ MANIFEST_FILE = "manifest.json"
 MOVIES_FILE = "movies.json"
 USER_STEP = "spark-als-wr"
 RELEVANT = 4.0
-# functions/src/core/holdout.ts DEFAULT_HOLDOUT and handlers/retrain-model.ts.
+# functions/src/evaluation/holdout.ts DEFAULT_HOLDOUT and handlers/retrain-model.ts.
 HOLDOUT = {"minRatings": 5, "fraction": 0.2, "maxUsers": 2000}
 REFIT_ABOVE_HELD_OUT_SHARE = 0.01
 MIN_STARS, MAX_STARS = 0.5, 5.0
@@ -178,7 +178,7 @@ def read_catalogue(spark: SparkSession, uri: str) -> list[int]:
 
 
 def fnv1a(text: str) -> int:
-    """FNV-1a over UTF-16 code units, as functions/src/core/holdout.ts hashes user ids."""
+    """FNV-1a over UTF-16 code units, as functions/src/evaluation/holdout.ts hashes user ids."""
     digest = 0x811C9DC5
     units = text.encode("utf-16-le")
     for n in range(0, len(units), 2):
@@ -394,7 +394,7 @@ def top_n(scores: np.ndarray, exclude: np.ndarray, count: int) -> np.ndarray:
 def evaluate(
     explicit: ExplicitFit, ranking: RankingFit, train: DataFrame, held_out: DataFrame
 ) -> dict:
-    """evaluate.ts's metrics on the held-out slice, from the candidate's own user sides."""
+    """evaluate-on-holdout.ts's metrics on the held-out slice, from the candidate's own user sides."""
     users = held_out.select("u").distinct()
     ids = F.broadcast(users.withColumnRenamed("u", "id"))
     train_items: dict[int, list[int]] = {}

@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstLoadJs } from '../scripts/first-load-js.js';
+import { firstLoadJs } from '../tools/first-load-js.js';
 
 export const FIRST_LOAD_JS_BUDGET = 150 * 1024;
 

@@ -1,7 +1,7 @@
 import type { Topic } from '@google-cloud/pubsub';
 import type { Bucket } from '@google-cloud/storage';
 import { AggregateField, type Firestore } from 'firebase-admin/firestore';
-import { MOVIES_FILE, modelFilePath, parseMovieList } from '../model-store/layout.js';
+import { MOVIES_FILE, modelFilePath, parseMovieList } from '../model-store/bucket-layout.js';
 import type { ApiPorts, Catalogue, CatalogueMovie, Stats } from '../usecases/api/ports.js';
 import { readUserRatings } from './firestore.js';
 import type { ModelSource } from './models.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { testClients, testConfig } from '@reel/testing/clients';
 import { provisionBigQuery } from '@reel/testing/provision';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RatingEvent } from '../events/index.js';
+import type { RatingEvent } from '../contracts/rating-event.js';
 import { appendEvents, countEvents, EVENTS_TABLE, readCurrentRatings } from './bigquery.js';
 
 const { bigquery } = testClients();

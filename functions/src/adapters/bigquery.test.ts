@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RatingEvent } from '../events/index.js';
+import type { RatingEvent } from '../contracts/rating-event.js';
 import { describeInsertError, eventInsertId } from './bigquery.js';
 
 describe('describeInsertError', () => {

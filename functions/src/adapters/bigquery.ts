@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { BigQuery, Table } from '@google-cloud/bigquery';
-import type { RatingEvent } from '../events/index.js';
+import type { RatingEvent } from '../contracts/rating-event.js';
 import { epochMicros } from '../ratings/last-write-wins.js';
 
 export const EVENTS_TABLE = 'rating_events';

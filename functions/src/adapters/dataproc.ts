@@ -1,5 +1,5 @@
 import type { protos } from '@google-cloud/dataproc';
-import type { HoldoutOptions } from '../core/holdout.js';
+import type { HoldoutOptions } from '../evaluation/holdout.js';
 import type { SparkBatchState } from '../usecases/ports.js';
 
 type CreateBatchRequest = protos.google.cloud.dataproc.v1.ICreateBatchRequest;

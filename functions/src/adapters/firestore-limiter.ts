@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Firestore } from 'firebase-admin/firestore';
 import { Timestamp } from 'firebase-admin/firestore';
-import { slidingWindowAllows, windowAt } from '../core/sliding-window.js';
+import { slidingWindowAllows, windowAt } from '../rate-limits/sliding-window.js';
 
 /** A limit every instance shares: `tryAcquire` is true while `key` is within its budget. */
 export interface Limiter {

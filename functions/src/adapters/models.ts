@@ -1,7 +1,7 @@
 import type { Bucket } from '@google-cloud/storage';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../logging/logger.js';
 import { decodeModelFiles, Recommender } from '../model/index.js';
-import { MOVIES_FILE, parseMovieList } from '../model-store/layout.js';
+import { MOVIES_FILE, parseMovieList } from '../model-store/bucket-layout.js';
 import { readCatalogue, readModelFiles, readPointer } from './storage.js';
 
 /** One model version, decoded and ready to serve. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Message, Subscription, Topic } from '@google-cloud/pubsub';
 import { testClients, testConfig } from '@reel/testing/clients';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RATING_EVENT_SCHEMA, type RatingEvent } from '../events/index.js';
+import { RATING_EVENT_SCHEMA, type RatingEvent } from '../contracts/rating-event.js';
 import {
   createPublishers,
   publishDeadLetter,

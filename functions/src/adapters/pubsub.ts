@@ -1,6 +1,6 @@
 import type { PubSub, Topic } from '@google-cloud/pubsub';
 import type { Config } from '../config.js';
-import { RATING_EVENT_SCHEMA, type RatingEvent } from '../events/index.js';
+import { RATING_EVENT_SCHEMA, type RatingEvent } from '../contracts/rating-event.js';
 import type { RepublishShard } from '../usecases/ports.js';
 
 /** The three topics the functions publish to, each created once per instance. */

@@ -4,8 +4,9 @@ import {
   type Firestore,
   type Timestamp,
 } from 'firebase-admin/firestore';
+import type { MovieDocument, PopularDocument } from '../contracts/firestore-documents.js';
 import type { ServedDocuments, StoredUser, UserModelWrite } from '../usecases/ports.js';
-import { type MovieDocument, type PopularDocument, storedRatings } from './firestore.js';
+import { storedRatings } from './firestore.js';
 
 /** Update times when read, for writes conditional on the documents not changing since. */
 interface ReadTimes {

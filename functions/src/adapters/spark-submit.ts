@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Bucket } from '@google-cloud/storage';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../logging/logger.js';
 import type { SparkBatchState } from '../usecases/ports.js';
 import { jobArguments, type RatingsExport, type SparkJobRequest, sparkPaths } from './dataproc.js';
 

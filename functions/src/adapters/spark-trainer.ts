@@ -1,10 +1,10 @@
 import { dirname } from 'node:path';
 import type { Config } from '../config.js';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../logging/logger.js';
 import type { SparkConfig } from '../spark-config.js';
 import type { SparkTrainer } from '../usecases/ports.js';
 import { exportCurrentRatings } from './bigquery.js';
-import type { Clients } from './clients.js';
+import type { Clients } from './cloud-clients.js';
 import { type BatchClient, createDataprocTrainer } from './dataproc.js';
 import { createLocalSparkTrainer, sparkSubmitEnv } from './spark-submit.js';
 

@@ -13,7 +13,7 @@ import {
   stagedFilePath,
   stagingDirectory,
   versionDirectory,
-} from '../model-store/layout.js';
+} from '../model-store/bucket-layout.js';
 
 /** A model's files by name (e.g. "manifest.json"); the model module encodes and decodes them. */
 export type ModelFiles = Map<string, Uint8Array>;

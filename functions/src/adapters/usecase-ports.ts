@@ -1,5 +1,5 @@
 import type { Config } from '../config.js';
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../logging/logger.js';
 import type { RepublishStarter, SparkTrainer } from '../usecases/ports.js';
 import {
   DEFAULT_REPUBLISH_SETTINGS,
@@ -9,7 +9,7 @@ import {
 } from '../usecases/republish.js';
 import type { RetrainPorts } from '../usecases/retrain.js';
 import { countCurrentRatings, readCurrentRatings, readUserIds } from './bigquery.js';
-import type { Clients } from './clients.js';
+import type { Clients } from './cloud-clients.js';
 import { firestoreRepublishProgress } from './model-records.js';
 import { bucketModelLoader, bucketModelStore, bucketRetrainRecords } from './model-store.js';
 import { type Publishers, publishRepublishShards } from './pubsub.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppCheckError } from '../adapters/app-check.js';
 import { AuthenticationError } from '../adapters/auth.js';
-import { createLogger } from '../core/logger.js';
+import { createLogger } from '../logging/logger.js';
 import { UserRatings } from '../ratings/user-ratings.js';
 import { inMemoryApiPorts } from '../testing/api-ports.js';
 import type { ApiPorts } from '../usecases/api/ports.js';

@@ -6,9 +6,8 @@ import { methodNotAllowed } from 'hono/method-not-allowed';
 import { getPath } from 'hono/utils/url';
 import { APP_CHECK_HEADER, AppCheckError } from '../adapters/app-check.js';
 import { AuthenticationError } from '../adapters/auth.js';
-import { clientAddress } from '../core/client-address.js';
-import { createLogger, elapsedMs, type Logger } from '../core/logger.js';
-import { describeIssues } from '../events/index.js';
+import { describeIssues } from '../contracts/rating-event.js';
+import { createLogger, elapsedMs, type Logger } from '../logging/logger.js';
 import { Refusal, type RefusalKind } from '../usecases/api/errors.js';
 import type { ApiPorts } from '../usecases/api/ports.js';
 import { rateMovie } from '../usecases/api/rate.js';
@@ -20,6 +19,7 @@ import {
   prediction,
   similarMovies,
 } from '../usecases/api/reads.js';
+import { clientAddress } from './client-address.js';
 import { ApiProblem, PROBLEM_MEDIA_TYPE, problemResponse } from './problem.js';
 import {
   acceptedSchema,
@@ -55,7 +55,7 @@ export interface ApiDeps {
   addressLimiter: { tryAcquire(address: string): Promise<boolean> };
   /** What Retry-After says when the address limiter refuses (seconds). */
   addressRetryAfterSeconds: number;
-  /** Proxies that append to X-Forwarded-For in front of the function (core/client-address.ts). */
+  /** Proxies that append to X-Forwarded-For in front of the function (api/client-address.ts). */
   trustedProxies: number;
   /**
    * Resolves when a write may go on as far as App Check goes, given the X-Firebase-AppCheck

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { MAX_RATING, MIN_RATING, rateRequestSchema } from '../events/index.js';
+import { MAX_RATING, MIN_RATING } from '../contracts/limits.js';
+import { rateRequestSchema } from '../contracts/rating-event.js';
 
 /**
  * The API's schemas: requests are validated with these (and the rating event's own schema),

@@ -9,7 +9,7 @@ import {
   writeCatalogue,
 } from '../adapters/index.js';
 import { createApiApp } from '../api/app.js';
-import { createLogger } from '../core/logger.js';
+import { createLogger } from '../logging/logger.js';
 import { createWriteGuards, SHARED_LIMIT_TIMEOUT_MS } from '../privacy.js';
 import { parsePrivacyConfig } from '../privacy-config.js';
 import { type OpenApiDocument, responseProblems } from '../testing/openapi.js';

@@ -6,14 +6,14 @@ import {
   answerFrameworkErrorsAsProblems,
   createApiPorts,
   createModelSource,
+  firestoreServedDocuments,
   userRatingsFields,
   verifyIdToken,
   writeCatalogue,
-  writeMovie,
 } from '../adapters/index.js';
 import { createApiApp } from '../api/app.js';
-import { createLogger } from '../core/logger.js';
-import { RateLimiter } from '../core/rate-limiter.js';
+import { createLogger } from '../logging/logger.js';
+import { RateLimiter } from '../rate-limits/rate-limiter.js';
 import { UserRatings } from '../ratings/user-ratings.js';
 import { publishFixtureModel, tasteRatings } from '../testing/fixtures.js';
 import { type OpenApiDocument, responseProblems } from '../testing/openapi.js';
@@ -98,12 +98,15 @@ beforeAll(async () => {
     tasteRatings({ users: 40, movies: 50, perUser: 12 }),
     CATALOGUE,
   );
-  await writeMovie(firestore, 1, {
-    similar: [],
-    meanRating: 4.25,
-    ratingsCount: 12,
-    modelVersion: VERSION,
-  });
+  await firestoreServedDocuments(firestore).writeMovies(
+    [
+      {
+        movieId: 1,
+        document: { similar: [], meanRating: 4.25, ratingsCount: 12, modelVersion: VERSION },
+      },
+    ],
+    1,
+  );
   served = await serveApi(modelBucket);
   withoutModel = await serveApi(emptyBucket, () => Promise.reject(new Error('Pub/Sub is down')));
   document = (await (await fetch(`${served.url}/v1/openapi.json`)).json()) as OpenApiDocument;

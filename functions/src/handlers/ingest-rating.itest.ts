@@ -10,12 +10,12 @@ import {
   createPublishers,
   type DatasetRef,
   EVENTS_TABLE,
-  type RecommendationsDocument,
   readUser,
   userRatingsFields,
 } from '../adapters/index.js';
-import { createLogger } from '../core/logger.js';
-import { RATING_EVENT_SCHEMA, type RatingEvent } from '../events/index.js';
+import type { RecommendationsDocument } from '../contracts/firestore-documents.js';
+import { RATING_EVENT_SCHEMA, type RatingEvent } from '../contracts/rating-event.js';
+import { createLogger } from '../logging/logger.js';
 import { entryOf, eventTag, UserRatings } from '../ratings/index.js';
 import { publishFixtureModel, tasteRatings } from '../testing/fixtures.js';
 import { push, pushBody, type ServedFunction, serveFunction } from '../testing/serve.js';

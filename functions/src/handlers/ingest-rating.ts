@@ -1,5 +1,5 @@
 import type { CloudEvent, CloudEventFunction } from '@google-cloud/functions-framework';
-import { pushedMessageOf } from '../core/pubsub-message.js';
+import { pushedMessageOf } from '../messages/pushed-message.js';
 import {
   deadLetterMessage,
   type IngestOutcome,

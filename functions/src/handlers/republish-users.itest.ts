@@ -24,7 +24,7 @@ import {
   writeModelFiles,
   writeStagedFiles,
 } from '../adapters/index.js';
-import { createLogger } from '../core/logger.js';
+import { createLogger } from '../logging/logger.js';
 import { tasteRatings } from '../testing/fixtures.js';
 import { fixtureModelFiles, fixtureUsers } from '../testing/memory-ports.js';
 import { type ServedFunction, serveFunction } from '../testing/serve.js';

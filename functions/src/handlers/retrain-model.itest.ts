@@ -20,10 +20,10 @@ import {
   userRatingsFields,
   writeCatalogue,
 } from '../adapters/index.js';
-import { createLogger } from '../core/logger.js';
-import type { RatingEvent } from '../events/index.js';
+import type { RatingEvent } from '../contracts/rating-event.js';
+import { createLogger } from '../logging/logger.js';
 import { decodeModelFiles, mulberry32, trainModelSet } from '../model/index.js';
-import { parseMovieList } from '../model-store/layout.js';
+import { parseMovieList } from '../model-store/bucket-layout.js';
 import { entryOf, UserRatings } from '../ratings/index.js';
 import { SMALL_MODEL_CONFIG, tasteRatings } from '../testing/fixtures.js';
 import { push, pushBody, type ServedFunction, serveFunction } from '../testing/serve.js';

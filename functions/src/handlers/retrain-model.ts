@@ -1,6 +1,6 @@
 import type { CloudEvent, CloudEventFunction } from '@google-cloud/functions-framework';
-import { pushedMessageOf } from '../core/pubsub-message.js';
-import { isStorageNotification, stagedEventOf } from '../core/staged-notification.js';
+import { pushedMessageOf } from '../messages/pushed-message.js';
+import { isStorageNotification, stagedEventOf } from '../messages/staged-notification.js';
 import { type RetrainPorts, type RetrainSettings, retrain } from '../usecases/retrain.js';
 import { checkSparkBatch, isSparkCheck } from '../usecases/spark-batch.js';
 import { onStagedObject } from '../usecases/staged.js';

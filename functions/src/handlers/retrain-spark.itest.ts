@@ -22,8 +22,8 @@ import {
 } from '../adapters/index.js';
 import type { createLocalSparkTrainer } from '../adapters/spark-submit.js';
 import { createSparkTrainer } from '../adapters/spark-trainer.js';
-import { createLogger } from '../core/logger.js';
-import type { RatingEvent } from '../events/index.js';
+import type { RatingEvent } from '../contracts/rating-event.js';
+import { createLogger } from '../logging/logger.js';
 import { entryOf, UserRatings } from '../ratings/index.js';
 import { parseSparkConfig } from '../spark-config.js';
 import { SMALL_MODEL_CONFIG, tasteRatings } from '../testing/fixtures.js';

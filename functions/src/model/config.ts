@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_PRIOR_COUNT } from '../contracts/popularity-score.js';
 
 /**
  * Every hyper-parameter of the model set, in one typed, JSON-safe object (it is stored in each
@@ -151,7 +152,7 @@ export const DEFAULT_MODEL_CONFIG: ModelConfig = {
     cgSteps: 2,
     initScale: 0.01,
   },
-  popularity: { priorCount: 10 },
+  popularity: { priorCount: DEFAULT_PRIOR_COUNT },
   genres: { weight: 0.6, fadeRatings: 20, candidates: 50 },
 };
 

@@ -9,14 +9,9 @@
  * {@link trainModelSet} trains both; {@link encodeModelFiles} / {@link decodeModelFiles} store
  * them; {@link Recommender} serves one version (fold-in, top-N, similar movies, popularity).
  */
-export type { ItemKnn, ItemPopularity } from './baselines.js';
-export {
-  bayesianAverage,
-  itemPopularity,
-  popularityByCount,
-  scoreItemKnn,
-  trainItemKnn,
-} from './baselines.js';
+
+export { ExplicitScratch } from './als/explicit-step.js';
+export { ImplicitScratch } from './als/implicit-step.js';
 export type {
   ExplicitConfig,
   GenreConfig,
@@ -26,23 +21,8 @@ export type {
   RankingConfig,
 } from './config.js';
 export { DEFAULT_MODEL_CONFIG, parseModelConfig, resolveModelConfig } from './config.js';
-export type { Executor } from './executor.js';
-export { createWorkerPool, serialExecutor } from './executor.js';
-export type {
-  ExplicitModel,
-  IterationReport,
-  TrainOptions,
-  UserSessions,
-} from './explicit.js';
-export { explicitUserSide, predictTrained, sessionBiasAt, trainExplicit } from './explicit.js';
-export { ExplicitScratch } from './explicit-step.js';
-export type { ExplicitUser, RankingUser, UserItemRatings } from './fold-in.js';
-export { foldInExplicit, foldInRanking } from './fold-in.js';
 export type { ItemGenres } from './genres.js';
 export { GenreSimilarity, genreWeight, itemGenres, MAX_GENRES } from './genres.js';
-export { ImplicitScratch } from './implicit-step.js';
-export type { Csr, RatingLayout } from './layout.js';
-export { buildLayout } from './layout.js';
 export type { DecodedModel, ModelManifest, ModelMetadata } from './model-files.js';
 export {
   decodeModelFiles,
@@ -50,26 +30,52 @@ export {
   MANIFEST_FILE,
   MODEL_FORMAT,
 } from './model-files.js';
-export type {
-  ExplicitItemSide,
-  ModelSet,
-  RankingItemSide,
-  SparkTrainer,
-  TrainedModelSet,
-} from './model-set.js';
-export { trainModelSet } from './model-set.js';
 export { mulberry32 } from './random.js';
-export type { RankingModel } from './ranking.js';
-export { rankingUserSide, trainRanking } from './ranking.js';
+export type { ExplicitUser, RankingUser, UserItemRatings } from './serve/fold-in.js';
+export { foldInExplicit, foldInRanking } from './serve/fold-in.js';
 export type {
   FoldedUser,
   Recommendation,
   Recommendations,
   RecommendOptions,
   UserRating,
-} from './recommender.js';
-export { MAX_STARS, MIN_STARS, Recommender } from './recommender.js';
-export { foldInSparkExplicit, foldInSparkRanking, SPARK_USER_STEP } from './spark-fold-in.js';
-export type { ItemFilter, ItemMetadata, TopN, TopNOptions } from './top-n.js';
-export { topNByFactors, topNByScores } from './top-n.js';
+} from './serve/recommender.js';
+export { Recommender } from './serve/recommender.js';
+export { foldInSparkExplicit, foldInSparkRanking, SPARK_USER_STEP } from './serve/spark-fold-in.js';
+export type { ItemFilter, ItemMetadata, TopN, TopNOptions } from './serve/top-n.js';
+export { topNByFactors, topNByScores } from './serve/top-n.js';
+export type { ItemKnn, ItemPopularity } from './train/baselines.js';
+export {
+  bayesianAverage,
+  itemPopularity,
+  popularityByCount,
+  scoreItemKnn,
+  trainItemKnn,
+} from './train/baselines.js';
+export type { Executor } from './train/executor.js';
+export { createWorkerPool, serialExecutor } from './train/executor.js';
+export type {
+  ExplicitModel,
+  IterationReport,
+  TrainOptions,
+  UserSessions,
+} from './train/explicit.js';
+export {
+  explicitUserSide,
+  predictTrained,
+  sessionBiasAt,
+  trainExplicit,
+} from './train/explicit.js';
+export type {
+  ExplicitItemSide,
+  ModelSet,
+  RankingItemSide,
+  SparkTrainer,
+  TrainedModelSet,
+} from './train/model-set.js';
+export { trainModelSet } from './train/model-set.js';
+export type { RankingModel } from './train/ranking.js';
+export { rankingUserSide, trainRanking } from './train/ranking.js';
+export type { Csr, RatingLayout } from './train/rating-layout.js';
+export { buildLayout } from './train/rating-layout.js';
 export type { Random, Ratings } from './types.js';

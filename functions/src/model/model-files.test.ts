@@ -6,9 +6,9 @@ import {
   MANIFEST_FILE,
   type ModelMetadata,
 } from './model-files.js';
-import { type TrainedModelSet, trainModelSet } from './model-set.js';
 import { mulberry32 } from './random.js';
 import { randomRatings } from './test-support.js';
+import { type TrainedModelSet, trainModelSet } from './train/model-set.js';
 
 const config: ModelConfig = {
   ...DEFAULT_MODEL_CONFIG,

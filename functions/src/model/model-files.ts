@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { describeIssues, modelConfigSchema } from './config.js';
-import type { ModelSet } from './model-set.js';
-import { SPARK_USER_STEP } from './spark-fold-in.js';
+import { SPARK_USER_STEP } from './serve/spark-fold-in.js';
+import type { ModelSet } from './train/model-set.js';
 
 /**
  * Model files: one model version as named byte buffers. Arrays are little-endian, row-major

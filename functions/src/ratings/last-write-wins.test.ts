@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RatingEvent } from '../events/index.js';
+import type { RatingEvent } from '../contracts/rating-event.js';
 import { applyRating, decideRating, entryOf, epochMicros } from './last-write-wins.js';
 import { MAX_RATINGS_PER_USER, UserRatings } from './user-ratings.js';
 

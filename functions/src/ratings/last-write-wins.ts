@@ -1,4 +1,4 @@
-import type { RatingEvent } from '../events/index.js';
+import type { RatingEvent } from '../contracts/rating-event.js';
 import {
   eventTag,
   MAX_RATINGS_PER_USER,

@@ -1,4 +1,4 @@
-import type { RatingEvent } from '../events/index.js';
+import type { RatingEvent } from '../contracts/rating-event.js';
 import { Recommender } from '../model/index.js';
 import { UserRatings } from '../ratings/user-ratings.js';
 import type {

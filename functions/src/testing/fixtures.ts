@@ -8,7 +8,7 @@ import {
   resolveModelConfig,
   trainModelSet,
 } from '../model/index.js';
-import { MOVIES_FILE } from '../model-store/layout.js';
+import { MOVIES_FILE } from '../model-store/bucket-layout.js';
 
 /** A small, fast model configuration for tests. */
 export const SMALL_MODEL_CONFIG: ModelConfig = resolveModelConfig({

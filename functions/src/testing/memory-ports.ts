@@ -5,13 +5,13 @@
  * over what was read, movie writes only over an older serial, shards counted once.
  */
 
+import { PointerMovedError } from '../adapters/storage.js';
 import type {
   MovieDocument,
   PopularDocument,
   RecommendationsDocument,
-} from '../adapters/firestore.js';
-import { PointerMovedError } from '../adapters/storage.js';
-import { createLogger } from '../core/logger.js';
+} from '../contracts/firestore-documents.js';
+import { createLogger } from '../logging/logger.js';
 import {
   decodeModelFiles,
   encodeModelFiles,
@@ -21,7 +21,7 @@ import {
   Recommender,
   trainModelSet,
 } from '../model/index.js';
-import type { ModelPointer, MovieList } from '../model-store/layout.js';
+import type { ModelPointer, MovieList } from '../model-store/bucket-layout.js';
 import { type StoredRating, UserRatings } from '../ratings/user-ratings.js';
 import type {
   ModelFiles,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../core/logger.js';
+import { createLogger } from '../logging/logger.js';
 import {
   createDeleteUserData,
   type DeleteUserDataPorts,

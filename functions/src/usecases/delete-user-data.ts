@@ -1,4 +1,4 @@
-import type { Logger } from '../core/logger.js';
+import type { Logger } from '../logging/logger.js';
 
 /**
  * "Delete my data" over small ports, so the order of the steps is tested without a cloud.

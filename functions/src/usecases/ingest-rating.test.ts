@@ -1,10 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ApplyResult, RecommendationsDocument } from '../adapters/firestore.js';
+import type { ApplyResult } from '../adapters/firestore.js';
 import type { ModelState } from '../adapters/models.js';
 import type { DeadLetter } from '../adapters/pubsub.js';
-import { createLogger } from '../core/logger.js';
-import type { PushedMessage } from '../core/pubsub-message.js';
-import type { RatingEvent } from '../events/index.js';
+import type { RecommendationsDocument } from '../contracts/firestore-documents.js';
+import type { RatingEvent } from '../contracts/rating-event.js';
+import { createLogger } from '../logging/logger.js';
+import type { PushedMessage } from '../messages/pushed-message.js';
 import { mulberry32, type Ratings, Recommender, trainModelSet } from '../model/index.js';
 import { applyRating, epochMicros } from '../ratings/last-write-wins.js';
 import { MAX_RATINGS_PER_USER, UserRatings } from '../ratings/user-ratings.js';

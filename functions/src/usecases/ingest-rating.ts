@@ -1,11 +1,11 @@
 import type { ApplyResult, DerivedUserDocuments } from '../adapters/firestore.js';
 import type { ModelState } from '../adapters/models.js';
 import type { DeadLetter } from '../adapters/pubsub.js';
-import { elapsedMs, type Logger } from '../core/logger.js';
-import type { PushedMessage } from '../core/pubsub-message.js';
-import { personalise } from '../core/recommendations.js';
-import { decodeRatingEvent, type RatingEvent } from '../events/index.js';
+import { decodeRatingEvent, type RatingEvent } from '../contracts/rating-event.js';
+import { elapsedMs, type Logger } from '../logging/logger.js';
+import type { PushedMessage } from '../messages/pushed-message.js';
 import { MAX_RATINGS_PER_USER, type UserRatings } from '../ratings/user-ratings.js';
+import { personalise } from './personalise.js';
 
 /** What the ingest needs from the world; adapters implement these over the official clients. */
 export interface IngestPorts {

@@ -8,12 +8,12 @@ import type {
   MovieDocument,
   PopularDocument,
   RecommendationsDocument,
-} from '../adapters/firestore.js';
-import type { HoldoutMetrics } from '../core/evaluate.js';
-import type { HoldoutOptions } from '../core/holdout.js';
-import type { Logger } from '../core/logger.js';
+} from '../contracts/firestore-documents.js';
+import type { HoldoutMetrics } from '../evaluation/evaluate-on-holdout.js';
+import type { HoldoutOptions } from '../evaluation/holdout.js';
+import type { Logger } from '../logging/logger.js';
 import type { ModelConfig, Recommender } from '../model/index.js';
-import type { ModelPointer, MovieList } from '../model-store/layout.js';
+import type { ModelPointer, MovieList } from '../model-store/bucket-layout.js';
 import type { UserRatings } from '../ratings/user-ratings.js';
 
 export type { Logger };

@@ -41,7 +41,7 @@ export function versionsToPrune(
   return older.slice(rollbackTargets).filter((version) => !protectedVersions.has(version));
 }
 
-/** When a version was made, from its name (see core/version.ts), or undefined if it has none. */
+/** When a version was made, from its name (see model-store/versions.ts), or undefined if it has none. */
 export function versionTime(version: string): Date | undefined {
   const match = /^(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2}(?:\.\d{3})?)Z/.exec(version);
   if (!match) return undefined;

@@ -1,5 +1,5 @@
 import { decodeModelFiles } from '../model/index.js';
-import { pointerSerial } from '../model-store/layout.js';
+import { pointerSerial } from '../model-store/bucket-layout.js';
 import type {
   CandidateMetrics,
   Logger,

@@ -1,5 +1,5 @@
-import { personalise } from '../core/recommendations.js';
-import { pointerSerial } from '../model-store/layout.js';
+import { pointerSerial } from '../model-store/bucket-layout.js';
+import { personalise } from './personalise.js';
 import type {
   Logger,
   ModelLoader,

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { evaluateOnHoldout, type HoldoutMetrics } from '../core/evaluate.js';
-import { DEFAULT_HOLDOUT, type HoldoutOptions, holdOut } from '../core/holdout.js';
-import { gatherRatings, type TrainingData } from '../core/training-data.js';
-import { versionName } from '../core/version.js';
+import { evaluateOnHoldout, type HoldoutMetrics } from '../evaluation/evaluate-on-holdout.js';
+import { DEFAULT_HOLDOUT, type HoldoutOptions, holdOut } from '../evaluation/holdout.js';
 import {
   createWorkerPool,
   type Executor,
@@ -16,7 +14,8 @@ import {
   serialExecutor,
   trainModelSet,
 } from '../model/index.js';
-import { MOVIES_FILE, type MovieList } from '../model-store/layout.js';
+import { MOVIES_FILE, type MovieList } from '../model-store/bucket-layout.js';
+import { versionName } from '../model-store/versions.js';
 import type {
   Logger,
   ModelStore,
@@ -35,6 +34,7 @@ import {
   publishStagedModel,
 } from './publish.js';
 import { batchInProgress, checkSparkBatch } from './spark-batch.js';
+import { gatherRatings, type TrainingData } from './training-data.js';
 
 /** Held-out share of all ratings above which the published model is refit on all of them. */
 export const REFIT_ABOVE_HELD_OUT_SHARE = 0.01;

@@ -1,6 +1,6 @@
-import { rollbackCandidates } from '../core/version.js';
 import { decodeModelFiles } from '../model/index.js';
-import { pointerSerial } from '../model-store/layout.js';
+import { pointerSerial } from '../model-store/bucket-layout.js';
+import { rollbackCandidates } from '../model-store/versions.js';
 import type { Logger, ModelStore, RepublishStart, RepublishStarter } from './ports.js';
 
 export interface RollbackResult {

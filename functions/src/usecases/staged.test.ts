@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { stagedEventOf } from '../core/staged-notification.js';
+import { stagedEventOf } from '../messages/staged-notification.js';
 import {
   fixtureModelFiles,
   MemoryModelStore,

@@ -1,4 +1,4 @@
-import type { StagedEvent } from '../core/staged-notification.js';
+import type { StagedEvent } from '../messages/staged-notification.js';
 import {
   type PublishOutcome,
   type PublishPorts,

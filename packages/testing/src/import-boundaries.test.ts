@@ -29,7 +29,7 @@ describe('import boundaries between workspaces (biome.json noRestrictedImports)'
   it.each([
     ['functions/src/adapters/probe.itest.ts', '../../../pipelines/src/stack/provision.js'],
     ['pipelines/src/stack/probe.ts', '../../../functions/src/config.js'],
-    ['site/src/lib/probe.ts', '../../../functions/src/events/index.js'],
+    ['site/src/lib/probe.ts', '../../../functions/src/contracts/rating-event.js'],
     ['packages/testing/src/probe.ts', '../../../pipelines/src/stack/stack.js'],
   ])('a copy of %s importing %s fails the lint', (path, specifier) => {
     const result = lint(path, `import { x } from '${specifier}';\n\nexport const y = x;\n`);

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { RetrainTiming } from './retrain.js';
 import type { RetrainChildRequest } from './retrain-child.js';
+import type { RetrainTiming } from './retrain-timing.js';
 
 const CHILD = fileURLToPath(new URL('./retrain-child.ts', import.meta.url));
 

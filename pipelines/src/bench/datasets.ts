@@ -1,7 +1,7 @@
 import { relative } from 'node:path';
 import { BUNDLED_RATINGS } from '../data/bundled.js';
-import { loadRatingsFile } from '../data/load-ratings.js';
 import type { LoadedRatings } from '../data/ratings-parser.js';
+import { loadRatingsFile } from '../data/read-ratings-file.js';
 import {
   generateSyntheticRatings,
   SYNTHETIC_SIZES,

@@ -19,12 +19,12 @@ import {
   EVENTS_TABLE,
   publishRatingEvent,
 } from '@reel/functions/adapters';
-import { createLogger } from '@reel/functions/core';
-import type { RatingEvent } from '@reel/functions/events';
+import type { RatingEvent } from '@reel/functions/contracts/rating-event';
+import { createLogger } from '@reel/functions/logging';
 import { rollback } from '@reel/functions/usecases';
 import { integerFlag, parseFlags, UsageError, usageText } from '../cli/args.js';
-import { waitForRepublish } from '../ops/republish.js';
-import { publishRetrain, waitForRetrain } from '../ops/retrain.js';
+import { publishRetrain, waitForRetrain } from '../ops/trigger-retrain.js';
+import { waitForRepublish } from '../ops/wait-for-republish.js';
 import { describeMachine, machineLine } from '../report/machine.js';
 import { formatTable } from '../report/table.js';
 import { findToolchain, planEmulators, type StackPorts } from '../stack/emulators.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Clients, createClients, decodeUserDocument } from '@reel/functions/adapters';
 import { BUNDLED_RATINGS } from '../data/bundled.js';
-import { loadRatingsFile } from '../data/load-ratings.js';
+import { loadRatingsFile } from '../data/read-ratings-file.js';
 import { DEFAULT_PORTS, findToolchain, type StackPorts } from '../stack/emulators.js';
 import { type RunningPipeline, startPipeline } from '../stack/pipeline.js';
 import { freePort } from '../stack/ports.js';

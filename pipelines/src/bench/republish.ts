@@ -15,9 +15,9 @@ import { createClients, firestoreRepublishProgress, readPointer } from '@reel/fu
 import { UsageError } from '../cli/args.js';
 import { generateSyntheticRatings } from '../data/synthetic.js';
 import { importedUserId } from '../load/import-events.js';
-import { loadIntoStores } from '../load/load-ratings.js';
-import { describeRepublish, waitForRepublish } from '../ops/republish.js';
-import { publishRetrain, waitForRetrain } from '../ops/retrain.js';
+import { loadIntoStores } from '../load/load-into-stores.js';
+import { publishRetrain, waitForRetrain } from '../ops/trigger-retrain.js';
+import { describeRepublish, waitForRepublish } from '../ops/wait-for-republish.js';
 import { describeMachine, machineLine } from '../report/machine.js';
 import { DEFAULT_PORTS, findToolchain, type StackPorts } from '../stack/emulators.js';
 import { startPipeline } from '../stack/pipeline.js';

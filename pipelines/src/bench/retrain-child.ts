@@ -4,12 +4,12 @@
  * `npm run bench` (runRetrainChild); arguments are JSON in argv[2].
  */
 import { DEFAULT_MODEL_CONFIG, type ModelConfig } from '@reel/functions/model';
-import { createExecutor, startWorkers } from '../cli/executor.js';
+import { createExecutor, startWorkers } from '../cli/threads.js';
 import type { SyntheticSize } from '../data/synthetic.js';
 import { peakRssMiB } from '../report/machine.js';
 import { stderrProgress } from '../report/progress.js';
 import { type BenchDataset, benchRatings } from './datasets.js';
-import { retrainToFiles } from './retrain.js';
+import { retrainToFiles } from './retrain-timing.js';
 
 export interface RetrainChildRequest {
   dataset: BenchDataset | SyntheticSize;

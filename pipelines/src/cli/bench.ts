@@ -14,10 +14,10 @@ import { type DatasetInfo, headerLines } from '../report/header.js';
 import { toJson } from '../report/json.js';
 import { describeMachine } from '../report/machine.js';
 import { formatCount, stderrProgress } from '../report/progress.js';
-import { renderPeers, renderProtocolS } from '../report/render.js';
+import { renderPeers, renderProtocolS } from '../report/protocol-report.js';
 import { fixed, formatTable } from '../report/table.js';
 import { type FlagSpec, integerFlag, parseFlags, runMain, usageText } from './args.js';
-import { createExecutor, startWorkers } from './executor.js';
+import { createExecutor, startWorkers } from './threads.js';
 
 const FLAGS: Record<string, FlagSpec> = {
   dataset: {

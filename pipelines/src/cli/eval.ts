@@ -1,8 +1,9 @@
 import { basename, dirname } from 'node:path';
+import { RELEVANT_RATING } from '@reel/functions/contracts/limits';
 import { DEFAULT_MODEL_CONFIG, Recommender } from '@reel/functions/model';
 import { BUNDLED_RATINGS } from '../data/bundled.js';
 import { genresBeside } from '../data/catalogue.js';
-import { loadRatingsFile } from '../data/load-ratings.js';
+import { loadRatingsFile } from '../data/read-ratings-file.js';
 import {
   fitModelSet,
   GENRES_OFF_KEY,
@@ -24,9 +25,9 @@ import { datasetInfo, headerLines } from '../report/header.js';
 import { toJson } from '../report/json.js';
 import { describeMachine } from '../report/machine.js';
 import { stderrProgress } from '../report/progress.js';
-import { renderProtocolF, renderProtocolR, renderProtocolT } from '../report/render.js';
+import { renderProtocolF, renderProtocolR, renderProtocolT } from '../report/protocol-report.js';
 import { type FlagSpec, integerFlag, parseFlags, runMain, UsageError, usageText } from './args.js';
-import { createExecutor, startWorkers } from './executor.js';
+import { createExecutor, startWorkers } from './threads.js';
 
 const FLAGS: Record<string, FlagSpec> = {
   ratings: {
@@ -114,7 +115,7 @@ runMain(async () => {
       const task = rankingTask(loaded.ratings);
       const parameters = {
         split: 'per-user temporal, last 20% held out',
-        relevant: 'held-out rating ≥ 4.0',
+        relevant: `held-out rating ≥ ${RELEVANT_RATING.toFixed(1)}`,
         threads,
         ranking: DEFAULT_MODEL_CONFIG.ranking,
         genres: { ...DEFAULT_MODEL_CONFIG.genres, from: genreSource },

@@ -58,7 +58,7 @@ export const FIGURES: Record<string, Figure> = {
   },
   'protocol-w': {
     command: 'npm run bench:site',
-    file: 'site/scripts/bench-site.ts',
+    file: 'site/tools/bench-site.ts',
     args: [],
     cwd: 'site',
     takes: '3 min, builds the site and runs Chromium',

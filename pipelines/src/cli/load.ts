@@ -5,8 +5,8 @@
  * with --project, on Google Cloud. Loading the same file again loads nothing new.
  */
 import { BUNDLED_RATINGS } from '../data/bundled.js';
-import { loadRatingsFile } from '../data/load-ratings.js';
-import { loadIntoStores, publishCatalogue } from '../load/load-ratings.js';
+import { loadRatingsFile } from '../data/read-ratings-file.js';
+import { loadIntoStores, publishCatalogue } from '../load/load-into-stores.js';
 import { formatCount, stderrProgress } from '../report/progress.js';
 import { type FlagSpec, parseFlags, runMain, usageText } from './args.js';
 import { openTarget } from './target.js';

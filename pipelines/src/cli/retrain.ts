@@ -7,8 +7,8 @@
  */
 import { firestoreRepublishProgress, readPointer } from '@reel/functions/adapters';
 import type { TrainerName } from '@reel/functions/usecases';
-import { describeRepublish, waitForRepublish } from '../ops/republish.js';
-import { publishRetrain, publishSparkCheck, waitForRetrain } from '../ops/retrain.js';
+import { publishRetrain, publishSparkCheck, waitForRetrain } from '../ops/trigger-retrain.js';
+import { describeRepublish, waitForRepublish } from '../ops/wait-for-republish.js';
 import { stderrProgress } from '../report/progress.js';
 import { type FlagSpec, integerFlag, parseFlags, runMain, UsageError, usageText } from './args.js';
 import { openTarget } from './target.js';

@@ -6,9 +6,9 @@
  * waits for the republishUsers function to finish it, showing its progress.
  */
 import { createPublishers, createUseCasePorts } from '@reel/functions/adapters';
-import { createLogger } from '@reel/functions/core';
+import { createLogger } from '@reel/functions/logging';
 import { rollback } from '@reel/functions/usecases';
-import { describeRepublish, waitForRepublish } from '../ops/republish.js';
+import { describeRepublish, waitForRepublish } from '../ops/wait-for-republish.js';
 import { stderrProgress } from '../report/progress.js';
 import { type FlagSpec, integerFlag, parseFlags, runMain, usageText } from './args.js';
 import { openTarget } from './target.js';

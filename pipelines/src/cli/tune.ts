@@ -2,7 +2,7 @@ import { basename, dirname } from 'node:path';
 import { DEFAULT_MODEL_CONFIG, type ModelConfig, resolveModelConfig } from '@reel/functions/model';
 import { BUNDLED_RATINGS } from '../data/bundled.js';
 import { genresBeside } from '../data/catalogue.js';
-import { loadRatingsFile } from '../data/load-ratings.js';
+import { loadRatingsFile } from '../data/read-ratings-file.js';
 import { datasetInfo, headerLines } from '../report/header.js';
 import { toJson } from '../report/json.js';
 import { describeMachine } from '../report/machine.js';
@@ -21,7 +21,7 @@ import {
 } from '../tune/objectives.js';
 import { coordinateDescent, type Dimension } from '../tune/search.js';
 import { type FlagSpec, integerFlag, parseFlags, runMain, UsageError, usageText } from './args.js';
-import { createExecutor } from './executor.js';
+import { createExecutor } from './threads.js';
 
 const FLAGS: Record<string, FlagSpec> = {
   ratings: { type: 'string', description: 'ratings file (default: the bundled ml-latest-small)' },

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { type Movie, parseMovies } from '@reel/functions/catalogue';
 import { type ItemGenres, itemGenres } from '@reel/functions/model';
+import { type Movie, parseMovies } from './movielens-movies.js';
 
 /** The MovieLens movie list beside a ratings file, if there is one. */
 export function catalogueFileBeside(ratingsFile: string): string | undefined {

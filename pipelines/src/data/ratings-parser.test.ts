@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadRatingsFile, parseRatingsText } from './load-ratings.js';
 import { RatingsParseError, RatingsParser } from './ratings-parser.js';
+import { loadRatingsFile, parseRatingsText } from './read-ratings-file.js';
 
 const CSV = `userId,movieId,rating,timestamp
 1,31,2.5,1260759144

@@ -1,3 +1,4 @@
+import { MAX_RATING, MIN_RATING, RATING_STEP } from '@reel/functions/contracts/limits';
 import type { Ratings } from '@reel/functions/model';
 import { GrowableArray } from './growable.js';
 import { IdIndex } from './id-index.js';
@@ -278,7 +279,7 @@ export class RatingsParser {
       pos++;
       while (pos < end && bytes[pos] === ZERO) pos++;
     }
-    if (rating < 0.5 || rating > 5) return false;
+    if (rating < MIN_RATING || rating > MAX_RATING) return false;
     if (bytes[pos] !== delimiter[0] || (width === 2 && bytes[pos + 1] !== delimiter[1])) {
       return false;
     }
@@ -359,7 +360,7 @@ export function parseLineText(text: string, format: RatingsFormat): ParsedLine |
   const movieId = parseId(movie);
   if (movieId === null) return `movie id "${clip(movie)}" is not an integer in 1..${MAX_ID}`;
   const value = /^\d+(\.\d+)?$/.test(rating) ? Number(rating) : Number.NaN;
-  if (!(value >= 0.5 && value <= 5 && Number.isInteger(value * 2))) {
+  if (!(value >= MIN_RATING && value <= MAX_RATING && Number.isInteger(value / RATING_STEP))) {
     return `rating "${clip(rating)}" is not one of 0.5, 1.0, …, 5.0 (half stars)`;
   }
   if (!/^\d{1,15}$/.test(timestamp)) {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadRatingsFile } from './load-ratings.js';
+import { loadRatingsFile } from './read-ratings-file.js';
 import { generateSyntheticRatings, SYNTHETIC_SIZES, writeSyntheticCsv } from './synthetic.js';
 
 const SMALL = { users: 60, movies: 120, ratings: 2000 };

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { rename } from 'node:fs/promises';
+import { MAX_RATING, MIN_RATING } from '@reel/functions/contracts/limits';
 import { mulberry32, type Random } from '@reel/functions/model';
 
 import { CSV_HEADER, type LoadedRatings } from './ratings-parser.js';
@@ -148,7 +149,7 @@ export function* syntheticUsers(
         dot += userFactors[u * rank + f] * movieFactors[i * rank + f];
       }
       const raw = GLOBAL_MEAN + userBias[u] + movieBias[i] + dot + noise * valueNoise();
-      values[n] = Math.min(5, Math.max(0.5, Math.round(raw * 2) / 2));
+      values[n] = Math.min(MAX_RATING, Math.max(MIN_RATING, Math.round(raw * 2) / 2));
       timestamps[n] = Math.floor(start + span * streams.times());
     }
     yield { user: u, count, items: mine, values, timestamps };

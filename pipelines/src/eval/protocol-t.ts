@@ -1,10 +1,9 @@
+import { RELEVANT_RATING } from '@reel/functions/contracts/limits';
 import { type Ratings, topNByScores } from '@reel/functions/model';
 import { type ProgressSink, silentProgress } from '../report/progress.js';
 import { popularityPercentiles, RankingAccumulator, type RankingSummary } from './metrics.js';
 import { rowsByUser, type Split, temporalSplit } from './splits.js';
 
-/** Relevant = a held-out rating at or above this (Protocol T). */
-export const RELEVANT_RATING = 4;
 /** Every list is this long: Recall@20 needs 20. */
 export const LIST_LENGTH = 20;
 

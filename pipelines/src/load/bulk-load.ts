@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import type { BigQuery, JobLoadMetadata } from '@google-cloud/bigquery';
 import type { Bucket } from '@google-cloud/storage';
 import { type DatasetRef, EVENTS_TABLE, eventRow } from '@reel/functions/adapters';
-import type { RatingEvent } from '@reel/functions/events';
+import type { RatingEvent } from '@reel/functions/contracts/rating-event';
 
 export type LoadRoute = 'bucket' | 'upload';
 

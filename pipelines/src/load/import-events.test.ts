@@ -1,4 +1,4 @@
-import { parseRatingEvent } from '@reel/functions/events';
+import { parseRatingEvent } from '@reel/functions/contracts/rating-event';
 import { entryOf, eventTag, UserRatings } from '@reel/functions/ratings';
 import { describe, expect, it } from 'vitest';
 import { importEvent, mergeImported, uuidV5 } from './import-events.js';

@@ -4,7 +4,7 @@
  * tell which of them are already stored.
  */
 import { createHash } from 'node:crypto';
-import type { RatingEvent } from '@reel/functions/events';
+import type { RatingEvent } from '@reel/functions/contracts/rating-event';
 import {
   decideRating,
   entryOf,

@@ -20,14 +20,14 @@ import {
   readUser,
 } from '@reel/functions/adapters';
 import type { Config } from '@reel/functions/config';
-import type { RatingEvent } from '@reel/functions/events';
+import type { RatingEvent } from '@reel/functions/contracts/rating-event';
 import { entryOf } from '@reel/functions/ratings';
 import { until } from '@reel/functions/testing/until';
 import { testClients, testConfig } from '@reel/testing/clients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLED_RATINGS } from '../data/bundled.js';
-import { loadRatingsFile } from '../data/load-ratings.js';
-import { loadIntoStores, publishCatalogue } from '../load/load-ratings.js';
+import { loadRatingsFile } from '../data/read-ratings-file.js';
+import { loadIntoStores, publishCatalogue } from '../load/load-into-stores.js';
 import {
   provisionFunctionSubscriptions,
   type RunningFunctions,

@@ -12,10 +12,10 @@ import {
   readPointer,
 } from '@reel/functions/adapters';
 import { type Config, parseConfig } from '@reel/functions/config';
-import { loadRatingsFile } from '../data/load-ratings.js';
-import { countImportEvents, loadIntoStores, publishCatalogue } from '../load/load-ratings.js';
-import { describeRepublish, waitForRepublish } from '../ops/republish.js';
-import { publishRetrain, waitForRetrain } from '../ops/retrain.js';
+import { loadRatingsFile } from '../data/read-ratings-file.js';
+import { countImportEvents, loadIntoStores, publishCatalogue } from '../load/load-into-stores.js';
+import { publishRetrain, waitForRetrain } from '../ops/trigger-retrain.js';
+import { describeRepublish, waitForRepublish } from '../ops/wait-for-republish.js';
 import { formatCount } from '../report/progress.js';
 import type { StackPorts, Toolchain } from './emulators.js';
 import {

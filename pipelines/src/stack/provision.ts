@@ -2,7 +2,7 @@ import type { BigQuery } from '@google-cloud/bigquery';
 import type { PubSub } from '@google-cloud/pubsub';
 import { type Clients, CURRENT_RATINGS_VIEW, type DatasetRef } from '@reel/functions/adapters';
 import type { Config } from '@reel/functions/config';
-import { renderSql } from '../sql/render.js';
+import { renderSql } from '../sql/sql-files.js';
 import { MODEL_STAGED_TOPIC } from './spark.js';
 
 const ALREADY_EXISTS = 6;

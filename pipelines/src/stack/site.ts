@@ -105,7 +105,7 @@ export async function serveSite(options: {
   const group = startProcessGroup({
     name: 'site',
     command: process.execPath,
-    args: ['--import', 'tsx', join(root, 'site', 'scripts', 'static-server.ts'), distDir],
+    args: ['--import', 'tsx', join(root, 'site', 'tools', 'static-server.ts'), distDir],
     env: { ...process.env, PORT: String(port), REEL_API_PROXY: apiTarget },
     cwd: root,
     logFile,

@@ -1,7 +1,8 @@
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseLinks, parseMovies, splitCsvLine } from '@reel/functions/catalogue';
+import { MAX_RATING, MIN_RATING } from '@reel/functions/contracts/limits';
+import { parseLinks, parseMovies, splitCsvLine } from '@reel/pipelines/data/movielens-movies';
 import { type RatingTotals, rankByPopularity } from './popularity.js';
 import { displayTitle, slugify } from './titles.js';
 
@@ -63,9 +64,9 @@ export function parseRatingLine(
       `line ${lineNumber}: movie id ${JSON.stringify(fields[1])} is not a positive integer`,
     );
   }
-  if (!Number.isFinite(rating) || rating < 0.5 || rating > 5) {
+  if (!Number.isFinite(rating) || rating < MIN_RATING || rating > MAX_RATING) {
     throw new Error(
-      `line ${lineNumber}: rating ${JSON.stringify(fields[2])} is not between 0.5 and 5`,
+      `line ${lineNumber}: rating ${JSON.stringify(fields[2])} is not between ${MIN_RATING} and ${MAX_RATING}`,
     );
   }
   return { movieId, rating };

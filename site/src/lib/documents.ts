@@ -1,35 +1,32 @@
+import type {
+  MovieDocument,
+  PopularDocument,
+  RecommendationsDocument,
+  RecommendedItem,
+} from '@reel/functions/contracts/firestore-documents';
 import { eventTag, UserRatings } from '@reel/functions/ratings';
 
-// The Firestore documents the site reads (contracts in the project's shared design). Firestore
-// hands back untyped data; these readers check the shape and say what is wrong instead of
-// rendering half a list.
+// The Firestore documents the site reads, as the functions write them (their types are the
+// contract, contracts/firestore-documents.ts); a field the site can do without becomes null
+// here. Firestore hands back untyped data; these readers check the shape and say what is wrong
+// instead of rendering half a list.
 
-export interface RecommendationItem {
-  movieId: number;
-  score: number;
-  predictedRating: number;
-  because: { movieId: number; rating: number } | null;
-}
+export type RecommendationItem = Omit<RecommendedItem, 'because'> & {
+  because: NonNullable<RecommendedItem['because']> | null;
+};
 
-export interface Recommendations {
+export type Recommendations = Omit<RecommendationsDocument, 'items' | 'modelVersion'> & {
   items: RecommendationItem[];
-  basis: 'popular' | 'personal';
   modelVersion: string | null;
-  ratingsCount: number;
-}
+};
 
-export interface PopularItem {
-  movieId: number;
-  score: number;
+export type PopularItem = Omit<PopularDocument['items'][number], 'meanRating'> & {
   meanRating: number | null;
-  ratingsCount: number;
-}
+};
 
-export interface MovieStats {
-  similar: { movieId: number; score: number }[];
+export type MovieStats = Pick<MovieDocument, 'similar' | 'ratingsCount'> & {
   meanRating: number | null;
-  ratingsCount: number;
-}
+};
 
 export interface UserRating {
   rating: number | null;

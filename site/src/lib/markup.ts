@@ -1,5 +1,6 @@
 // Markup shared by the build (Astro components render these strings) and the browser (live
 // data renders the same strings), so a card looks and measures the same either way.
+import { MAX_RATING, MIN_RATING } from '@reel/functions/contracts/limits';
 import { POSTER_HEIGHT, POSTER_WIDTH, posterSvg, tmdbPosterUrl } from './poster.js';
 import { formatStars, starsText } from './titles.js';
 
@@ -68,7 +69,7 @@ export function recommendationHtml(
   predictedRating: number,
   because: { movieId: number; title: string; rating: number } | null,
 ): string {
-  const predicted = Math.min(5, Math.max(0.5, predictedRating));
+  const predicted = Math.min(MAX_RATING, Math.max(MIN_RATING, predictedRating));
   const reason = because
     ? `<p class="card__because" title="Because you rated ${escapeHtml(because.title)} ${formatStars(because.rating)}★">Because you rated <a href="${movieHref(because.movieId)}">${escapeHtml(because.title)}</a> ${formatStars(because.rating)}★</p>`
     : '<p class="card__because">Matches your ratings</p>';

@@ -1,3 +1,5 @@
+import { bayesianAverage, DEFAULT_PRIOR_COUNT } from '@reel/functions/contracts/popularity-score';
+
 /** Per-movie rating totals, accumulated from ratings.csv at build time. */
 export interface RatingTotals {
   count: number;
@@ -12,19 +14,15 @@ export interface Popularity {
   score: number;
 }
 
-/** Pseudo-ratings at the global mean: the model's default (priorCount 10), so the build-time
- * list and the live public/popular agree on the formula. */
-export const DEFAULT_PRIOR_WEIGHT = 10;
-
 export interface PopularityOptions {
   /** Pseudo-ratings at the global mean added to every movie. */
   priorWeight?: number;
 }
 
 /**
- * Ranks movies by Bayesian-average rating, (m·C + n·mean)/(m + n) with C the global mean, best
- * first; ties go to the more-rated movie, then the lower id, so the order is deterministic.
- * Movies without ratings score −Infinity: they come last, never ahead of a rated movie.
+ * Ranks movies by Bayesian-average rating (the model's formula), best first; ties go to the
+ * more-rated movie, then the lower id, so the order is deterministic. Movies without ratings
+ * score −Infinity: they come last, never ahead of a rated movie.
  */
 export function rankByPopularity(
   totals: ReadonlyMap<number, RatingTotals>,
@@ -38,17 +36,16 @@ export function rankByPopularity(
     sum += total.sum;
   }
   const globalMean = count > 0 ? sum / count : 0;
-  const priorWeight = options.priorWeight ?? DEFAULT_PRIOR_WEIGHT;
+  // The model's default, so the build-time list and the live public/popular agree.
+  const priorWeight = options.priorWeight ?? DEFAULT_PRIOR_COUNT;
   const ranked = movieIds.map((movieId): Popularity => {
     const total = totals.get(movieId) ?? { count: 0, sum: 0 };
+    const meanRating = total.count > 0 ? total.sum / total.count : null;
     return {
       movieId,
       ratingsCount: total.count,
-      meanRating: total.count > 0 ? total.sum / total.count : null,
-      score:
-        total.count === 0
-          ? Number.NEGATIVE_INFINITY
-          : (priorWeight * globalMean + total.sum) / (priorWeight + total.count),
+      meanRating,
+      score: bayesianAverage(total.count, meanRating ?? 0, globalMean, priorWeight),
     };
   });
   ranked.sort(

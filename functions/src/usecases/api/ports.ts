@@ -1,4 +1,4 @@
-import type { RatingEvent } from '../../events/index.js';
+import type { RatingEvent } from '../../contracts/rating-event.js';
 import type { Recommender } from '../../model/index.js';
 import type { UserRatings } from '../../ratings/user-ratings.js';
 

@@ -1,4 +1,4 @@
-import { parseRatingEvent, type RatingEvent } from '../../events/index.js';
+import { parseRatingEvent, type RatingEvent } from '../../contracts/rating-event.js';
 import { Refusal } from './errors.js';
 import type { ApiPorts } from './ports.js';
 

@@ -1,6 +1,6 @@
-import { userRatingsOf } from '../../core/recommendations.js';
 import type { ItemFilter, ItemMetadata } from '../../model/index.js';
 import { MAX_GENRES } from '../../model/index.js';
+import { userRatingsOf } from '../personalise.js';
 import { Refusal } from './errors.js';
 import type { ApiPorts, Catalogue, CatalogueMovie, ServingModel } from './ports.js';
 

@@ -1,1 +1,0 @@
-export * from './rating-event.js';
