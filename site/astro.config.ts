@@ -17,6 +17,8 @@ export default defineConfig({
   vite: {
     define: {
       __REEL_CLIENT_CONFIG__: JSON.stringify(config.client),
+      // A literal of its own, so a build without a key drops the App Check chunk altogether.
+      '__REEL_CLIENT_CONFIG__.appCheckSiteKey': JSON.stringify(config.client.appCheckSiteKey),
       __REEL_REPO_ROOT__: JSON.stringify(repoRoot),
     },
     server: {

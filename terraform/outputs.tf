@@ -66,3 +66,8 @@ output "firebase_web_config" {
     storageBucket     = data.google_firebase_web_app_config.site.storage_bucket
   }
 }
+
+output "app_check_site_key" {
+  description = "reCAPTCHA Enterprise site key of the site's App Check provider (PUBLIC_APP_CHECK_SITE_KEY of the site build); public, it ships in the site's JavaScript."
+  value       = google_recaptcha_enterprise_key.site.name
+}

@@ -1,5 +1,6 @@
 # Privacy and abuse limits: the record of "Delete my data" requests, the key of the uid
-# pseudonym in logs, the TTL of the rate-limit counters, and App Check on the write path.
+# pseudonym in logs, the TTL of the rate-limit counters, and App Check (the site's reCAPTCHA
+# Enterprise provider, enforcement on Firestore and, through the api function, on writes).
 
 # pipelines/sql/deletions.sql is the source of truth; terraform/terraform.test.ts fails unless
 # this schema and clustering are equal to it. The current_ratings view reads it.
@@ -50,6 +51,43 @@ resource "google_firebase_app_check_service_config" "firestore" {
   project          = var.project_id
   service_id       = "firestore.googleapis.com"
   enforcement_mode = var.app_check_enforced ? "ENFORCED" : "UNENFORCED"
+
+  depends_on = [google_project_service.app_check]
+}
+
+# The site's App Check provider: a score-based reCAPTCHA Enterprise key for the Hosting domains
+# (and the extra origins), registered with App Check for the web app. Created whether or not
+# enforcement is on, so the site sends tokens from its first deploy: App Check's metrics then
+# show what share of requests would pass before app_check_enforced refuses the rest, and
+# turning enforcement on needs no new site build. The deploy builds the site with this key
+# (output app_check_site_key -> PUBLIC_APP_CHECK_SITE_KEY).
+resource "google_project_service" "recaptcha_enterprise" {
+  project            = var.project_id
+  service            = "recaptchaenterprise.googleapis.com"
+  disable_on_destroy = false
+}
+
+resource "google_recaptcha_enterprise_key" "site" {
+  project      = var.project_id
+  display_name = "Reel site (App Check)"
+  labels       = local.labels
+
+  web_settings {
+    integration_type  = "SCORE"
+    allow_all_domains = false
+    allowed_domains = distinct([
+      for origin in concat(local.site_origins, var.allowed_origins) : regex("^https://([^:/]+)", origin)[0]
+    ])
+  }
+
+  depends_on = [google_project_service.recaptcha_enterprise]
+}
+
+resource "google_firebase_app_check_recaptcha_enterprise_config" "site" {
+  provider = google-beta
+  project  = var.project_id
+  app_id   = google_firebase_web_app.site.app_id
+  site_key = google_recaptcha_enterprise_key.site.name
 
   depends_on = [google_project_service.app_check]
 }

@@ -350,6 +350,27 @@ describe('privacy and abuse settings', () => {
     ).toBe('${var.app_check_enforced ? "ENFORCED" : "UNENFORCED"}');
   });
 
+  it('registers the site with App Check through a reCAPTCHA Enterprise key for its domains, enforced or not', () => {
+    const key = configuration.resources.get('google_recaptcha_enterprise_key.site')?.body;
+    const web = nested(key, 'web_settings');
+    expect(web?.integration_type).toBe('SCORE');
+    expect(web?.allow_all_domains).toBe(false);
+    expect(String(web?.allowed_domains)).toMatch(
+      /concat\(local\.site_origins, var\.allowed_origins\)/,
+    );
+    const registration = configuration.resources.get(
+      'google_firebase_app_check_recaptcha_enterprise_config.site',
+    )?.body;
+    expect(registration?.app_id).toBe('${google_firebase_web_app.site.app_id}');
+    expect(registration?.site_key).toBe('${google_recaptcha_enterprise_key.site.name}');
+    // Tokens flow before enforcement, so App Check's metrics can be read first.
+    expect(key?.count).toBeUndefined();
+    expect(registration?.count).toBeUndefined();
+    expect(configuration.outputs.get('output.app_check_site_key')?.body.value).toBe(
+      '${google_recaptcha_enterprise_key.site.name}',
+    );
+  });
+
   it('expires the rate-limit counters with a TTL policy on the field the limiter writes', () => {
     const field = configuration.resources.get('google_firestore_field.rate_limits_ttl')?.body;
     expect(field?.collection).toBe('rateLimits');
@@ -779,6 +800,7 @@ describe('outputs', () => {
       'topics',
       'firebase_web_config',
       'hosting_rewrite',
+      'app_check_site_key',
     ]) {
       expect(configuration.outputs.has(`output.${name}`), name).toBe(true);
     }

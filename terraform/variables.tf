@@ -210,7 +210,7 @@ variable "model_noncurrent_retention_days" {
 }
 
 variable "app_check_enforced" {
-  description = "Refuse writes (the HTTP function) and Firestore reads that carry no valid Firebase App Check token. Register the site's App Check provider (reCAPTCHA Enterprise) first; off by default and always off locally."
+  description = "Refuse writes (the HTTP function) and Firestore reads that carry no valid Firebase App Check token. The site's provider (reCAPTCHA Enterprise, privacy.tf) is registered and sends tokens either way: turn this on once App Check's metrics show the site's requests verified. Off by default and always off locally."
   type        = bool
   default     = false
 }

@@ -8,6 +8,8 @@ export interface ClientConfig {
   firestoreEmulator: { host: string; port: number } | null;
   /** Where the rating widget POSTs; same-origin by default (Hosting rewrite or dev proxy). */
   ratingsUrl: string;
+  /** reCAPTCHA Enterprise site key of Firebase App Check, or null: App Check off (as locally). */
+  appCheckSiteKey: string | null;
 }
 
 export interface SiteConfig {
@@ -106,6 +108,27 @@ export function parseSiteConfig(env: Env, repoRoot: string): SiteConfig {
     );
   }
 
+  const appCheckSiteKey = value(env, 'PUBLIC_APP_CHECK_SITE_KEY') ?? null;
+  if (appCheckSiteKey !== null) {
+    if (!/^[\w-]{20,100}$/.test(appCheckSiteKey)) {
+      throw new SiteConfigError(
+        `PUBLIC_APP_CHECK_SITE_KEY=${JSON.stringify(appCheckSiteKey)} is not a reCAPTCHA Enterprise site key (letters, digits, "-" and "_"); copy it from "terraform output app_check_site_key"`,
+      );
+    }
+    // The emulators have no App Check: a token could neither be made nor checked.
+    if (isDemo) {
+      throw new SiteConfigError(
+        `PUBLIC_APP_CHECK_SITE_KEY is set but project ${projectId} is a demo project on the emulators, which have no App Check: unset it`,
+      );
+    }
+    // App Check exchanges reCAPTCHA tokens for the registered web app, named by its app id.
+    if (!appId) {
+      throw new SiteConfigError(
+        'PUBLIC_APP_CHECK_SITE_KEY needs PUBLIC_FIREBASE_APP_ID, the web app App Check knows the key by: copy appId from "terraform output -json firebase_web_config"',
+      );
+    }
+  }
+
   return {
     catalogueDir,
     tmdbApiKey: value(env, 'REEL_TMDB_API_KEY') ?? null,
@@ -125,6 +148,7 @@ export function parseSiteConfig(env: Env, repoRoot: string): SiteConfig {
         ? parseHostPort('PUBLIC_FIRESTORE_EMULATOR_HOST', firestoreRaw)
         : null,
       ratingsUrl,
+      appCheckSiteKey,
     },
   };
 }

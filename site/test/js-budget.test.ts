@@ -2,7 +2,7 @@
 // (the JavaScript does not depend on how many movies there are), then each page's first-load
 // JavaScript measured. The full Lighthouse run is `npm run bench:site`.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -54,5 +54,14 @@ describe('first-load JavaScript', () => {
     expect(names).not.toMatch(/search\.[\w-]+\.js/);
     // Firebase is there: the measurement follows static imports into shared chunks.
     expect(js.gzipBytes).toBeGreaterThan(50 * 1024);
+  });
+
+  it('leaves App Check out of a build without a site key', () => {
+    const assets = join(dist, '_astro');
+    const withAppCheck = readdirSync(assets).filter((name) =>
+      // The endpoint App Check trades a reCAPTCHA Enterprise token at.
+      readFileSync(join(assets, name), 'utf8').includes('exchangeRecaptchaEnterpriseToken'),
+    );
+    expect(withAppCheck).toEqual([]);
   });
 });

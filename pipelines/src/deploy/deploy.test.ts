@@ -14,6 +14,7 @@ const terraformOutput = JSON.stringify({
   site_url: { value: 'https://reel-prod.web.app' },
   api_url: { value: 'https://reel-prod.web.app/api' },
   hosting_rewrite: { value: { serviceId: 'api', region: 'us-central1' } },
+  app_check_site_key: { value: 'site-key' },
   firebase_web_config: {
     value: {
       apiKey: 'k',
@@ -160,6 +161,7 @@ describe('deploy', () => {
       '.$ gcloud pubsub topics publish retrain --project=reel-prod --message={"trigger":"deploy"} --attribute=trigger=deploy',
     ]);
     expect(environments[8]?.PUBLIC_FIREBASE_API_KEY).toBe('k');
+    expect(environments[8]?.PUBLIC_APP_CHECK_SITE_KEY).toBe('site-key');
     expect(existsSync(join(root, '.reel', 'functions-source', 'package-lock.json'))).toBe(true);
     expect(log.at(-1)).toBe(
       '[8/8] done: https://reel-prod.web.app (the first model appears when the retrain finishes)',

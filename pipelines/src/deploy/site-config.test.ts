@@ -6,6 +6,7 @@ const terraformOutput = JSON.stringify({
   site_url: { value: 'https://reel-prod.web.app' },
   api_url: { value: 'https://reel-prod.web.app/api' },
   hosting_rewrite: { value: { serviceId: 'api', region: 'europe-west1' } },
+  app_check_site_key: { value: '6L-test-site-key-0123456789abcdefghijklm' },
   firebase_web_config: {
     sensitive: true,
     value: {
@@ -28,6 +29,10 @@ describe('parseTerraformOutputs', () => {
 
   it('names a missing output', () => {
     expect(() => parseTerraformOutputs('{}')).toThrow(/terraform output site_url is missing/);
+    const { app_check_site_key: _, ...withoutKey } = JSON.parse(terraformOutput);
+    expect(() => parseTerraformOutputs(JSON.stringify(withoutKey))).toThrow(
+      /terraform output app_check_site_key is missing/,
+    );
   });
 });
 
@@ -39,6 +44,7 @@ describe('siteBuildEnvironment', () => {
       PUBLIC_FIREBASE_PROJECT_ID: 'reel-prod',
       PUBLIC_FIREBASE_APP_ID: '1:2:web:3',
       PUBLIC_REEL_RATINGS_URL: '/api/v1/ratings',
+      PUBLIC_APP_CHECK_SITE_KEY: '6L-test-site-key-0123456789abcdefghijklm',
     });
   });
 });

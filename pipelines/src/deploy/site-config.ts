@@ -19,6 +19,8 @@ export interface DeployOutputs {
   siteUrl: string;
   apiUrl: string;
   firebaseWebConfig: FirebaseWebConfig;
+  /** reCAPTCHA Enterprise site key of the site's App Check provider (terraform/privacy.tf). */
+  appCheckSiteKey: string;
   hostingRewrite: { serviceId: string; region: string };
 }
 
@@ -36,6 +38,7 @@ export function parseTerraformOutputs(json: string): DeployOutputs {
     siteUrl: value<string>('site_url'),
     apiUrl: value<string>('api_url'),
     firebaseWebConfig: value<FirebaseWebConfig>('firebase_web_config'),
+    appCheckSiteKey: value<string>('app_check_site_key'),
     hostingRewrite: value<{ serviceId: string; region: string }>('hosting_rewrite'),
   };
 }
@@ -43,7 +46,8 @@ export function parseTerraformOutputs(json: string): DeployOutputs {
 /**
  * Environment for `npm run build -w site`, named as site/src/config.ts reads it (a test keeps
  * the two in step). The API is called same-origin (/api/v1/ratings) so the browser needs no CORS
- * round trip; PUBLIC_REEL_RATINGS_URL says so explicitly.
+ * round trip; PUBLIC_REEL_RATINGS_URL says so explicitly. The App Check site key is always passed:
+ * the site sends App Check tokens whether or not Terraform's app_check_enforced requires them.
  */
 export function siteBuildEnvironment(outputs: DeployOutputs): Record<string, string> {
   const config = outputs.firebaseWebConfig;
@@ -53,6 +57,7 @@ export function siteBuildEnvironment(outputs: DeployOutputs): Record<string, str
     PUBLIC_FIREBASE_PROJECT_ID: config.projectId,
     PUBLIC_FIREBASE_APP_ID: config.appId,
     PUBLIC_REEL_RATINGS_URL: '/api/v1/ratings',
+    PUBLIC_APP_CHECK_SITE_KEY: outputs.appCheckSiteKey,
   };
 }
 

@@ -1,7 +1,7 @@
 // "Delete my data" on the Your ratings page: a button, a confirmation step, then the API call;
 // on success the page reloads as a new anonymous visitor with nothing of the old account.
 import { deleteAccount } from '../lib/delete-account.js';
-import { idToken, startAfresh } from './live.js';
+import { appCheckToken, idToken, startAfresh } from './live.js';
 
 const start = document.getElementById('delete-data-start') as HTMLButtonElement;
 const confirmBox = document.getElementById('delete-data-confirm')!;
@@ -42,7 +42,13 @@ confirmButton.addEventListener('click', async () => {
   confirmButton.disabled = true;
   cancel.disabled = true;
   status.textContent = 'Deleting your data…';
-  const outcome = await deleteAccount({ fetch, idToken, storage: storage(), startAfresh });
+  const outcome = await deleteAccount({
+    fetch,
+    idToken,
+    appCheckToken,
+    storage: storage(),
+    startAfresh,
+  });
   if (outcome.kind === 'deleted') {
     // A fresh page: no listener, queue or cache of the old account survives.
     window.location.replace(`${window.location.pathname}?${DELETED_FLAG}`);

@@ -7,7 +7,7 @@ import { effectiveRatings, readUserRatings, type UserRating } from '../lib/docum
 import { ratingAtFraction, ratingForKey } from '../lib/rating-keys.js';
 import { type PendingRating, RatingQueue, type RatingStatus } from '../lib/rating-queue.js';
 import { starsText } from '../lib/titles.js';
-import { currentUser, idToken, ratingsUrl, watchDocument } from './live.js';
+import { appCheckToken, currentUser, idToken, ratingsUrl, watchDocument } from './live.js';
 
 type Listener = () => void;
 
@@ -31,7 +31,7 @@ export class RatingsStore {
     this.queue = new RatingQueue({
       storage: storage(),
       send: async (request, freshToken) =>
-        sendRating(fetch, ratingsUrl(), await idToken(freshToken), request),
+        sendRating(fetch, ratingsUrl(), await idToken(freshToken), request, await appCheckToken()),
       now: () => Date.now(),
       newEventId: () => crypto.randomUUID(),
       random: Math.random,

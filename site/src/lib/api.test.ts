@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type RatingRequest, sendRating } from './api.js';
+import { APP_CHECK_HEADER, callerHeaders, type RatingRequest, sendRating } from './api.js';
 
 const request: RatingRequest = {
   eventId: '4f7c1f7e-8f4e-4a5e-9d59-2a1f2a0c1b11',
@@ -17,6 +18,24 @@ function answering(status: number, body = '', headers: Record<string, string> = 
   return { calls, fetchFn };
 }
 
+describe('callerHeaders', () => {
+  it('names the header the api function reads the App Check token from', () => {
+    const adapter = readFileSync(
+      new URL('../../../functions/src/adapters/app-check.ts', import.meta.url),
+      'utf8',
+    );
+    expect(adapter).toContain(`APP_CHECK_HEADER = '${APP_CHECK_HEADER.toLowerCase()}'`);
+  });
+
+  it('carries the ID token, and the App Check token only when there is one', () => {
+    expect(callerHeaders('id', null)).toEqual({ Authorization: 'Bearer id' });
+    expect(callerHeaders('id', 'ac')).toEqual({
+      Authorization: 'Bearer id',
+      'X-Firebase-AppCheck': 'ac',
+    });
+  });
+});
+
 describe('sendRating', () => {
   it('POSTs the event with the bearer token and accepts 202', async () => {
     const { calls, fetchFn } = answering(202, JSON.stringify({ eventId: request.eventId }));
@@ -31,6 +50,16 @@ describe('sendRating', () => {
       'Content-Type': 'application/json',
     });
     expect(JSON.parse(calls[0].init.body as string)).toEqual(request);
+  });
+
+  it('adds the App Check token when there is one', async () => {
+    const { calls, fetchFn } = answering(202);
+    await sendRating(fetchFn, '/api/v1/ratings', 'token-1', request, 'app-check-token');
+    expect(calls[0].init.headers).toEqual({
+      Authorization: 'Bearer token-1',
+      'X-Firebase-AppCheck': 'app-check-token',
+      'Content-Type': 'application/json',
+    });
   });
 
   it.each([

@@ -16,6 +16,23 @@ export type SendOutcome =
   /** Network failure, 429 or 5xx: resend the same event later. */
   | { kind: 'retry'; message: string; retryAfterMs?: number };
 
+/** The header the api function reads the App Check token from (functions/src/adapters/app-check.ts). */
+export const APP_CHECK_HEADER = 'X-Firebase-AppCheck';
+
+/**
+ * The headers that say who calls the API: the ID token, and the App Check token when App Check
+ * is on and one could be had (null otherwise: the server decides whether it needs one).
+ */
+export function callerHeaders(
+  idToken: string,
+  appCheckToken: string | null,
+): Record<string, string> {
+  return {
+    Authorization: `Bearer ${idToken}`,
+    ...(appCheckToken === null ? {} : { [APP_CHECK_HEADER]: appCheckToken }),
+  };
+}
+
 async function errorMessage(response: Response): Promise<string> {
   const text = await response.text().catch(() => '');
   try {
@@ -45,12 +62,13 @@ export async function sendRating(
   url: string,
   idToken: string,
   request: RatingRequest,
+  appCheckToken: string | null = null,
 ): Promise<SendOutcome> {
   let response: Response;
   try {
     response = await fetchFn(url, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${idToken}`, 'Content-Type': 'application/json' },
+      headers: { ...callerHeaders(idToken, appCheckToken), 'Content-Type': 'application/json' },
       body: JSON.stringify(request),
     });
   } catch (error) {

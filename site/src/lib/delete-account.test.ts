@@ -15,7 +15,8 @@ function memoryStorage(entries: Record<string, string>) {
   };
 }
 
-function harness(statuses: number[], body = '') {
+/** `appCheck`: the tokens the fake App Check hands out, one per call; none means App Check off. */
+function harness(statuses: number[], body = '', appCheck: string[] = []) {
   const calls: { url: string; init: RequestInit }[] = [];
   const tokens: boolean[] = [];
   const events: string[] = [];
@@ -41,6 +42,7 @@ function harness(statuses: number[], body = '') {
         tokens.push(fresh);
         return fresh ? 'fresh-token' : 'token';
       },
+      appCheckToken: async () => appCheck.shift() ?? null,
       storage,
       startAfresh: async () => {
         events.push('afresh');
@@ -68,6 +70,15 @@ describe('deleteAccount', () => {
     expect(await deleteAccount(h.deps)).toEqual({ kind: 'deleted' });
     expect(h.tokens).toEqual([false, true]);
     expect(h.calls[1]!.init.headers).toEqual({ Authorization: 'Bearer fresh-token' });
+  });
+
+  it('sends the App Check token beside the ID token, a current one on each attempt', async () => {
+    const h = harness([401, 204], '', ['app-check-1', 'app-check-2']);
+    expect(await deleteAccount(h.deps)).toEqual({ kind: 'deleted' });
+    expect(h.calls.map((call) => call.init.headers)).toEqual([
+      { Authorization: 'Bearer token', 'X-Firebase-AppCheck': 'app-check-1' },
+      { Authorization: 'Bearer fresh-token', 'X-Firebase-AppCheck': 'app-check-2' },
+    ]);
   });
 
   it('keeps everything when the server refuses, and says why', async () => {

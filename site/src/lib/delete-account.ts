@@ -1,3 +1,5 @@
+import { callerHeaders } from './api.js';
+
 /** Where "Delete my data" is sent: the API's `DELETE /v1/me`, same-origin (Hosting or dev proxy). */
 export const DELETE_ME_URL = '/api/v1/me';
 
@@ -14,6 +16,8 @@ export interface DeleteAccountDeps {
   url?: string;
   /** The current ID token; `forceRefresh` after a 401. */
   idToken(forceRefresh: boolean): Promise<string>;
+  /** The App Check token, or null when App Check is off or gave none. */
+  appCheckToken(): Promise<string | null>;
   storage: Pick<Storage, 'length' | 'key' | 'removeItem'> | null;
   /** Signs the deleted account out of this browser and in again as a new anonymous account. */
   startAfresh(): Promise<void>;
@@ -52,7 +56,7 @@ export async function deleteAccount(deps: DeleteAccountDeps): Promise<DeleteOutc
   const send = async (forceRefresh: boolean) =>
     deps.fetch(deps.url ?? DELETE_ME_URL, {
       method: 'DELETE',
-      headers: { Authorization: `Bearer ${await deps.idToken(forceRefresh)}` },
+      headers: callerHeaders(await deps.idToken(forceRefresh), await deps.appCheckToken()),
     });
   let response: Response;
   try {
