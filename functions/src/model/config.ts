@@ -47,6 +47,11 @@ export const explicitConfigSchema = z.strictObject({
    * of toward 0. null turns it off (and models stored before it existed have it off).
    */
   implicitRegularization: positive.nullable().default(null),
+  /**
+   * Conjugate-gradient steps of the y step per iteration, warm-started from the last y (models
+   * stored before this knob existed were trained with 5).
+   */
+  implicitSteps: positiveInteger.default(5),
   /** Initial user factors are uniform in ±initScale. */
   initScale: positive,
 });
@@ -133,6 +138,7 @@ export const DEFAULT_MODEL_CONFIG: ModelConfig = {
     sessionGap: null,
     sessionRegularization: 1,
     implicitRegularization: 100,
+    implicitSteps: 5,
     initScale: 0.1,
   },
   ranking: {

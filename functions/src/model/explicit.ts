@@ -2,6 +2,7 @@ import { balancedChunks, fillUniform } from './chunks.js';
 import type { ExplicitConfig } from './config.js';
 import { type Executor, serialExecutor } from './executor.js';
 import type { ExplicitSide } from './explicit-step.js';
+import type { ImplicitFeedbackArgs } from './implicit-feedback.js';
 import type { ExplicitLossArgs, ExplicitRowsArgs } from './kernels.js';
 import {
   buildLayout,
@@ -147,6 +148,8 @@ export async function trainExplicit(
   const implicitFactors =
     config.implicitRegularization === null ? undefined : sharedFloat64(itemCount * k);
 
+  const feedback =
+    implicitFactors && implicitFeedbackState(implicitFactors, userFactors, layout, k, config);
   const sessions = usesSessions(config, ratings)
     ? userSessions(config, layout, ratings)
     : undefined;
@@ -176,8 +179,8 @@ export async function trainExplicit(
     };
     await executor.run('explicitRows', itemArgs, items.chunkStarts.length - 1);
     // y from the previous user step (the first user step has only the random start to give).
-    if (implicitFactors && iteration > 1) {
-      fitImplicitFactors(implicitFactors, userFactors, layout.byUser, k, config);
+    if (feedback && iteration > 1) {
+      await fitImplicitFactors(feedback, executor, config.implicitSteps);
     }
     const userArgs: ExplicitRowsArgs = {
       ...users,
@@ -237,110 +240,97 @@ export async function trainExplicit(
   };
 }
 
-/** Preconditioned conjugate-gradient steps of the y step per iteration (warm-started). */
-const IMPLICIT_CG_STEPS = 5;
-
 /**
- * The y step: with the user factors p fixed, the y_j that minimise
- *
- *   Σ_u w_u·‖p_u − c_u·Σ_{j∈R(u)} y_j‖² + λ_y·Σ_j ‖y_j‖²,   w_u = λ·n_u^ν, c_u = n_u^-½,
- *
- * (the part of the training objective that involves y), by IMPLICIT_CG_STEPS steps of
- * Jacobi-preconditioned conjugate gradients from the current y, each of the k columns its own
- * system with the same matrix AᵀWA + λ_y·I (A: users × items, c_u where u rated j). Each
- * product costs two passes over the ratings; it runs on this thread.
+ * The y step's shared state (implicit-feedback.ts): the weights and preconditioner, fixed for
+ * the whole fit, and the solver's vectors, carried from one iteration to the next.
  */
-function fitImplicitFactors(
-  shared: Float64Array,
+function implicitFeedbackState(
+  y: Float64Array,
   userFactors: Float64Array,
-  byUser: Csr,
+  layout: RatingLayout,
   k: number,
   config: ExplicitConfig,
-): void {
-  // Worked on in an ordinary array, copied back at the end: V8 reads and writes typed arrays
-  // over a SharedArrayBuffer markedly slower in these loops.
-  const y = shared.slice();
-  const lambdaY = config.implicitRegularization ?? 0;
-  const { offsets, indices, rowCount } = byUser;
-  const size = y.length;
-  // a_u = w_u·c_u² (the matrix), s_u = w_u·c_u (the right side).
-  const a = new Float64Array(rowCount);
-  const s = new Float64Array(rowCount);
-  const diagonal = new Float64Array(size / k).fill(lambdaY);
-  const rhs = new Float64Array(size);
-  for (let u = 0; u < rowCount; u++) {
-    const n = offsets[u + 1] - offsets[u];
+): ImplicitFeedbackArgs {
+  const { byUser, byItem } = layout;
+  const regularization = config.implicitRegularization ?? 0;
+  const matrixWeights = sharedFloat64(byUser.rowCount);
+  const rhsWeights = sharedFloat64(byUser.rowCount);
+  const diagonal = new Float64Array(byItem.rowCount).fill(regularization);
+  for (let u = 0; u < byUser.rowCount; u++) {
+    const n = byUser.offsets[u + 1] - byUser.offsets[u];
     if (n === 0) continue;
     const w = config.regularization * n ** config.frequencyExponent;
-    a[u] = w / n;
-    s[u] = w / Math.sqrt(n);
-    for (let q = offsets[u]; q < offsets[u + 1]; q++) {
-      const base = indices[q] * k;
-      diagonal[indices[q]] += a[u];
-      for (let d = 0; d < k; d++) rhs[base + d] += s[u] * userFactors[u * k + d];
+    matrixWeights[u] = w / n;
+    rhsWeights[u] = w / Math.sqrt(n);
+    for (let q = byUser.offsets[u]; q < byUser.offsets[u + 1]; q++) {
+      diagonal[byUser.indices[q]] += matrixWeights[u];
     }
   }
-  const sum = new Float64Array(k);
-  const apply = (v: Float64Array, out: Float64Array) => {
-    for (let e = 0; e < size; e++) out[e] = lambdaY * v[e];
-    for (let u = 0; u < rowCount; u++) {
-      if (a[u] === 0) continue;
-      sum.fill(0);
-      for (let q = offsets[u]; q < offsets[u + 1]; q++) {
-        const base = indices[q] * k;
-        for (let d = 0; d < k; d++) sum[d] += v[base + d];
-      }
-      for (let d = 0; d < k; d++) sum[d] *= a[u];
-      for (let q = offsets[u]; q < offsets[u + 1]; q++) {
-        const base = indices[q] * k;
-        for (let d = 0; d < k; d++) out[base + d] += sum[d];
-      }
-    }
+  const inverseDiagonal = sharedFloat64(byItem.rowCount);
+  for (let j = 0; j < diagonal.length; j++) inverseDiagonal[j] = 1 / diagonal[j];
+  // A row costs its ratings plus a few k-long vector operations of its own.
+  const itemChunks = balancedChunks(byItem.offsets, CHUNK_COUNT, 4);
+  const size = y.length;
+  return {
+    k,
+    regularization,
+    userChunks: balancedChunks(byUser.offsets, CHUNK_COUNT, 1),
+    itemChunks,
+    userOffsets: byUser.offsets,
+    userIndices: byUser.indices,
+    itemOffsets: byItem.offsets,
+    itemIndices: byItem.indices,
+    matrixWeights,
+    rhsWeights,
+    inverseDiagonal,
+    userFactors,
+    y,
+    rhs: sharedFloat64(size),
+    residual: sharedFloat64(size),
+    preconditioned: sharedFloat64(size),
+    direction: sharedFloat64(size),
+    product: sharedFloat64(size),
+    userSums: sharedFloat64(byUser.rowCount * k),
+    coefficients: sharedFloat64(k),
+    partials: sharedFloat64((itemChunks.length - 1) * k),
   };
-  const residual = new Float64Array(size);
-  const product = new Float64Array(size);
-  apply(y, product);
-  for (let e = 0; e < size; e++) residual[e] = rhs[e] - product[e];
-  const preconditioned = new Float64Array(size);
-  const precondition = () => {
-    for (let j = 0, e = 0; j < diagonal.length; j++) {
-      const inverse = 1 / diagonal[j];
-      for (let d = 0; d < k; d++, e++) preconditioned[e] = residual[e] * inverse;
-    }
-  };
-  // Per column d: Σ_j left[j, d]·right[j, d].
-  const column = (left: Float64Array, right: Float64Array, out: Float64Array) => {
+}
+
+/**
+ * The y step (implicit-feedback.ts): the right side from the current user factors, then
+ * config.implicitSteps steps of preconditioned conjugate gradients, every pass on the executor.
+ */
+async function fitImplicitFactors(
+  state: ImplicitFeedbackArgs,
+  executor: Executor,
+  steps: number,
+): Promise<void> {
+  const { k, partials, coefficients } = state;
+  const userChunkCount = state.userChunks.length - 1;
+  const itemChunkCount = state.itemChunks.length - 1;
+  // Σ over chunks, in chunk order, of each column's partial dot product.
+  const columns = (out: Float64Array) => {
     out.fill(0);
-    for (let e = 0; e < size; e += k) {
-      for (let d = 0; d < k; d++) out[d] += left[e + d] * right[e + d];
+    for (let c = 0; c < itemChunkCount; c++) {
+      for (let d = 0; d < k; d++) out[d] += partials[c * k + d];
     }
   };
-  precondition();
-  const direction = preconditioned.slice();
   const rz = new Float64Array(k);
   const next = new Float64Array(k);
-  const step = new Float64Array(k);
-  column(residual, preconditioned, rz);
-  for (let iteration = 0; iteration < IMPLICIT_CG_STEPS; iteration++) {
-    apply(direction, product);
-    column(direction, product, step);
-    for (let d = 0; d < k; d++) step[d] = step[d] > 0 ? rz[d] / step[d] : 0;
-    for (let e = 0; e < size; e += k) {
-      for (let d = 0; d < k; d++) {
-        y[e + d] += step[d] * direction[e + d];
-        residual[e + d] -= step[d] * product[e + d];
-      }
-    }
-    precondition();
-    column(residual, preconditioned, next);
-    for (let d = 0; d < k; d++) step[d] = rz[d] > 0 ? next[d] / rz[d] : 0;
-    for (let e = 0; e < size; e += k) {
-      for (let d = 0; d < k; d++)
-        direction[e + d] = preconditioned[e + d] + step[d] * direction[e + d];
-    }
+  await executor.run('explicitFeedbackRhs', state, itemChunkCount);
+  columns(rz);
+  // β = 0: the first direction is the preconditioned residual.
+  coefficients.fill(0);
+  for (let step = 0; step < steps; step++) {
+    await executor.run('explicitFeedbackUserSums', state, userChunkCount);
+    await executor.run('explicitFeedbackProduct', state, itemChunkCount);
+    columns(next);
+    for (let d = 0; d < k; d++) coefficients[d] = next[d] > 0 ? rz[d] / next[d] : 0;
+    await executor.run('explicitFeedbackUpdate', state, itemChunkCount);
+    columns(next);
+    for (let d = 0; d < k; d++) coefficients[d] = rz[d] > 0 ? next[d] / rz[d] : 0;
     rz.set(next);
   }
-  shared.set(y);
 }
 
 /** Sessions of every user: ids per rating in both layouts, starts per user, time spans. */

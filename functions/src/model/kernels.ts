@@ -6,6 +6,12 @@ import {
   solveExplicitRow,
 } from './explicit-step.js';
 import {
+  feedbackProduct,
+  feedbackRhs,
+  feedbackUpdate,
+  feedbackUserSums,
+} from './implicit-feedback.js';
+import {
   addGramRows,
   ImplicitScratch,
   type ImplicitSide,
@@ -128,6 +134,12 @@ export const kernels = {
       );
     }
   },
+
+  // The explicit model's y step (implicit-feedback.ts).
+  explicitFeedbackRhs: feedbackRhs,
+  explicitFeedbackUserSums: feedbackUserSums,
+  explicitFeedbackProduct: feedbackProduct,
+  explicitFeedbackUpdate: feedbackUpdate,
 
   implicitRows(args: ImplicitRowsArgs, chunk: number): void {
     const { side, offsets, indices, weights, targets, factors, cgSteps, chunkStarts } = args;

@@ -126,6 +126,7 @@ export const EXPLICIT_GRID: Dimension<ExplicitConfig>[] = [
 
   { key: 'factors', values: [8, 16, 32, 64], cost: true },
   { key: 'iterations', values: [5, 10, 15, 20, 25, 30], cost: true },
+  { key: 'implicitSteps', values: [1, 2, 3, 5], cost: true },
 ];
 
 /**
@@ -143,8 +144,13 @@ export const RANKING_GRID: Dimension<RankingConfig>[] = [
   { key: 'negativeWeight', values: [0, 0.25, 0.35, 0.45, 0.6, 1] },
   { key: 'recencyHalfLife', values: [2, 3, 4, 5, 10, 20, null] },
   { key: 'recencyFloor', values: [0, 0.1, 0.2, 0.3, 0.5] },
-  // Protocol F's cost target and Protocol S's training times are set at k = 64.
-  { key: 'factors', values: [32, 64], cost: true },
+  {
+    key: 'factors',
+    values: [32, 64],
+    cost: true,
+    bound:
+      "k ≤ 64: Protocol F's fold-in cost target (p50 ≤ 1 ms, p99 ≤ 3 ms at 10k movies) is set at k = 64, and fold-in serves every card",
+  },
   { key: 'iterations', values: [6, 8, 10, 12, 16], cost: true },
   { key: 'cgSteps', values: [2, 3, 5, 0], cost: true },
 ];
@@ -202,6 +208,7 @@ export const TUNING_START: ModelConfig = {
     sessionGap: 600,
     sessionRegularization: 5,
     implicitRegularization: null,
+    implicitSteps: 5,
     initScale: 0.1,
   },
   ranking: {

@@ -1,0 +1,155 @@
+/**
+ * The y step of the explicit model (explicit.ts), as chunk kernels for the executor: with the
+ * user factors p fixed, the implicit item factors y_j that minimise
+ *
+ *   Σ_u w_u·‖p_u − c_u·Σ_{j∈R(u)} y_j‖² + λ_y·Σ_j ‖y_j‖²,   w_u = λ·n_u^ν, c_u = n_u^-½,
+ *
+ * (the part of the training objective that involves y), by steps of Jacobi-preconditioned
+ * conjugate gradients from the current y, each of the k columns its own system with the same
+ * matrix M = AᵀWA + λ_y·I (A: users × items, c_u where u rated j). M depends only on which
+ * movies each person rated, so it is the same in every ALS iteration: the residual
+ * r = b − M·y carries over, and a new right side b only adds its change to r.
+ *
+ * A product M·v is two passes of gathers, so chunks never write the same row: every user sums
+ * the v_j of their movies (t_u = a_u·Σ_j v_j, a_u = w_u·c_u²), then every item sums the t_u of
+ * its raters. Column dot products are summed per chunk into `partials` and added up in chunk
+ * order by the caller, so the result does not depend on the number of threads.
+ */
+export interface ImplicitFeedbackArgs {
+  readonly k: number;
+  /** λ_y. */
+  readonly regularization: number;
+  /** Chunks of users (the user pass) and of items (every other kernel). */
+  readonly userChunks: Int32Array;
+  readonly itemChunks: Int32Array;
+  /** Ratings by user and by item (offsets and column indices of the two layouts). */
+  readonly userOffsets: Int32Array;
+  readonly userIndices: Int32Array;
+  readonly itemOffsets: Int32Array;
+  readonly itemIndices: Int32Array;
+  /** a_u = w_u·c_u² (the matrix) and s_u = w_u·c_u (the right side), per user. */
+  readonly matrixWeights: Float64Array;
+  readonly rhsWeights: Float64Array;
+  /** 1 / M_jj, per item. */
+  readonly inverseDiagonal: Float64Array;
+  /** p, users × k. */
+  readonly userFactors: Float64Array;
+  /** y and the solver's state, items × k. */
+  readonly y: Float64Array;
+  readonly rhs: Float64Array;
+  readonly residual: Float64Array;
+  readonly preconditioned: Float64Array;
+  readonly direction: Float64Array;
+  readonly product: Float64Array;
+  /** t_u of the current product, users × k. */
+  readonly userSums: Float64Array;
+  /** β (user pass, product) or α (update) per column, set by the caller before each run. */
+  readonly coefficients: Float64Array;
+  /** itemChunkCount × k: a column dot product per chunk. */
+  readonly partials: Float64Array;
+}
+
+let sum = new Float64Array(0);
+
+function columnSum(k: number): Float64Array {
+  if (sum.length !== k) sum = new Float64Array(k);
+  return sum;
+}
+
+/**
+ * New right side b_j = Σ_{u rated j} s_u·p_u; r += b − b_old; z = r/M_jj; partial Σ_j r·z per
+ * column (the first r·z of the steps).
+ */
+export function feedbackRhs(args: ImplicitFeedbackArgs, chunk: number): void {
+  const { k, itemOffsets, itemIndices, rhsWeights, userFactors, rhs, residual } = args;
+  const { preconditioned, inverseDiagonal } = args;
+  const next = columnSum(k);
+  const partial = args.partials.subarray(chunk * k, chunk * k + k);
+  partial.fill(0);
+  for (let j = args.itemChunks[chunk]; j < args.itemChunks[chunk + 1]; j++) {
+    next.fill(0);
+    for (let q = itemOffsets[j]; q < itemOffsets[j + 1]; q++) {
+      const u = itemIndices[q];
+      const s = rhsWeights[u];
+      const base = u * k;
+      for (let d = 0; d < k; d++) next[d] += s * userFactors[base + d];
+    }
+    const inverse = inverseDiagonal[j];
+    const base = j * k;
+    for (let d = 0; d < k; d++) {
+      const r = residual[base + d] + next[d] - rhs[base + d];
+      rhs[base + d] = next[d];
+      residual[base + d] = r;
+      const z = r * inverse;
+      preconditioned[base + d] = z;
+      partial[d] += r * z;
+    }
+  }
+}
+
+/**
+ * The user pass of M·v for v = z + β·direction: t_u = a_u·Σ_{j∈R(u)} v_j, which by linearity is
+ * a_u·Σ_j z_j + β·(the previous t_u, the sums of the previous direction), so it reads one vector.
+ */
+export function feedbackUserSums(args: ImplicitFeedbackArgs, chunk: number): void {
+  const { k, userOffsets, userIndices, matrixWeights, preconditioned } = args;
+  const { userSums, coefficients: beta } = args;
+  const total = columnSum(k);
+  for (let u = args.userChunks[chunk]; u < args.userChunks[chunk + 1]; u++) {
+    total.fill(0);
+    for (let q = userOffsets[u]; q < userOffsets[u + 1]; q++) {
+      const base = userIndices[q] * k;
+      for (let d = 0; d < k; d++) total[d] += preconditioned[base + d];
+    }
+    const a = matrixWeights[u];
+    const out = u * k;
+    for (let d = 0; d < k; d++) userSums[out + d] = a * total[d] + beta[d] * userSums[out + d];
+  }
+}
+
+/**
+ * The item pass: direction = z + β·direction (each chunk its own rows, after the user pass has
+ * read them), product = λ_y·direction + Σ_{u rated j} t_u; partial Σ_j direction·product.
+ */
+export function feedbackProduct(args: ImplicitFeedbackArgs, chunk: number): void {
+  const { k, regularization, itemOffsets, itemIndices, userSums, preconditioned } = args;
+  const { direction, product, coefficients: beta } = args;
+  const total = columnSum(k);
+  const partial = args.partials.subarray(chunk * k, chunk * k + k);
+  partial.fill(0);
+  for (let j = args.itemChunks[chunk]; j < args.itemChunks[chunk + 1]; j++) {
+    total.fill(0);
+    for (let q = itemOffsets[j]; q < itemOffsets[j + 1]; q++) {
+      const base = itemIndices[q] * k;
+      for (let d = 0; d < k; d++) total[d] += userSums[base + d];
+    }
+    const base = j * k;
+    for (let d = 0; d < k; d++) {
+      const v = preconditioned[base + d] + beta[d] * direction[base + d];
+      direction[base + d] = v;
+      const p = regularization * v + total[d];
+      product[base + d] = p;
+      partial[d] += v * p;
+    }
+  }
+}
+
+/** y += α·direction, r −= α·product, z = r/M_jj; partial Σ_j r·z. */
+export function feedbackUpdate(args: ImplicitFeedbackArgs, chunk: number): void {
+  const { k, y, residual, preconditioned, direction, product, inverseDiagonal } = args;
+  const alpha = args.coefficients;
+  const partial = args.partials.subarray(chunk * k, chunk * k + k);
+  partial.fill(0);
+  for (let j = args.itemChunks[chunk]; j < args.itemChunks[chunk + 1]; j++) {
+    const inverse = inverseDiagonal[j];
+    const base = j * k;
+    for (let d = 0; d < k; d++) {
+      y[base + d] += alpha[d] * direction[base + d];
+      const r = residual[base + d] - alpha[d] * product[base + d];
+      residual[base + d] = r;
+      const z = r * inverse;
+      preconditioned[base + d] = z;
+      partial[d] += r * z;
+    }
+  }
+}
