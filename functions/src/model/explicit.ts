@@ -2,7 +2,7 @@ import { balancedChunks, fillUniform } from './chunks.js';
 import type { ExplicitConfig } from './config.js';
 import { type Executor, serialExecutor } from './executor.js';
 import type { ExplicitSide } from './explicit-step.js';
-import type { ImplicitFeedbackArgs } from './implicit-feedback.js';
+import { fitImplicitFactors, implicitFeedbackState } from './implicit-feedback.js';
 import type { ExplicitLossArgs, ExplicitRowsArgs } from './kernels.js';
 import {
   buildLayout,
@@ -149,7 +149,8 @@ export async function trainExplicit(
     config.implicitRegularization === null ? undefined : sharedFloat64(itemCount * k);
 
   const feedback =
-    implicitFactors && implicitFeedbackState(implicitFactors, userFactors, layout, k, config);
+    implicitFactors &&
+    implicitFeedbackState(implicitFactors, userFactors, layout, k, config, CHUNK_COUNT);
   const sessions = usesSessions(config, ratings)
     ? userSessions(config, layout, ratings)
     : undefined;
@@ -238,99 +239,6 @@ export async function trainExplicit(
       lastTime: sessions.lastTime,
     },
   };
-}
-
-/**
- * The y step's shared state (implicit-feedback.ts): the weights and preconditioner, fixed for
- * the whole fit, and the solver's vectors, carried from one iteration to the next.
- */
-function implicitFeedbackState(
-  y: Float64Array,
-  userFactors: Float64Array,
-  layout: RatingLayout,
-  k: number,
-  config: ExplicitConfig,
-): ImplicitFeedbackArgs {
-  const { byUser, byItem } = layout;
-  const regularization = config.implicitRegularization ?? 0;
-  const matrixWeights = sharedFloat64(byUser.rowCount);
-  const rhsWeights = sharedFloat64(byUser.rowCount);
-  const diagonal = new Float64Array(byItem.rowCount).fill(regularization);
-  for (let u = 0; u < byUser.rowCount; u++) {
-    const n = byUser.offsets[u + 1] - byUser.offsets[u];
-    if (n === 0) continue;
-    const w = config.regularization * n ** config.frequencyExponent;
-    matrixWeights[u] = w / n;
-    rhsWeights[u] = w / Math.sqrt(n);
-    for (let q = byUser.offsets[u]; q < byUser.offsets[u + 1]; q++) {
-      diagonal[byUser.indices[q]] += matrixWeights[u];
-    }
-  }
-  const inverseDiagonal = sharedFloat64(byItem.rowCount);
-  for (let j = 0; j < diagonal.length; j++) inverseDiagonal[j] = 1 / diagonal[j];
-  // A row costs its ratings plus a few k-long vector operations of its own.
-  const itemChunks = balancedChunks(byItem.offsets, CHUNK_COUNT, 4);
-  const size = y.length;
-  return {
-    k,
-    regularization,
-    userChunks: balancedChunks(byUser.offsets, CHUNK_COUNT, 1),
-    itemChunks,
-    userOffsets: byUser.offsets,
-    userIndices: byUser.indices,
-    itemOffsets: byItem.offsets,
-    itemIndices: byItem.indices,
-    matrixWeights,
-    rhsWeights,
-    inverseDiagonal,
-    userFactors,
-    y,
-    rhs: sharedFloat64(size),
-    residual: sharedFloat64(size),
-    preconditioned: sharedFloat64(size),
-    direction: sharedFloat64(size),
-    product: sharedFloat64(size),
-    userSums: sharedFloat64(byUser.rowCount * k),
-    coefficients: sharedFloat64(k),
-    partials: sharedFloat64((itemChunks.length - 1) * k),
-  };
-}
-
-/**
- * The y step (implicit-feedback.ts): the right side from the current user factors, then
- * config.implicitSteps steps of preconditioned conjugate gradients, every pass on the executor.
- */
-async function fitImplicitFactors(
-  state: ImplicitFeedbackArgs,
-  executor: Executor,
-  steps: number,
-): Promise<void> {
-  const { k, partials, coefficients } = state;
-  const userChunkCount = state.userChunks.length - 1;
-  const itemChunkCount = state.itemChunks.length - 1;
-  // Σ over chunks, in chunk order, of each column's partial dot product.
-  const columns = (out: Float64Array) => {
-    out.fill(0);
-    for (let c = 0; c < itemChunkCount; c++) {
-      for (let d = 0; d < k; d++) out[d] += partials[c * k + d];
-    }
-  };
-  const rz = new Float64Array(k);
-  const next = new Float64Array(k);
-  await executor.run('explicitFeedbackRhs', state, itemChunkCount);
-  columns(rz);
-  // β = 0: the first direction is the preconditioned residual.
-  coefficients.fill(0);
-  for (let step = 0; step < steps; step++) {
-    await executor.run('explicitFeedbackUserSums', state, userChunkCount);
-    await executor.run('explicitFeedbackProduct', state, itemChunkCount);
-    columns(next);
-    for (let d = 0; d < k; d++) coefficients[d] = next[d] > 0 ? rz[d] / next[d] : 0;
-    await executor.run('explicitFeedbackUpdate', state, itemChunkCount);
-    columns(next);
-    for (let d = 0; d < k; d++) coefficients[d] = rz[d] > 0 ? next[d] / rz[d] : 0;
-    rz.set(next);
-  }
 }
 
 /** Sessions of every user: ids per rating in both layouts, starts per user, time spans. */
