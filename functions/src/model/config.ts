@@ -138,7 +138,7 @@ export const DEFAULT_MODEL_CONFIG: ModelConfig = {
     sessionGap: null,
     sessionRegularization: 1,
     implicitRegularization: 100,
-    implicitSteps: 5,
+    implicitSteps: 2,
     initScale: 0.1,
   },
   ranking: {
