@@ -136,7 +136,8 @@ export const EXPLICIT_GRID: Dimension<ExplicitConfig>[] = [
  */
 export const RANKING_GRID: Dimension<RankingConfig>[] = [
   { key: 'regularization', values: [0.05, 0.1, 0.15, 0.2, 0.3, 1, 3, 10] },
-  { key: 'alpha', values: [0.5, 0.75, 1, 1.25, 1.5, 2, 3, 10] },
+  // Down to where the lists miss Protocol T's constraints, so the choice is not the grid's edge.
+  { key: 'alpha', values: [0.1, 0.15, 0.25, 0.35, 0.5, 0.75, 1, 1.25, 1.5, 2, 3, 10] },
   { key: 'frequencyExponent', values: [0, 0.25, 0.5, 0.75, 1] },
   { key: 'unobservedExponent', values: [0, 0.25, 0.5] },
   { key: 'positiveThreshold', values: [2.5, 3, 3.5, 4] },
