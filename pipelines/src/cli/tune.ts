@@ -234,6 +234,9 @@ async function tune<C extends object>(
         ['#', 'knob', 'value', metric],
         searched.map((point, n) => [n + 1, point.key, point.value, show(point.score)]),
       ),
+      ...dimensions
+        .filter((d) => d.bound !== undefined)
+        .map((d) => `grid bounded by a cost budget: ${d.key}: ${d.bound}`),
       ...(untuned.length > 0 ? [`not tuned (kept): ${untuned.join(', ')}`] : []),
       ...(missing.length > 0 ? [`in the grid but not in the config: ${missing.join(', ')}`] : []),
     ],

@@ -13,6 +13,8 @@ export interface Dimension<C> {
   readonly values: readonly (number | null)[];
   /** Values are ascending in cost: prefer the cheapest within the tolerance of the best. */
   readonly cost?: boolean;
+  /** Why the grid stops where it does, when a budget rather than the data bounds it (printed). */
+  readonly bound?: string;
 }
 
 export interface Trial<C> {

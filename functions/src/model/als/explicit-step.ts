@@ -56,7 +56,15 @@ export function implicitPrior(
   out.fill(0, 0, k);
   for (let q = start; q < end; q++) {
     const base = indices[q] * k;
-    for (let d = 0; d < k; d++) out[d] += implicitFactors[base + d];
+    // Unrolled by four (V8 does not), each column summed in the same order as a plain loop.
+    let d = 0;
+    for (; d + 4 <= k; d += 4) {
+      out[d] += implicitFactors[base + d];
+      out[d + 1] += implicitFactors[base + d + 1];
+      out[d + 2] += implicitFactors[base + d + 2];
+      out[d + 3] += implicitFactors[base + d + 3];
+    }
+    for (; d < k; d++) out[d] += implicitFactors[base + d];
   }
   const scale = end > start ? 1 / Math.sqrt(end - start) : 0;
   for (let d = 0; d < k; d++) out[d] *= scale;

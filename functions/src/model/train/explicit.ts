@@ -4,6 +4,7 @@ import type { ExplicitConfig } from '../config.js';
 import type { Random, Ratings } from '../types.js';
 import { balancedChunks, fillUniform } from './chunks.js';
 import { type Executor, serialExecutor } from './executor.js';
+import { fitImplicitFactors, implicitFeedbackState } from './implicit-feedback.js';
 import type { ExplicitLossArgs, ExplicitRowsArgs } from './parallel-kernels.js';
 import {
   buildLayout,
@@ -147,6 +148,9 @@ export async function trainExplicit(
   const implicitFactors =
     config.implicitRegularization === null ? undefined : sharedFloat64(itemCount * k);
 
+  const feedback =
+    implicitFactors &&
+    implicitFeedbackState(implicitFactors, userFactors, layout, k, config, CHUNK_COUNT);
   const sessions = usesSessions(config, ratings)
     ? userSessions(config, layout, ratings)
     : undefined;
@@ -176,8 +180,8 @@ export async function trainExplicit(
     };
     await executor.run('explicitRows', itemArgs, items.chunkStarts.length - 1);
     // y from the previous user step (the first user step has only the random start to give).
-    if (implicitFactors && iteration > 1) {
-      fitImplicitFactors(implicitFactors, userFactors, layout.byUser, k, config);
+    if (feedback && iteration > 1) {
+      await fitImplicitFactors(feedback, executor, config.implicitSteps);
     }
     const userArgs: ExplicitRowsArgs = {
       ...users,
@@ -235,112 +239,6 @@ export async function trainExplicit(
       lastTime: sessions.lastTime,
     },
   };
-}
-
-/** Preconditioned conjugate-gradient steps of the y step per iteration (warm-started). */
-const IMPLICIT_CG_STEPS = 5;
-
-/**
- * The y step: with the user factors p fixed, the y_j that minimise
- *
- *   Σ_u w_u·‖p_u − c_u·Σ_{j∈R(u)} y_j‖² + λ_y·Σ_j ‖y_j‖²,   w_u = λ·n_u^ν, c_u = n_u^-½,
- *
- * (the part of the training objective that involves y), by IMPLICIT_CG_STEPS steps of
- * Jacobi-preconditioned conjugate gradients from the current y, each of the k columns its own
- * system with the same matrix AᵀWA + λ_y·I (A: users × items, c_u where u rated j). Each
- * product costs two passes over the ratings; it runs on this thread.
- */
-function fitImplicitFactors(
-  shared: Float64Array,
-  userFactors: Float64Array,
-  byUser: Csr,
-  k: number,
-  config: ExplicitConfig,
-): void {
-  // Worked on in an ordinary array, copied back at the end: V8 reads and writes typed arrays
-  // over a SharedArrayBuffer markedly slower in these loops.
-  const y = shared.slice();
-  const lambdaY = config.implicitRegularization ?? 0;
-  const { offsets, indices, rowCount } = byUser;
-  const size = y.length;
-  // a_u = w_u·c_u² (the matrix), s_u = w_u·c_u (the right side).
-  const a = new Float64Array(rowCount);
-  const s = new Float64Array(rowCount);
-  const diagonal = new Float64Array(size / k).fill(lambdaY);
-  const rhs = new Float64Array(size);
-  for (let u = 0; u < rowCount; u++) {
-    const n = offsets[u + 1] - offsets[u];
-    if (n === 0) continue;
-    const w = config.regularization * n ** config.frequencyExponent;
-    a[u] = w / n;
-    s[u] = w / Math.sqrt(n);
-    for (let q = offsets[u]; q < offsets[u + 1]; q++) {
-      const base = indices[q] * k;
-      diagonal[indices[q]] += a[u];
-      for (let d = 0; d < k; d++) rhs[base + d] += s[u] * userFactors[u * k + d];
-    }
-  }
-  const sum = new Float64Array(k);
-  const apply = (v: Float64Array, out: Float64Array) => {
-    for (let e = 0; e < size; e++) out[e] = lambdaY * v[e];
-    for (let u = 0; u < rowCount; u++) {
-      if (a[u] === 0) continue;
-      sum.fill(0);
-      for (let q = offsets[u]; q < offsets[u + 1]; q++) {
-        const base = indices[q] * k;
-        for (let d = 0; d < k; d++) sum[d] += v[base + d];
-      }
-      for (let d = 0; d < k; d++) sum[d] *= a[u];
-      for (let q = offsets[u]; q < offsets[u + 1]; q++) {
-        const base = indices[q] * k;
-        for (let d = 0; d < k; d++) out[base + d] += sum[d];
-      }
-    }
-  };
-  const residual = new Float64Array(size);
-  const product = new Float64Array(size);
-  apply(y, product);
-  for (let e = 0; e < size; e++) residual[e] = rhs[e] - product[e];
-  const preconditioned = new Float64Array(size);
-  const precondition = () => {
-    for (let j = 0, e = 0; j < diagonal.length; j++) {
-      const inverse = 1 / diagonal[j];
-      for (let d = 0; d < k; d++, e++) preconditioned[e] = residual[e] * inverse;
-    }
-  };
-  // Per column d: Σ_j left[j, d]·right[j, d].
-  const column = (left: Float64Array, right: Float64Array, out: Float64Array) => {
-    out.fill(0);
-    for (let e = 0; e < size; e += k) {
-      for (let d = 0; d < k; d++) out[d] += left[e + d] * right[e + d];
-    }
-  };
-  precondition();
-  const direction = preconditioned.slice();
-  const rz = new Float64Array(k);
-  const next = new Float64Array(k);
-  const step = new Float64Array(k);
-  column(residual, preconditioned, rz);
-  for (let iteration = 0; iteration < IMPLICIT_CG_STEPS; iteration++) {
-    apply(direction, product);
-    column(direction, product, step);
-    for (let d = 0; d < k; d++) step[d] = step[d] > 0 ? rz[d] / step[d] : 0;
-    for (let e = 0; e < size; e += k) {
-      for (let d = 0; d < k; d++) {
-        y[e + d] += step[d] * direction[e + d];
-        residual[e + d] -= step[d] * product[e + d];
-      }
-    }
-    precondition();
-    column(residual, preconditioned, next);
-    for (let d = 0; d < k; d++) step[d] = rz[d] > 0 ? next[d] / rz[d] : 0;
-    for (let e = 0; e < size; e += k) {
-      for (let d = 0; d < k; d++)
-        direction[e + d] = preconditioned[e + d] + step[d] * direction[e + d];
-    }
-    rz.set(next);
-  }
-  shared.set(y);
 }
 
 /** Sessions of every user: ids per rating in both layouts, starts per user, time spans. */

@@ -14,6 +14,12 @@ import {
   rotateRows,
   solveImplicitRow,
 } from '../als/implicit-step.js';
+import {
+  feedbackProduct,
+  feedbackRhs,
+  feedbackUpdate,
+  feedbackUserSums,
+} from './implicit-feedback.js';
 
 /**
  * The parallel work of training, as pure functions of (arguments, chunk index). Arguments hold
@@ -128,6 +134,12 @@ export const kernels = {
       );
     }
   },
+
+  // The explicit model's y step (implicit-feedback.ts).
+  explicitFeedbackRhs: feedbackRhs,
+  explicitFeedbackUserSums: feedbackUserSums,
+  explicitFeedbackProduct: feedbackProduct,
+  explicitFeedbackUpdate: feedbackUpdate,
 
   implicitRows(args: ImplicitRowsArgs, chunk: number): void {
     const { side, offsets, indices, weights, targets, factors, cgSteps, chunkStarts } = args;
