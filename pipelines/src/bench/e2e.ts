@@ -445,7 +445,7 @@ function printable(
     'Protocol E: end to end on the local stack (POST /v1/ratings → recommendations/{uid} seen by a Firestore listener)',
     machineLine(summary.machine),
     `dataset: ${summary.dataset}; model ${summary.model ?? '(none)'}`,
-    `stack: emulators + one local server per function (functions-framework via tsx), push subscriptions as terraform/pubsub.tf; started in ${summary.stackStartSeconds.toFixed(1)} s`,
+    `stack: emulators + one local server per function (functions-framework serving the functions compiled by tsc, as deployed), push subscriptions as terraform/pubsub.tf; started in ${summary.stackStartSeconds.toFixed(1)} s`,
     `each rate held for ${summary.durationSeconds} s (open loop); held = every POST 202, every event in BigQuery once (COUNT DISTINCT eventId = rows = accepted), every user's users/{uid}.ratings equal to their last ratings, every update seen, p99 ≤ ${HELD_P99_MS} ms`,
     '',
     table,

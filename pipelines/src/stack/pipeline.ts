@@ -47,6 +47,8 @@ export interface PipelineOptions {
   siteDistDir?: string;
   /** Extra settings for the functions (e.g. a higher rate limit for a benchmark). */
   functionEnv?: Record<string, string>;
+  /** Serve the functions compiled by tsc, as deployed (functions.ts: `compiled`). */
+  compiledFunctions?: boolean;
   onProgress?: (message: string) => void;
 }
 
@@ -113,6 +115,7 @@ export async function startPipeline(options: PipelineOptions): Promise<RunningPi
           ports,
           env,
           logDir: join(stateDir, 'logs'),
+          compiled: options.compiledFunctions,
           onProgress: progress,
         })
       : undefined;
