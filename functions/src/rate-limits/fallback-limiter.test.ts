@@ -50,4 +50,32 @@ describe('limiterWithFallback', () => {
       'degraded: no answer within 20 ms',
     ]);
   });
+
+  it('while degraded, lets one call at a time reach the store and answers the rest itself', async () => {
+    const pending: ((allowed: boolean) => void)[] = [];
+    const slow: KeyLimiter = {
+      tryAcquire: () => new Promise<boolean>((resolve) => pending.push(resolve)),
+    };
+    const limiter = limiterWithFallback(slow, answering(true), { timeoutMs: 10 });
+    // The first call times out: degraded. Its call to the store goes on.
+    expect(await limiter.tryAcquire('a')).toBe(true);
+    expect(pending).toHaveLength(1);
+    // The next is the probe (it times out too); the ones after it do not reach the store.
+    await limiter.tryAcquire('a');
+    await Promise.all([limiter.tryAcquire('a'), limiter.tryAcquire('b')]);
+    expect(pending).toHaveLength(2);
+    // Once the probe's call settles, the next call probes again and answers from the store.
+    pending[1]!(true);
+    await Promise.resolve();
+    const next = limiter.tryAcquire('a');
+    expect(pending).toHaveLength(3);
+    pending[2]!(false);
+    expect(await next).toBe(false);
+    // Recovered: calls reach the store side by side again.
+    const together = [limiter.tryAcquire('a'), limiter.tryAcquire('b')];
+    expect(pending).toHaveLength(5);
+    pending[3]!(true);
+    pending[4]!(true);
+    expect(await Promise.all(together)).toEqual([true, true]);
+  });
 });

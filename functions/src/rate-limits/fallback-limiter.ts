@@ -17,6 +17,11 @@ export interface FallbackOptions {
  * longer than `timeoutMs`, `fallback` answers (a per-instance limit), so writes go on being
  * accepted, still limited, while the store is unreachable; a rating queued then is not lost.
  * The shared limiter's late answer is ignored (its count, if it lands, still counts).
+ *
+ * While it is degraded, one call at a time probes the store and the others go straight to the
+ * fallback: a call that timed out may still be running (its client retries), and starting one
+ * more per request would pile work onto a store that is down or recovering — on the Firestore
+ * emulator that pile of transactions on the same counters never drained (docs/faults.md).
  */
 export function limiterWithFallback(
   shared: KeyLimiter,
@@ -24,14 +29,26 @@ export function limiterWithFallback(
   { timeoutMs, onChange }: FallbackOptions,
 ): KeyLimiter {
   let degraded = false;
+  let probing = false;
   return {
     tryAcquire: async (key) => {
+      if (degraded && probing) return fallback.tryAcquire(key);
+      const probe = degraded;
+      if (probe) probing = true;
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
       });
+      const call = shared.tryAcquire(key);
+      // The probe ends when the store answers, not at the deadline: a late call still runs.
+      if (probe) {
+        call.then(
+          () => (probing = false),
+          () => (probing = false),
+        );
+      }
       try {
-        const allowed = await Promise.race([shared.tryAcquire(key), deadline]);
+        const allowed = await Promise.race([call, deadline]);
         if (degraded) {
           degraded = false;
           onChange?.({ degraded: false });

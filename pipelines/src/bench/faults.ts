@@ -1,8 +1,8 @@
 /**
  * `npm run bench:faults`: the pipeline under a steady 20 ratings/s on the local stack while,
  * one after another, the ingest function's server is killed and restarted, the BigQuery
- * emulator is stopped for 30 s and restarted on its data, the Firestore emulator is frozen for
- * 30 s (SIGSTOP of its process group: unreachable, state kept), 1,000 malformed and 1,000
+ * emulator is stopped for 30 s and restarted on its data, so is the Firestore emulator (its
+ * data exported first, while the functions pause: unreachable, state kept), 1,000 malformed and 1,000
  * duplicate messages are published among the good ones, and a retrain and a rollback run.
  * Each fault has its own users, so its figures are its own. Bounded: every wait has a cap.
  * The flags shorten it (fewer users, shorter outages, a smaller storm) for a quick check.
@@ -10,7 +10,6 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import type { Message } from '@google-cloud/pubsub';
 import {
   type Clients,
@@ -28,17 +27,13 @@ import { waitForRepublish } from '../ops/wait-for-republish.js';
 import { describeMachine, machineLine } from '../report/machine.js';
 import { formatTable } from '../report/table.js';
 import { findToolchain, planEmulators, type StackPorts } from '../stack/emulators.js';
-import {
-  FUNCTION_TIMEOUT_SECONDS,
-  functionsEntry,
-  INGEST_SUBSCRIPTION,
-  pushSubscriptions,
-} from '../stack/functions.js';
+import { FUNCTION_TARGETS, INGEST_SUBSCRIPTION, pushSubscriptions } from '../stack/functions.js';
 import type { RunningPipeline } from '../stack/pipeline.js';
 import { isPortFree } from '../stack/ports.js';
 import { killGroupNow, type ProcessGroup, startProcessGroup } from '../stack/process-group.js';
 import { provisionPushSubscriptions } from '../stack/provision.js';
 import { waitUntilListening, waitUntilReady } from '../stack/readiness.js';
+import { exportFirestore, firestoreSeedFile } from '../stack/stack.js';
 import { VisibilityLog } from './e2e-phase.js';
 import {
   bigQueryFigures,
@@ -69,7 +64,7 @@ const FLAGS = {
   },
   outage: {
     type: 'string',
-    description: 'seconds BigQuery is stopped and Firestore frozen (default 30)',
+    description: 'seconds the BigQuery and Firestore emulators are stopped (default 30)',
   },
   after: {
     type: 'string',
@@ -239,64 +234,26 @@ function signalGroup(group: ProcessGroup, signal: 'SIGSTOP' | 'SIGCONT'): void {
   process.kill(-group.pid, signal);
 }
 
-/** Restarts the ingest function's server as functions.ts starts it, on the same port. */
-async function restartIngest(
-  root: string,
-  pipeline: RunningPipeline,
-  stateDir: string,
-  port: number,
-): Promise<ProcessGroup> {
-  const launcher = fileURLToPath(new URL('../stack/function-server.ts', import.meta.url));
-  const group = startProcessGroup({
-    name: 'ingestRating',
-    command: process.execPath,
-    args: [
-      '--import',
-      'tsx',
-      launcher,
-      `--source=${functionsEntry(root)}`,
-      '--target=ingestRating',
-      `--port=${port}`,
-      `--timeout=${FUNCTION_TIMEOUT_SECONDS.ingestRating}`,
-    ],
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...pipeline.env },
-    cwd: root,
-    logFile: join(stateDir, 'logs', 'ingestRating.log'),
-  });
-  await waitUntilListening(group, port, 120_000);
-  return group;
+/** Starts a stopped group again with its command, port and data (and `extraArgs`). */
+function restartGroup(stopped: ProcessGroup, extraArgs: readonly string[] = []): ProcessGroup {
+  return startProcessGroup({ ...stopped.spec, args: [...stopped.spec.args, ...extraArgs] });
 }
 
-/** Restarts the BigQuery emulator as the stack starts it, on the same port and data. */
-async function restartBigQuery(
+/** The URL that answers once an emulator of the stack is ready, as the stack waits for it. */
+function emulatorReadyUrl(
   root: string,
-  ports: StackPorts,
   stateDir: string,
+  ports: StackPorts,
   project: string,
-): Promise<ProcessGroup> {
-  const dataRoot = join(stateDir, 'data');
-  const plan = planEmulators({
+  name: 'bigquery' | 'firestore',
+): string {
+  return planEmulators({
     project,
     ports,
     toolchain: findToolchain(root),
-    data: {
-      firestore: join(dataRoot, 'firestore'),
-      auth: join(dataRoot, 'auth'),
-      bigquery: join(dataRoot, 'bigquery'),
-      storage: join(dataRoot, 'storage'),
-    },
     authConfigFile: join(stateDir, 'firebase.json'),
     authTmpDir: join(stateDir, 'tmp'),
-  }).find((candidate) => candidate.name === 'bigquery')!;
-  const group = startProcessGroup({
-    name: 'bigquery',
-    command: plan.command,
-    args: plan.args,
-    env: plan.env,
-    logFile: join(stateDir, 'logs', 'bigquery.log'),
-  });
-  await waitUntilReady(group, plan.readyUrl, 120_000);
-  return group;
+  }).find((plan) => plan.name === name)!.readyUrl;
 }
 
 /**
@@ -405,6 +362,8 @@ async function main(): Promise<void> {
     log,
   });
   const { pipeline, clients, stateDir, root, ports } = stack;
+  const readyUrl = (name: 'bigquery' | 'firestore') =>
+    emulatorReadyUrl(root, stateDir, ports, pipeline.config.project, name);
   // The Pub/Sub emulator's push loops die (NullPointerException in OrderedMessageBacklog) when
   // an ordered subscription dead-letters a message, and it redelivers a failed push at once,
   // not after the policy's backoff: the first outage would dead-letter every queued event and
@@ -426,8 +385,9 @@ async function main(): Promise<void> {
     if (stopped) return;
     stopped = true;
     for (const g of pipeline.groups) if (!g.hasExited()) signalGroupSafe(g, 'SIGCONT');
-    await Promise.all(restarted.groups.map((g) => g.stop(5_000)));
+    // The stack saves Firestore's data from the emulator on its port: stopped after that.
     await stack.stop();
+    await Promise.all(restarted.groups.map((g) => g.stop(5_000)));
   };
   process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
   try {
@@ -451,25 +411,44 @@ async function main(): Promise<void> {
           await ingest.exited;
           // The leader goes first; the server's socket closes when the server itself is gone.
           while (!(await isPortFree(ports.ingestRating))) await sleep(50);
-          restarted.groups.push(await restartIngest(root, pipeline, stateDir, ports.ingestRating));
+          const again = restartGroup(ingest);
+          restarted.groups.push(again);
+          await waitUntilListening(again, ports.ingestRating, 120_000);
         },
       },
       {
         name: `BigQuery emulator stopped ${outageSeconds} s`,
         run: async () => {
-          await group('bigquery').stop(10_000);
+          const bigquery = group('bigquery');
+          await bigquery.stop(10_000);
           await sleep(options.outageMs);
-          restarted.groups.push(
-            await restartBigQuery(root, ports, stateDir, pipeline.config.project),
-          );
+          const again = restartGroup(bigquery);
+          restarted.groups.push(again);
+          await waitUntilReady(again, readyUrl('bigquery'), 120_000);
         },
       },
       {
-        name: `Firestore emulator frozen ${outageSeconds} s`,
+        name: `Firestore emulator stopped ${outageSeconds} s`,
         run: async () => {
-          signalGroup(group('firestore'), 'SIGSTOP');
+          const firestore = group('firestore');
+          const exportDir = join(stateDir, 'firestore-outage');
+          // The function servers pause while the emulator exports its data, so the export
+          // holds every write committed before the stop; open transactions are lost, as in
+          // an outage. A frozen emulator (SIGSTOP) is no substitute: on SIGCONT its lock
+          // manager parks a thread per waiting request and never catches up (docs/faults.md).
+          const writers = FUNCTION_TARGETS.map(group);
+          for (const writer of writers) signalGroup(writer, 'SIGSTOP');
+          try {
+            await exportFirestore(pipeline.config.project, ports.firestore, exportDir);
+            await firestore.stop(10_000);
+          } finally {
+            for (const writer of writers) signalGroup(writer, 'SIGCONT');
+          }
           await sleep(options.outageMs);
-          signalGroup(group('firestore'), 'SIGCONT');
+          const seed = `--seed_from_export=${firestoreSeedFile(exportDir)}`;
+          const again = restartGroup(firestore, [seed]);
+          restarted.groups.push(again);
+          await waitUntilReady(again, readyUrl('firestore'), 120_000);
         },
       },
       {

@@ -23,6 +23,8 @@ export interface ProcessGroup {
   /** The group leader's pid, which is also the process group id. */
   readonly pid: number;
   readonly logFile: string;
+  /** What it was started with: `startProcessGroup(group.spec)` starts it again. */
+  readonly spec: ProcessSpec;
   /** Resolves when the group leader exits. */
   readonly exited: Promise<ExitStatus>;
   /** True once the leader has exited. */
@@ -87,6 +89,7 @@ export function startProcessGroup(spec: ProcessSpec): ProcessGroup {
     name: spec.name,
     pid,
     logFile: spec.logFile,
+    spec,
     exited,
     hasExited: () => exitStatus !== undefined,
     logTail,

@@ -107,8 +107,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   const authConfigFile = join(stateDir, 'firebase.json');
   writeFileSync(authConfigFile, authEmulatorConfig(ports));
 
-  const firestoreSeed =
-    data && join(data.firestore, FIRESTORE_EXPORT, `${FIRESTORE_EXPORT}.overall_export_metadata`);
+  const firestoreSeed = data && firestoreSeedFile(data.firestore);
   const authImport = data?.auth;
   const plans = planEmulators({
     project,
@@ -206,11 +205,19 @@ function refuseIfRunning(stateDir: string): void {
   rmSync(file);
 }
 
+/** The file the Firestore emulator is seeded from (`--seed_from_export`) after `exportFirestore`. */
+export const firestoreSeedFile = (directory: string) =>
+  join(directory, FIRESTORE_EXPORT, `${FIRESTORE_EXPORT}.overall_export_metadata`);
+
 /**
  * Saves the Firestore emulator's data through its export endpoint (it has no working
  * export-on-exit of its own), then swaps it in place of the previous export.
  */
-async function exportFirestore(project: string, port: number, directory: string): Promise<void> {
+export async function exportFirestore(
+  project: string,
+  port: number,
+  directory: string,
+): Promise<void> {
   const staging = `${directory}.new`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
