@@ -11,6 +11,7 @@ import {
   createModelSource,
   createPublishers,
   createUseCasePorts,
+  runRequestsWithoutDomains,
   verifyIdToken,
 } from './adapters/index.js';
 import { createSparkTrainer } from './adapters/spark-trainer.js';
@@ -32,8 +33,10 @@ import { parseSparkConfig } from './spark-config.js';
  * naming each variable to fix.
  */
 const log = createLogger(undefined, {}, { uidKey: logKeyOf(process.env) });
-// Before the framework builds its server: what its body parsers refuse is answered as JSON.
+// Before the framework builds its server: what its body parsers refuse is answered as JSON,
+// and requests run without the per-request domain that switches async hooks on.
 answerFrameworkErrorsAsProblems();
+runRequestsWithoutDomains();
 
 function lazy<T>(make: () => T): () => T {
   let value: { made: T } | undefined;

@@ -5,6 +5,7 @@ export * from './cloud-clients.js';
 export * from './dataproc.js';
 export * from './dead-letters.js';
 export * from './firestore.js';
+export * from './framework-domains.js';
 export * from './framework-errors.js';
 export * from './ingest-ports.js';
 export * from './model-records.js';
