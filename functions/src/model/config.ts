@@ -158,7 +158,7 @@ export const DEFAULT_MODEL_CONFIG: ModelConfig = {
     initScale: 0.01,
   },
   popularity: { priorCount: DEFAULT_PRIOR_COUNT },
-  genres: { weight: 0.6, fadeRatings: 50, candidates: 50 },
+  genres: { weight: 0.6, fadeRatings: 20, candidates: 50 },
 };
 
 /** Overrides of some fields of a {@link ModelConfig}. */
