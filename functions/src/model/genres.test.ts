@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GenreSimilarity, genreWeight, itemGenres } from './genres.js';
+import { GenreSimilarity, genreWeight, itemGenres, popularityWeight } from './genres.js';
 
 describe('itemGenres', () => {
   it('numbers the genre names in sorted order and gives unknown movies none', () => {
@@ -22,11 +22,14 @@ describe('itemGenres', () => {
 
 describe('genreWeight', () => {
   it('is w₀ before any rating and half of it after fadeRatings ratings', () => {
-    const config = { weight: 0.6, fadeRatings: 10, candidates: 100 };
+    const config = { weight: 0.6, fadeRatings: 10, candidates: 100, popularityWeight: 0.4 };
     expect(genreWeight(config, 0)).toBeCloseTo(0.6, 15);
     expect(genreWeight(config, 10)).toBeCloseTo(0.3, 15);
     expect(genreWeight(config, 30)).toBeCloseTo(0.15, 15);
     expect(genreWeight({ ...config, weight: 0 }, 3)).toBe(0);
+    expect(popularityWeight(config, 0)).toBeCloseTo(0.4, 15);
+    expect(popularityWeight(config, 10)).toBeCloseTo(0.2, 15);
+    expect(popularityWeight({ ...config, popularityWeight: 0 }, 3)).toBe(0);
   });
 });
 

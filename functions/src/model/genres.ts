@@ -43,6 +43,11 @@ export function genreWeight(config: GenreConfig, n: number): number {
   return (config.weight * config.fadeRatings) / (config.fadeRatings + n);
 }
 
+/** The weight of the popularity term after `n` ratings: v₀·n₀/(n₀ + n), fading alike. */
+export function popularityWeight(config: GenreConfig, n: number): number {
+  return (config.popularityWeight * config.fadeRatings) / (config.fadeRatings + n);
+}
+
 /**
  * Content-based genre similarity (TF-IDF over genres, cosine): a movie's vector has idf(g) =
  * ln(items / items with g) for each of its genres; a person's is the mean of the vectors of

@@ -245,21 +245,33 @@ async function main(): Promise<void> {
     const movies = await popularMovies();
     const visibility = new VisibilityLog();
     const phases: PhaseResult[] = [];
+    const ingestLog = join(stateDir, 'logs', 'ingestRating.log');
+    // How many requests the ingest had answered when each phase ended (every phase drains
+    // before the next starts), so each phase's CPU is its own.
+    const answeredAfter: number[] = [];
     log(`warming up: ${WARM_UP_EVENTS} ratings`);
     await runPhase(pipeline, clients, visibility, movies, 10, WARM_UP_EVENTS / 10);
+    answeredAfter.push(cpuLines(ingestLog).length);
     phases.push(await runPhase(pipeline, clients, visibility, movies, 20, options.duration));
+    answeredAfter.push(cpuLines(ingestLog).length);
     report(phases.at(-1)!);
     const ramp = phases[0]!.held ? options.rates : lowerRates(phases[0]!.completedPerSecond);
     for (const rate of ramp) {
       const result = await runPhase(pipeline, clients, visibility, movies, rate, options.duration);
+      answeredAfter.push(cpuLines(ingestLog).length);
       phases.push(result);
       report(result);
       // Going up, the first rate not held ends it; going down, the first one held does.
       if (result.held !== phases[0]!.held) break;
     }
     const steady = phases[0]!;
-    const handler = ingestHandlerMs(join(stateDir, 'logs', 'ingestRating.log'));
-    const cpu = ingestCpu(join(stateDir, 'logs', 'ingestRating.log'), WARM_UP_EVENTS);
+    const handler = ingestHandlerMs(ingestLog);
+    const requests = cpuLines(ingestLog);
+    const cpu = ingestCpu(requests, answeredAfter[0]!, requests.length);
+    const cpuByRate = phases.map((phase, n) => ({
+      rate: phase.targetRate,
+      ...ingestCpu(requests, answeredAfter[n]!, answeredAfter[n + 1]!),
+    }));
     const highestHeld = Math.max(0, ...phases.filter((p) => p.held).map((p) => p.targetRate));
     const summary = {
       protocol: 'E',
@@ -285,6 +297,7 @@ async function main(): Promise<void> {
         boundPerSecond: (EMULATOR_PUSH_CONCURRENCY * 1000) / handler.mean,
       },
       ingestCpu: cpu,
+      ingestCpuByRate: cpuByRate,
       phases,
     };
     process.stdout.write(printable(summary, phases));
@@ -354,20 +367,33 @@ interface IngestCpu {
   meanMs: number;
 }
 
-/**
- * The ingest function's own CPU per event, from the lines its local server writes for each
- * request (pipelines/src/stack/function-server.ts): its process alone, apart from the
- * emulators and this benchmark.
- */
-function ingestCpu(logFile: string, skip: number): IngestCpu {
-  const requests: { spent: number; total: number }[] = [];
+/** What the ingest's local server logged for one request (function-server.ts). */
+interface RequestCpu {
+  /** This request's CPU, µs. */
+  spent: number;
+  /** The process's CPU so far, µs. */
+  total: number;
+}
+
+/** The ingest's per-request CPU lines, in the order its requests were answered. */
+function cpuLines(logFile: string): RequestCpu[] {
+  const requests: RequestCpu[] = [];
   for (const line of readFileSync(logFile, 'utf8').split('\n')) {
     if (!line.startsWith('{"severity":"DEBUG","message":"request cpu"')) continue;
     const entry = JSON.parse(line) as { requestCpuMicros: number; processCpuMicros: number };
     requests.push({ spent: entry.requestCpuMicros, total: entry.processCpuMicros });
   }
-  const measured = requests.slice(skip);
-  const start = requests[skip - 1]?.total ?? 0;
+  return requests;
+}
+
+/**
+ * The ingest function's own CPU per event over requests [from, to), from the lines its local
+ * server writes for each request (pipelines/src/stack/function-server.ts): its process alone,
+ * apart from the emulators and this benchmark.
+ */
+function ingestCpu(requests: readonly RequestCpu[], from: number, to: number): IngestCpu {
+  const measured = requests.slice(from, to);
+  const start = requests[from - 1]?.total ?? 0;
   const end = measured.at(-1)?.total ?? start;
   const spent = summarise(measured.map((request) => request.spent / 1000));
   return {
@@ -402,6 +428,7 @@ function printable(
       boundPerSecond: number;
     };
     ingestCpu: IngestCpu;
+    ingestCpuByRate: (IngestCpu & { rate: number })[];
   },
   phases: PhaseResult[],
 ): string {
@@ -456,6 +483,12 @@ function printable(
     `ingestRating's own time per event (its logs, ${summary.ingestHandler.events} events): p50 ${ms(summary.ingestHandler.p50Ms)} ms (Firestore transaction p50 ${ms(summary.ingestHandler.firestoreP50Ms)} ms, then BigQuery append p50 ${ms(summary.ingestHandler.bigqueryP50Ms)} ms), mean ${ms(summary.ingestHandler.meanMs)} ms; ` +
       `the Pub/Sub emulator pushes ${EMULATOR_PUSH_CONCURRENCY} messages at a time per subscription, so this stack can ingest at most ≈ ${summary.ingestHandler.boundPerSecond.toFixed(1)}/s`,
     `ingest CPU per event (the ingestRating process alone, ${summary.ingestCpu.events} events after the warm-up): p50 ${summary.ingestCpu.p50Ms.toFixed(1)} ms, p95 ${summary.ingestCpu.p95Ms.toFixed(1)} ms; whole process over the run / events ${summary.ingestCpu.meanMs.toFixed(1)} ms (target p50 ≤ 8 ms)`,
+    `  by rate: ${summary.ingestCpuByRate
+      .map(
+        (phase) =>
+          `${phase.rate}/s p50 ${phase.p50Ms.toFixed(1)} ms, whole process ${phase.meanMs.toFixed(1)} ms (${phase.events} events)`,
+      )
+      .join('; ')}`,
     '',
   ].join('\n');
 }

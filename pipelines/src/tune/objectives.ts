@@ -14,12 +14,12 @@ import {
   topNByFactors,
   topNByScores,
 } from '@reel/functions/model';
-import { fitModelSet } from '../eval/contenders.js';
+import { fitModelSet, servedRanker } from '../eval/contenders.js';
 import { genreFans } from '../eval/genre-fans.js';
-import { ratingErrors } from '../eval/metrics.js';
+import { type RankingSummary, ratingErrors } from '../eval/metrics.js';
 import { fitExplicit, fitRanking } from '../eval/models.js';
 import { progressive } from '../eval/protocol-f.js';
-import { rankAll, rankingTask, scoreLists } from '../eval/protocol-t.js';
+import { type RankingTask, rankAll, rankingTask, scoreLists } from '../eval/protocol-t.js';
 import { randomSplit, type Split, temporalSplit } from '../eval/splits.js';
 import type { Dimension } from './search.js';
 
@@ -88,14 +88,7 @@ export function rankingObjective(
   options: { seed: number; executor: Executor },
 ): (config: RankingConfig) => Promise<number> {
   const task = rankingTask(split.train, split);
-  const popularityScores = popularityByCount(itemPopularity(split.train));
-  const popular = scoreLists(
-    task,
-    rankAll(
-      task,
-      (_user, exclude, count) => topNByScores(popularityScores, { count, exclude }).items,
-    ),
-  );
+  const popular = popularitySummary(task, split);
   return async (config) => {
     const { model } = await fitRanking(split.train, config, options);
     const { k, itemFactors, userFactors } = model;
@@ -106,12 +99,26 @@ export function rankingObjective(
       return topNByFactors(itemFactors, k, factors, undefined, { count, exclude }).items;
     });
     const summary = scoreLists(task, lists);
-    const { recall20VsPopularity, coverage10VsPopularity } = RANKING_CONSTRAINTS;
-    const feasible =
-      summary.recall20 >= VALIDATION_MARGIN * recall20VsPopularity * popular.recall20 &&
-      summary.coverage10 >= VALIDATION_MARGIN * coverage10VsPopularity * popular.coverage10;
-    return feasible ? summary.ndcg10 : summary.ndcg10 - 1;
+    return meetsRankingConstraints(summary, popular) ? summary.ndcg10 : summary.ndcg10 - 1;
   };
+}
+
+/** Protocol T's popularity baseline (count in train) on the validation split. */
+function popularitySummary(task: RankingTask, split: Split): RankingSummary {
+  const scores = popularityByCount(itemPopularity(split.train));
+  return scoreLists(
+    task,
+    rankAll(task, (_user, exclude, count) => topNByScores(scores, { count, exclude }).items),
+  );
+}
+
+/** Recall@20 and coverage@10 against popularity's, with VALIDATION_MARGIN. */
+function meetsRankingConstraints(summary: RankingSummary, popular: RankingSummary): boolean {
+  const { recall20VsPopularity, coverage10VsPopularity } = RANKING_CONSTRAINTS;
+  return (
+    summary.recall20 >= VALIDATION_MARGIN * recall20VsPopularity * popular.recall20 &&
+    summary.coverage10 >= VALIDATION_MARGIN * coverage10VsPopularity * popular.coverage10
+  );
 }
 
 /** The explicit model's grid. Cost dimensions list their cheapest value first. */
@@ -159,7 +166,8 @@ export const RANKING_GRID: Dimension<RankingConfig>[] = [
 /**
  * What the genre term must do, besides not costing accuracy: lists for fans of at least this
  * share of the common genres are mostly (more than half) their genre (genre-fans.ts), and
- * Protocol F's progressive curve still beats popularity from n = 3 on, by VALIDATION_MARGIN.
+ * Protocol F's progressive curve still beats popularity from n = 3 on, by VALIDATION_MARGIN;
+ * and the served list keeps Protocol T's targets (meetsRankingConstraints).
  */
 export const GENRE_CONSTRAINTS = { fanGenresMostlyTheirs: 0.75 };
 
@@ -177,6 +185,7 @@ export async function genreObjective(
   options: { seed: number; executor: Executor; movieIds: Int32Array; genres: ItemGenres },
 ): Promise<(genres: GenreConfig) => Promise<number>> {
   const task = rankingTask(split.train, split);
+  const popularList = popularitySummary(task, split);
   const { set } = await fitModelSet(split.train, config, options);
   return async (genres) => {
     const recommender = new Recommender({ ...set, config: { ...set.config, genres } });
@@ -190,7 +199,13 @@ export async function genreObjective(
     const fans = genreFans(recommender, options.genres);
     const mostlyTheirs = fans.filter((fan) => fan.share > 0.5).length;
     const fansServed = mostlyTheirs >= GENRE_CONSTRAINTS.fanGenresMostlyTheirs * fans.length;
-    return beatsPopular && fansServed ? score : score - 1;
+    // The re-rank changes everyone's list, not only newcomers': Protocol T's targets still hold.
+    const served = scoreLists(
+      task,
+      rankAll(task, servedRanker(task, recommender, options.movieIds)),
+    );
+    const keepsRanking = meetsRankingConstraints(served, popularList);
+    return beatsPopular && fansServed && keepsRanking ? score : score - 1;
   };
 }
 
@@ -230,7 +245,7 @@ export const TUNING_START: ModelConfig = {
     initScale: 0.01,
   },
   popularity: { priorCount: 10 },
-  genres: { weight: 0.6, fadeRatings: 20, candidates: 50 },
+  genres: { weight: 0.6, fadeRatings: 20, candidates: 50, popularityWeight: 0 },
 };
 
 /** The genre term's grid; more candidates cost more rescoring per request. */
@@ -238,4 +253,5 @@ export const GENRE_GRID: Dimension<GenreConfig>[] = [
   { key: 'weight', values: [0, 0.2, 0.4, 0.6, 0.8, 1, 1.5, 2] },
   { key: 'fadeRatings', values: [2, 5, 10, 20, 50] },
   { key: 'candidates', values: [50, 100, 200], cost: true },
+  { key: 'popularityWeight', values: [0, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2] },
 ];

@@ -151,7 +151,10 @@ describe('Recommender', () => {
     const withGenres = (weight: number) =>
       new Recommender({
         ...set,
-        config: { ...config, genres: { weight, fadeRatings: 10, candidates: 5 } },
+        config: {
+          ...config,
+          genres: { weight, fadeRatings: 10, candidates: 5, popularityWeight: 0 },
+        },
         genres: { names: ['Drama', 'Sci-Fi'], masks: Uint32Array.of(0b10, 0b01, 0b01, 0b10, 0) },
       });
     const likesTen = [{ movieId: 10, rating: 5, ratedAt: 100 }];
@@ -167,6 +170,42 @@ describe('Recommender', () => {
     expect(blended[0]!.score).toBeCloseTo(plain[1]!.score / plain[0]!.score + w, 12);
     expect(blended[1]!.score).toBeCloseTo(1, 12);
     expect(blended[0]!.because).toEqual({ movieId: 10, rating: 5 });
+  });
+
+  it("adds the popularity term to the re-rank, fading with the person's ratings", () => {
+    const withPopularity = (popularityWeight: number) =>
+      new Recommender({
+        ...set,
+        config: {
+          ...config,
+          genres: { weight: 0, fadeRatings: 10, candidates: 5, popularityWeight },
+        },
+      });
+    const likesTen = [{ movieId: 10, rating: 5, ratedAt: 100 }];
+    const off = withPopularity(0);
+    const plain = off.recommend(off.foldIn(likesTen), { count: 4 }).items;
+    expect(plain.map((item) => item.movieId)).toEqual([30, 40, 50, 20]);
+    // Bayesian averages (m = 1) scaled to [0, 1]: 20 → 4.25 is 1, 30 → 3.125 is 0, 40 → 12.5/3,
+    // and 50, unrated, 0; v = 2·10/(10 + 1). Each candidate: score / the best + v·that.
+    const v = 20 / 11;
+    const term = new Map([
+      [20, 1],
+      [30, 0],
+      [40, (12.5 / 3 - 3.125) / (4.25 - 3.125)],
+      [50, 0],
+    ]);
+    const expected = plain
+      .map((item) => ({
+        movieId: item.movieId,
+        score: item.score / plain[0]!.score + v * term.get(item.movieId)!,
+      }))
+      .sort((a, b) => b.score - a.score);
+    const on = withPopularity(2);
+    const blended = on.recommend(on.foldIn(likesTen), { count: 4 }).items;
+    expect(blended.map((item) => item.movieId)).toEqual(expected.map((item) => item.movieId));
+    blended.forEach((item, n) => expect(item.score).toBeCloseTo(expected[n]!.score, 12));
+    // The most popular movie, last by the ranking model, moves up past 30 and 50.
+    expect(blended.findIndex((item) => item.movieId === 20)).toBeLessThan(2);
   });
 
   it('leaves the list alone without genres, and for a model whose config predates them', () => {

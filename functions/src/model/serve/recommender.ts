@@ -2,7 +2,7 @@ import { MAX_RATING, MIN_RATING } from '../../contracts/limits.js';
 import { ExplicitScratch, type ExplicitSide } from '../als/explicit-step.js';
 import { ImplicitScratch, type ImplicitSide } from '../als/implicit-step.js';
 import { choleskySubstitute } from '../als/linalg.js';
-import { GenreSimilarity, genreWeight } from '../genres.js';
+import { GenreSimilarity, genreWeight, popularityWeight } from '../genres.js';
 import { bayesianAverage } from '../train/baselines.js';
 import { explicitUserSide } from '../train/explicit.js';
 import type { ModelSet } from '../train/model-set.js';
@@ -87,6 +87,8 @@ export class Recommender {
   private readonly rowOf: Map<number, number>;
   private readonly rankingSide: ImplicitSide;
   private readonly popularScores: Float64Array;
+  /** popularScores scaled to [0, 1] over the catalogue: the re-rank's popularity term. */
+  private readonly popularTerm: Float64Array;
   private readonly itemNorms: Float64Array;
   private readonly rankingScratch: ImplicitScratch;
   /** The served top-N: topNByFactors' result, scored by a SIMD pass first. */
@@ -112,6 +114,7 @@ export class Recommender {
     // Kept, with the scratches, so each copies its item side into its kernels' memory once.
     this.explicitSide = explicitUserSide(set.explicit);
     this.popularScores = bayesianAverage(set.popularity, set.config.popularity);
+    this.popularTerm = scaledToUnit(this.popularScores);
     if (set.genres && set.genres.names.length > 0 && set.config.genres.weight > 0) {
       this.genreSimilarity = new GenreSimilarity(set.genres);
     }
@@ -222,19 +225,20 @@ export class Recommender {
   }
 
   /**
-   * The ranking model's top movies for a person; with the genre term on, its best
-   * `genres.candidates` re-ordered by score / top score + w·(genre similarity to the movies
-   * they liked), w fading with their number of ratings (config.ts, genres.ts). Ties go to the
-   * lower row.
+   * The ranking model's top movies for a person; with the re-rank on (config.ts, genres.ts),
+   * its best `genres.candidates` re-ordered by score / top score + w·(genre similarity to the
+   * movies they liked) + v·(popularity), w and v fading with their number of ratings. Ties go
+   * to the lower row.
    */
   private personalTopN(user: FoldedUser, options: RecommendOptions): TopN {
     const { genres } = this.set.config;
     const similarity = this.genreSimilarity;
-    const weight = genreWeight(genres, user.used);
     // The movies they liked: those the ranking model took as positive evidence.
     const { items, coefficients } = user.ranking;
     const liked = items.filter((_, q) => coefficients[q] > 0);
-    if (!similarity || weight === 0 || !similarity.setProfile(liked)) {
+    const weight = similarity && similarity.setProfile(liked) ? genreWeight(genres, user.used) : 0;
+    const popular = popularityWeight(genres, user.used);
+    if (weight === 0 && popular === 0) {
       return this.scorer.topN(user.ranking.factors, {
         count: options.count,
         exclude: user.rated,
@@ -249,7 +253,10 @@ export class Recommender {
     const scale = candidates.scores.length > 0 ? Math.abs(candidates.scores[0]) || 1 : 1;
     const blended = Float64Array.from(
       candidates.items,
-      (row, n) => candidates.scores[n] / scale + weight * similarity.similarity(row),
+      (row, n) =>
+        candidates.scores[n] / scale +
+        (weight > 0 ? weight * similarity!.similarity(row) : 0) +
+        popular * this.popularTerm[row],
     );
     const order = Array.from(candidates.items.keys()).sort(
       (a, b) => blended[b] - blended[a] || candidates.items[a] - candidates.items[b],
@@ -380,4 +387,20 @@ export class Recommender {
     }
     return this.zeros;
   }
+}
+
+/**
+ * The finite `values` scaled to [0, 1], the rest (an unrated movie's −Infinity) 0; all 0 when
+ * the finite ones are all equal.
+ */
+function scaledToUnit(values: Float64Array): Float64Array {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const value of values) {
+    if (!Number.isFinite(value)) continue;
+    min = Math.min(min, value);
+    max = Math.max(max, value);
+  }
+  const range = max - min;
+  return values.map((value) => (Number.isFinite(value) && range > 0 ? (value - min) / range : 0));
 }
