@@ -87,8 +87,9 @@ DEFAULT_CONFIG = {
         "initScale": 0.01,
     },
     "popularity": {"priorCount": 10},
-    # The genre term is served from item-genres.i32, which this job does not write.
-    "genres": {"weight": 0, "fadeRatings": 1, "candidates": 1},
+    # The genre term is served from item-genres.i32, which this job does not write; the
+    # popularity term of the same re-rank is off with it.
+    "genres": {"weight": 0, "fadeRatings": 1, "candidates": 1, "popularityWeight": 0},
 }
 
 RATINGS_SCHEMA = T.StructType(
