@@ -89,7 +89,13 @@ DEFAULT_CONFIG = {
     "popularity": {"priorCount": 10},
     # The genre term is served from item-genres.i32, which this job does not write; the
     # popularity term of the same re-rank is off with it.
-    "genres": {"weight": 0, "fadeRatings": 1, "candidates": 1, "popularityWeight": 0},
+    "genres": {
+        "weight": 0,
+        "fadeRatings": 1,
+        "candidates": 1,
+        "popularityWeight": 0,
+        "popularityFadeRatings": 1,
+    },
 }
 
 RATINGS_SCHEMA = T.StructType(

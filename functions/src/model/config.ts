@@ -100,22 +100,30 @@ export const popularityConfigSchema = z.strictObject({
  * The re-rank of a person's list for the few-ratings case (Recommender.recommend): the ranking
  * model's best `candidates` are re-ordered by score / top score + w·(genre similarity to what
  * they liked) + v·(popularity: the Bayesian average scaled to [0, 1] over the catalogue), with
- * w = weight·fadeRatings / (fadeRatings + n) after n ratings and v alike from
- * popularityWeight (genres.ts).
+ * w = weight·fadeRatings / (fadeRatings + n) after n ratings and
+ * v = popularityWeight·popularityFadeRatings / (popularityFadeRatings + n) (genres.ts).
  */
 export const genreConfigSchema = z.strictObject({
   /** w₀; 0 turns the genre term off. */
   weight: nonNegative,
-  /** n₀: after this many ratings each weight is half of its value at 0. */
+  /** n₀: after this many ratings w is half of w₀. */
   fadeRatings: positive,
   /** How many of the ranking model's best movies the re-rank may re-order. */
   candidates: positiveInteger,
   /** v₀; 0 turns the popularity term off (and it is off in versions published before it). */
   popularityWeight: nonNegative.default(0),
+  /** m₀: after this many ratings v is half of v₀. */
+  popularityFadeRatings: positive.default(1),
 });
 
 /** Before the genre term existed, model versions were published without it: off for them. */
-const GENRES_OFF = { weight: 0, fadeRatings: 1, candidates: 1, popularityWeight: 0 };
+const GENRES_OFF = {
+  weight: 0,
+  fadeRatings: 1,
+  candidates: 1,
+  popularityWeight: 0,
+  popularityFadeRatings: 1,
+};
 
 export const modelConfigSchema = z.strictObject({
   explicit: explicitConfigSchema,
@@ -162,7 +170,13 @@ export const DEFAULT_MODEL_CONFIG: ModelConfig = {
     initScale: 0.01,
   },
   popularity: { priorCount: DEFAULT_PRIOR_COUNT },
-  genres: { weight: 0.6, fadeRatings: 50, candidates: 50, popularityWeight: 0.4 },
+  genres: {
+    weight: 0.6,
+    fadeRatings: 50,
+    candidates: 50,
+    popularityWeight: 0.8,
+    popularityFadeRatings: 20,
+  },
 };
 
 /** Overrides of some fields of a {@link ModelConfig}. */

@@ -20,15 +20,21 @@ describe('itemGenres', () => {
   });
 });
 
-describe('genreWeight', () => {
-  it('is w₀ before any rating and half of it after fadeRatings ratings', () => {
-    const config = { weight: 0.6, fadeRatings: 10, candidates: 100, popularityWeight: 0.4 };
+describe('genreWeight and popularityWeight', () => {
+  it('are w₀ and v₀ before any rating and half of them after their fades', () => {
+    const config = {
+      weight: 0.6,
+      fadeRatings: 10,
+      candidates: 100,
+      popularityWeight: 0.4,
+      popularityFadeRatings: 5,
+    };
     expect(genreWeight(config, 0)).toBeCloseTo(0.6, 15);
     expect(genreWeight(config, 10)).toBeCloseTo(0.3, 15);
     expect(genreWeight(config, 30)).toBeCloseTo(0.15, 15);
     expect(genreWeight({ ...config, weight: 0 }, 3)).toBe(0);
     expect(popularityWeight(config, 0)).toBeCloseTo(0.4, 15);
-    expect(popularityWeight(config, 10)).toBeCloseTo(0.2, 15);
+    expect(popularityWeight(config, 5)).toBeCloseTo(0.2, 15);
     expect(popularityWeight({ ...config, popularityWeight: 0 }, 3)).toBe(0);
   });
 });

@@ -43,9 +43,10 @@ export function genreWeight(config: GenreConfig, n: number): number {
   return (config.weight * config.fadeRatings) / (config.fadeRatings + n);
 }
 
-/** The weight of the popularity term after `n` ratings: v₀·n₀/(n₀ + n), fading alike. */
+/** The weight of the popularity term after `n` ratings: v₀·m₀/(m₀ + n). */
 export function popularityWeight(config: GenreConfig, n: number): number {
-  return (config.popularityWeight * config.fadeRatings) / (config.fadeRatings + n);
+  const fade = config.popularityFadeRatings;
+  return (config.popularityWeight * fade) / (fade + n);
 }
 
 /**

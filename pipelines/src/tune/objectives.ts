@@ -245,7 +245,13 @@ export const TUNING_START: ModelConfig = {
     initScale: 0.01,
   },
   popularity: { priorCount: 10 },
-  genres: { weight: 0.6, fadeRatings: 20, candidates: 50, popularityWeight: 0 },
+  genres: {
+    weight: 0.6,
+    fadeRatings: 20,
+    candidates: 50,
+    popularityWeight: 0,
+    popularityFadeRatings: 20,
+  },
 };
 
 /** The genre term's grid; more candidates cost more rescoring per request. */
@@ -254,4 +260,5 @@ export const GENRE_GRID: Dimension<GenreConfig>[] = [
   { key: 'fadeRatings', values: [2, 5, 10, 20, 50] },
   { key: 'candidates', values: [50, 100, 200], cost: true },
   { key: 'popularityWeight', values: [0, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2] },
+  { key: 'popularityFadeRatings', values: [2, 5, 10, 20, 50] },
 ];

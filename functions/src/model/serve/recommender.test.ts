@@ -153,7 +153,13 @@ describe('Recommender', () => {
         ...set,
         config: {
           ...config,
-          genres: { weight, fadeRatings: 10, candidates: 5, popularityWeight: 0 },
+          genres: {
+            weight,
+            fadeRatings: 10,
+            candidates: 5,
+            popularityWeight: 0,
+            popularityFadeRatings: 1,
+          },
         },
         genres: { names: ['Drama', 'Sci-Fi'], masks: Uint32Array.of(0b10, 0b01, 0b01, 0b10, 0) },
       });
@@ -178,7 +184,13 @@ describe('Recommender', () => {
         ...set,
         config: {
           ...config,
-          genres: { weight: 0, fadeRatings: 10, candidates: 5, popularityWeight },
+          genres: {
+            weight: 0,
+            fadeRatings: 1,
+            candidates: 5,
+            popularityWeight,
+            popularityFadeRatings: 10,
+          },
         },
       });
     const likesTen = [{ movieId: 10, rating: 5, ratedAt: 100 }];

@@ -22,7 +22,13 @@ const config: ModelConfig = {
     implicitRegularization: null,
   },
   ranking: { ...DEFAULT_MODEL_CONFIG.ranking, factors: 4, regularization: 0.05 },
-  genres: { weight: 0, fadeRatings: 1, candidates: 1, popularityWeight: 0 },
+  genres: {
+    weight: 0,
+    fadeRatings: 1,
+    candidates: 1,
+    popularityWeight: 0,
+    popularityFadeRatings: 1,
+  },
 };
 const float32 = (n: number) => Float64Array.from({ length: n }, () => Math.fround(random() - 0.5));
 const set: ModelSet = {
