@@ -215,7 +215,9 @@ describe('Recommender', () => {
     const on = withPopularity(2);
     const blended = on.recommend(on.foldIn(likesTen), { count: 4 }).items;
     expect(blended.map((item) => item.movieId)).toEqual(expected.map((item) => item.movieId));
-    blended.forEach((item, n) => expect(item.score).toBeCloseTo(expected[n]!.score, 12));
+    blended.forEach((item, n) => {
+      expect(item.score).toBeCloseTo(expected[n]!.score, 12);
+    });
     // The most popular movie, last by the ranking model, moves up past 30 and 50.
     expect(blended.findIndex((item) => item.movieId === 20)).toBeLessThan(2);
   });
