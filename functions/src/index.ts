@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import type { CloudEventFunction } from '@google-cloud/functions-framework';
 import * as functions from '@google-cloud/functions-framework';
 import {
-  answerFrameworkErrorsAsProblems,
+  adaptFramework,
   type Clients,
   createApiPorts,
   createClients,
@@ -11,7 +11,6 @@ import {
   createModelSource,
   createPublishers,
   createUseCasePorts,
-  runRequestsWithoutDomains,
   verifyIdToken,
 } from './adapters/index.js';
 import { createSparkTrainer } from './adapters/spark-trainer.js';
@@ -33,10 +32,8 @@ import { parseSparkConfig } from './spark-config.js';
  * naming each variable to fix.
  */
 const log = createLogger(undefined, {}, { uidKey: logKeyOf(process.env) });
-// Before the framework builds its server: what its body parsers refuse is answered as JSON,
-// and requests run without the per-request domain that switches async hooks on.
-answerFrameworkErrorsAsProblems();
-runRequestsWithoutDomains();
+// Before the framework builds its server.
+adaptFramework();
 
 function lazy<T>(make: () => T): () => T {
   let value: { made: T } | undefined;

@@ -7,6 +7,7 @@ export * from './dead-letters.js';
 export * from './firestore.js';
 export * from './framework-domains.js';
 export * from './framework-errors.js';
+export * from './framework-setup.js';
 export * from './ingest-ports.js';
 export * from './model-records.js';
 export * from './model-store.js';

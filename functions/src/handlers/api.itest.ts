@@ -3,7 +3,6 @@ import type { Message, Subscription } from '@google-cloud/pubsub';
 import { testClients, testConfig } from '@reel/testing/clients';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  answerFrameworkErrorsAsProblems,
   createApiPorts,
   createModelSource,
   firestoreServedDocuments,
@@ -75,7 +74,6 @@ function serveApi(bucket: typeof modelBucket, publish?: () => Promise<void>) {
 }
 
 beforeAll(async () => {
-  answerFrameworkErrorsAsProblems();
   const [topic] = await pubsub.createTopic(topicName);
   [subscription] = await topic.createSubscription(`${topicName}-read`, {
     enableMessageOrdering: true,

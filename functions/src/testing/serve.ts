@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { CloudEventFunction, HttpFunction } from '@google-cloud/functions-framework';
 import * as functions from '@google-cloud/functions-framework';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
-import { runRequestsWithoutDomains } from '../adapters/framework-domains.js';
+import { adaptFramework } from '../adapters/framework-setup.js';
 
 export interface ServedFunction {
   /** http://127.0.0.1:PORT */
@@ -14,12 +14,12 @@ export interface ServedFunction {
 /**
  * Serves a handler through functions-framework's own server (the Express app, body parsers
  * and Pub/Sub push → CloudEvent conversion a deployed function runs), on a free loopback port,
- * so tests send it real HTTP. Requests run without domains, as functions/src/index.ts sets up.
+ * so tests send it real HTTP; the framework adapted as functions/src/index.ts adapts it.
  */
 export async function serveFunction(
   handler: { http: HttpFunction } | { cloudEvent: CloudEventFunction<unknown> },
 ): Promise<ServedFunction> {
-  runRequestsWithoutDomains();
+  adaptFramework();
   const name = `itest-${randomUUID()}`;
   if ('http' in handler) functions.http(name, handler.http);
   else functions.cloudEvent(name, handler.cloudEvent);
