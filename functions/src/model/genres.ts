@@ -40,14 +40,16 @@ export function itemGenres(
  * say more than the genres do, and is 0 when the model has no genres.
  */
 export function genreWeight(config: GenreConfig, n: number): number {
-  return (config.weight * config.fadeRatings) / (config.fadeRatings + n);
+  return fading(config.weight, config.fadeRatings, n);
 }
 
 /** The weight of the popularity term after `n` ratings: v₀·m₀/(m₀ + n). */
 export function popularityWeight(config: GenreConfig, n: number): number {
-  const fade = config.popularityFadeRatings;
-  return (config.popularityWeight * fade) / (fade + n);
+  return fading(config.popularityWeight, config.popularityFadeRatings, n);
 }
+
+/** `initial` after `n` ratings, halved after `half` of them. */
+const fading = (initial: number, half: number, n: number) => (initial * half) / (half + n);
 
 /**
  * Content-based genre similarity (TF-IDF over genres, cosine): a movie's vector has idf(g) =

@@ -41,12 +41,10 @@ export function limiterWithFallback(
       });
       const call = shared.tryAcquire(key);
       // The probe ends when the store answers, not at the deadline: a late call still runs.
-      if (probe) {
-        call.then(
-          () => (probing = false),
-          () => (probing = false),
-        );
-      }
+      const endProbe = () => {
+        probing = false;
+      };
+      if (probe) call.then(endProbe, endProbe);
       try {
         const allowed = await Promise.race([call, deadline]);
         if (degraded) {

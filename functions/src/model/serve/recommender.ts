@@ -232,11 +232,12 @@ export class Recommender {
    */
   private personalTopN(user: FoldedUser, options: RecommendOptions): TopN {
     const { genres } = this.set.config;
-    const similarity = this.genreSimilarity;
     // The movies they liked: those the ranking model took as positive evidence.
     const { items, coefficients } = user.ranking;
     const liked = items.filter((_, q) => coefficients[q] > 0);
-    const weight = similarity && similarity.setProfile(liked) ? genreWeight(genres, user.used) : 0;
+    // The genre term needs a profile: without one (no genres, nothing liked) it is off.
+    const similarity = this.genreSimilarity?.setProfile(liked) ? this.genreSimilarity : undefined;
+    const weight = similarity ? genreWeight(genres, user.used) : 0;
     const popular = popularityWeight(genres, user.used);
     if (weight === 0 && popular === 0) {
       return this.scorer.topN(user.ranking.factors, {
@@ -255,7 +256,7 @@ export class Recommender {
       candidates.items,
       (row, n) =>
         candidates.scores[n] / scale +
-        (weight > 0 ? weight * similarity!.similarity(row) : 0) +
+        (similarity ? weight * similarity.similarity(row) : 0) +
         popular * this.popularTerm[row],
     );
     const order = Array.from(candidates.items.keys()).sort(
