@@ -10,9 +10,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Clients, createClients, decodeUserDocument } from '@reel/functions/adapters';
 import { BUNDLED_RATINGS } from '../data/bundled.js';
 import { loadRatingsFile } from '../data/read-ratings-file.js';
-import { DEFAULT_PORTS, findToolchain, type StackPorts } from '../stack/emulators.js';
+import { findToolchain, freeStackPorts, type StackPorts } from '../stack/emulators.js';
 import { type RunningPipeline, startPipeline } from '../stack/pipeline.js';
-import { freePort } from '../stack/ports.js';
 import { repositoryRoot } from '../stack/repository.js';
 import type { VisibilityLog } from './e2e-phase.js';
 
@@ -63,10 +62,7 @@ export async function startBenchStack(options: {
 }): Promise<BenchStack> {
   const root = repositoryRoot();
   const stateDir = mkdtempSync(join(tmpdir(), `reel-${options.name}-`));
-  const ports = {} as StackPorts;
-  for (const name of Object.keys(DEFAULT_PORTS) as (keyof StackPorts)[]) {
-    ports[name] = await freePort();
-  }
+  const ports = await freeStackPorts();
   const pipeline = await startPipeline({
     root,
     ports,

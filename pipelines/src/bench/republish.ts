@@ -19,9 +19,8 @@ import { loadIntoStores } from '../load/load-into-stores.js';
 import { publishRetrain, waitForRetrain } from '../ops/trigger-retrain.js';
 import { describeRepublish, waitForRepublish } from '../ops/wait-for-republish.js';
 import { describeMachine, machineLine } from '../report/machine.js';
-import { DEFAULT_PORTS, findToolchain, type StackPorts } from '../stack/emulators.js';
+import { findToolchain, freeStackPorts } from '../stack/emulators.js';
 import { startPipeline } from '../stack/pipeline.js';
-import { freePort } from '../stack/ports.js';
 import type { ProcessGroup } from '../stack/process-group.js';
 import { repositoryRoot } from '../stack/repository.js';
 
@@ -109,10 +108,7 @@ async function main(): Promise<void> {
   log(machineLine(machine));
   const root = repositoryRoot();
   const stateDir = mkdtempSync(join(tmpdir(), 'reel-bench-republish-'));
-  const ports = {} as StackPorts;
-  for (const name of Object.keys(DEFAULT_PORTS) as (keyof StackPorts)[]) {
-    ports[name] = await freePort();
-  }
+  const ports = await freeStackPorts();
   const pipeline = await startPipeline({
     root,
     ports,

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LOOPBACK } from './ports.js';
+import { freePort, LOOPBACK } from './ports.js';
 import { MODEL_STAGED_TOPIC } from './spark.js';
 
 const BQEMULATOR_LAUNCHER = fileURLToPath(new URL('bqemulator_launch.py', import.meta.url));
@@ -46,6 +46,13 @@ export const DEFAULT_PORTS: StackPorts = {
   republishUsers: 8093,
   site: 4321,
 };
+
+/** A free loopback port for each of the stack's ports, for a stack that runs beside others. */
+export async function freeStackPorts(): Promise<StackPorts> {
+  const ports = {} as StackPorts;
+  for (const name of Object.keys(DEFAULT_PORTS) as PortName[]) ports[name] = await freePort();
+  return ports;
+}
 
 /** What opens each port, for messages about busy ports. */
 export const PORT_OWNER: Record<PortName, string> = {
