@@ -85,20 +85,16 @@ export interface RankingUser {
 }
 
 /**
- * Folds one user into the ranking model: their factors from their ratings with the item side
- * fixed, by the trainer's own user step (same function, same order), so the result equals the
- * trainer's user vector for the same ratings. `side` is the model's user side
- * ({@link rankingUserSide}, built once per model); pass the same `scratch` for every user of a
- * model version, so the item side is copied into the kernels' memory once.
+ * A person's ratings sorted by movie row, with the ranking model's evidence of each
+ * (confidence weight w_j and preference p_j, {@link rankingEvidence}): what both ranking
+ * fold-ins (in-process and Spark) solve from.
  */
-export function foldInRanking(
-  side: ImplicitSide,
+export function rankingEvidenceOf(
   config: Parameters<typeof rankingEvidence>[0],
   ratings: UserItemRatings,
-  scratch: ImplicitScratch = new ImplicitScratch(side.k),
-): RankingUser {
-  const { k } = side;
-  const sorted = sortByItem(ratings, side.fixedFactors.length / k);
+  side: ImplicitSide,
+) {
+  const sorted = sortByItem(ratings, side.fixedFactors.length / side.k);
   const n = sorted.items.length;
   const weights = new Float32Array(n);
   const targets = new Float32Array(n);
@@ -112,6 +108,25 @@ export function foldInRanking(
     targets,
     new Float64Array(n),
   );
+  return { sorted, weights, targets };
+}
+
+/**
+ * Folds one user into the ranking model: their factors from their ratings with the item side
+ * fixed, by the trainer's own user step (same function, same order), so the result equals the
+ * trainer's user vector for the same ratings. `side` is the model's user side
+ * ({@link rankingUserSide}, built once per model); pass the same `scratch` for every user of a
+ * model version, so the item side is copied into the kernels' memory once.
+ */
+export function foldInRanking(
+  side: ImplicitSide,
+  config: Parameters<typeof rankingEvidence>[0],
+  ratings: UserItemRatings,
+  scratch: ImplicitScratch = new ImplicitScratch(side.k),
+): RankingUser {
+  const { k } = side;
+  const { sorted, weights, targets } = rankingEvidenceOf(config, ratings, side);
+  const n = sorted.items.length;
   const factors = new Float64Array(k);
   solveImplicitRow(side, sorted.items, weights, targets, 0, n, factors, 0, scratch);
   const coefficients = new Float64Array(n);

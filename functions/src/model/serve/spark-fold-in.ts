@@ -1,4 +1,3 @@
-import { rankingEvidence } from '../als/evidence.js';
 import type { ExplicitSide } from '../als/explicit-step.js';
 import type { ImplicitSide } from '../als/implicit-step.js';
 import { choleskySubstitute } from '../als/linalg.js';
@@ -6,6 +5,7 @@ import type { RankingConfig } from '../config.js';
 import {
   type ExplicitUser,
   type RankingUser,
+  rankingEvidenceOf,
   sortByItem,
   type UserItemRatings,
 } from './fold-in.js';
@@ -34,20 +34,8 @@ export function foldInSparkRanking(
   ratings: UserItemRatings,
 ): RankingUser {
   const { k, fixedFactors: y, gram } = side;
-  const sorted = sortByItem(ratings, y.length / k);
+  const { sorted, weights, targets } = rankingEvidenceOf(config, ratings, side);
   const n = sorted.items.length;
-  const weights = new Float32Array(n);
-  const targets = new Float32Array(n);
-  rankingEvidence(
-    config,
-    sorted.values,
-    sorted.timestamps,
-    0,
-    n,
-    weights,
-    targets,
-    new Float64Array(n),
-  );
   const a = gram.slice();
   const b = new Float64Array(k);
   const coefficients = new Float64Array(n);
