@@ -70,6 +70,15 @@ export interface TrainOptions {
   readonly clock?: () => number;
 }
 
+/** TrainOptions' layout, executor and clock, their defaults filled in. */
+export function trainingSetup(ratings: Ratings, options: TrainOptions) {
+  return {
+    layout: options.layout ?? buildLayout(ratings),
+    executor: options.executor ?? serialExecutor,
+    clock: options.clock ?? (() => performance.now() / 1000),
+  };
+}
+
 /** Chunks per side: enough for two to eight threads to balance, few enough to sum quickly. */
 export const CHUNK_COUNT = 64;
 
@@ -130,9 +139,7 @@ export async function trainExplicit(
   config: ExplicitConfig,
   options: TrainOptions,
 ): Promise<ExplicitModel> {
-  const layout = options.layout ?? buildLayout(ratings);
-  const executor = options.executor ?? serialExecutor;
-  const clock = options.clock ?? (() => performance.now() / 1000);
+  const { layout, executor, clock } = trainingSetup(ratings, options);
   const { userCount, itemCount } = ratings;
   const k = config.factors;
   const ratingCount = ratings.value.length;

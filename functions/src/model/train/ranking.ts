@@ -4,21 +4,15 @@ import { mirrorLower, symmetricEigen } from '../als/linalg.js';
 import type { RankingConfig } from '../config.js';
 import type { Ratings } from '../types.js';
 import { balancedChunks, fillUniform } from './chunks.js';
-import { type Executor, serialExecutor } from './executor.js';
-import { CHUNK_COUNT, type TrainOptions } from './explicit.js';
+import type { Executor } from './executor.js';
+import { CHUNK_COUNT, type TrainOptions, trainingSetup } from './explicit.js';
 import type {
   GramArgs,
   ImplicitLossArgs,
   ImplicitRowsArgs,
   RotateArgs,
 } from './parallel-kernels.js';
-import {
-  buildLayout,
-  type Csr,
-  gatherFloat32,
-  sharedFloat32,
-  sharedFloat64,
-} from './rating-layout.js';
+import { type Csr, gatherFloat32, sharedFloat32, sharedFloat64 } from './rating-layout.js';
 
 /** A trained ranking model: score(u, i) = x_u·y_i. */
 export interface RankingModel {
@@ -111,9 +105,7 @@ export async function trainRanking(
   config: RankingConfig,
   options: TrainOptions,
 ): Promise<RankingModel> {
-  const layout = options.layout ?? buildLayout(ratings);
-  const executor = options.executor ?? serialExecutor;
-  const clock = options.clock ?? (() => performance.now() / 1000);
+  const { layout, executor, clock } = trainingSetup(ratings, options);
   const { userCount, itemCount } = ratings;
   const k = config.factors;
   const ratingCount = ratings.value.length;
