@@ -355,9 +355,7 @@ const EMULATOR_PUSH_CONCURRENCY = 2;
 
 /**
  * Ratings sent (at 10/s) before the measured phases, so they see an instance that has served
- * many events, as one in the cloud has: the first loads the model, and the first hundreds pay
- * for V8 compiling the client libraries' hot paths (on its own threads, which the process's
- * CPU counts). Their CPU is printed apart.
+ * many events, as one in the cloud has (the first loads the model). Their CPU is printed apart.
  */
 const WARM_UP_EVENTS = 600;
 
@@ -501,7 +499,7 @@ function printable(
       .join(
         '; ',
       )}; all ${summary.ingestCpu.events} events after the warm-up: p50 ${summary.ingestCpu.p50Ms.toFixed(1)} ms`,
-    `  the warm-up (${summary.ingestCpuWarmUp.events} events at 10/s, the first loading the model, V8 compiling the hot paths): p50 ${summary.ingestCpuWarmUp.p50Ms.toFixed(1)} ms, whole process ${summary.ingestCpuWarmUp.meanMs.toFixed(1)} ms`,
+    `  the warm-up (${summary.ingestCpuWarmUp.events} events at 10/s, the first loading the model): p50 ${summary.ingestCpuWarmUp.p50Ms.toFixed(1)} ms, whole process ${summary.ingestCpuWarmUp.meanMs.toFixed(1)} ms`,
     '',
   ].join('\n');
 }
