@@ -23,6 +23,7 @@ import {
   summarise,
   VisibilityLog,
 } from './e2e-phase.js';
+import { cpuLines, type FunctionCpu, functionCpu } from './function-cpu.js';
 import {
   atRate,
   type BenchUser,
@@ -267,11 +268,11 @@ async function main(): Promise<void> {
     const steady = phases[0]!;
     const handler = ingestHandlerMs(ingestLog);
     const requests = cpuLines(ingestLog);
-    const cpu = ingestCpu(requests, answeredAfter[0]!, requests.length);
-    const warmUpCpu = ingestCpu(requests, 0, answeredAfter[0]!);
+    const cpu = functionCpu(requests, answeredAfter[0]!, requests.length);
+    const warmUpCpu = functionCpu(requests, 0, answeredAfter[0]!);
     const cpuByRate = phases.map((phase, n) => ({
       rate: phase.targetRate,
-      ...ingestCpu(requests, answeredAfter[n]!, answeredAfter[n + 1]!),
+      ...functionCpu(requests, answeredAfter[n]!, answeredAfter[n + 1]!),
     }));
     const highestHeld = Math.max(0, ...phases.filter((p) => p.held).map((p) => p.targetRate));
     const summary = {
@@ -359,56 +360,6 @@ const EMULATOR_PUSH_CONCURRENCY = 2;
  */
 const WARM_UP_EVENTS = 600;
 
-interface IngestCpu {
-  /** Requests measured: every push to ingestRating after the warm-up's. */
-  events: number;
-  /**
-   * CPU of the ingest process per request, from its arrival to its answer (shared equally
-   * among the requests in flight at the time).
-   */
-  p50Ms: number;
-  p95Ms: number;
-  /** The process's whole CPU over those requests (GC and background work included) / events. */
-  meanMs: number;
-}
-
-/** What the ingest's local server logged for one request (function-server.ts). */
-interface RequestCpu {
-  /** This request's CPU, µs. */
-  spent: number;
-  /** The process's CPU so far, µs. */
-  total: number;
-}
-
-/** The ingest's per-request CPU lines, in the order its requests were answered. */
-function cpuLines(logFile: string): RequestCpu[] {
-  const requests: RequestCpu[] = [];
-  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
-    if (!line.startsWith('{"severity":"DEBUG","message":"request cpu"')) continue;
-    const entry = JSON.parse(line) as { requestCpuMicros: number; processCpuMicros: number };
-    requests.push({ spent: entry.requestCpuMicros, total: entry.processCpuMicros });
-  }
-  return requests;
-}
-
-/**
- * The ingest function's own CPU per event over requests [from, to), from the lines its local
- * server writes for each request (pipelines/src/stack/function-server.ts): its process alone,
- * apart from the emulators and this benchmark.
- */
-function ingestCpu(requests: readonly RequestCpu[], from: number, to: number): IngestCpu {
-  const measured = requests.slice(from, to);
-  const start = requests[from - 1]?.total ?? 0;
-  const end = measured.at(-1)?.total ?? start;
-  const spent = summarise(measured.map((request) => request.spent / 1000));
-  return {
-    events: measured.length,
-    p50Ms: spent.p50,
-    p95Ms: spent.p95,
-    meanMs: (end - start) / 1000 / measured.length,
-  };
-}
-
 function report(phase: PhaseResult): void {
   log(
     `${phase.targetRate}/s: sent ${phase.sent} at ${phase.achievedRate.toFixed(1)}/s, completed ${phase.completedPerSecond.toFixed(1)}/s, p50 ${Math.round(phase.latency.p50)} ms, p99 ${Math.round(phase.latency.p99)} ms; ${phase.held ? 'held' : `not held: ${phase.problems.join('; ')}`}`,
@@ -432,9 +383,9 @@ function printable(
       firestoreP50Ms: number;
       boundPerSecond: number;
     };
-    ingestCpu: IngestCpu;
-    ingestCpuByRate: (IngestCpu & { rate: number })[];
-    ingestCpuWarmUp: IngestCpu;
+    ingestCpu: FunctionCpu;
+    ingestCpuByRate: (FunctionCpu & { rate: number })[];
+    ingestCpuWarmUp: FunctionCpu;
   },
   phases: PhaseResult[],
 ): string {

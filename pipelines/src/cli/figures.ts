@@ -63,6 +63,12 @@ export const FIGURES: Record<string, Figure> = {
     cwd: 'site',
     takes: '3 min, builds the site and runs Chromium',
   },
+  ingest: {
+    command: 'npm run bench:ingest',
+    file: 'pipelines/src/bench/ingest.ts',
+    args: [],
+    takes: '4 min, starts its own emulator stack',
+  },
   faults: {
     command: 'npm run bench:faults',
     file: 'pipelines/src/bench/faults.ts',

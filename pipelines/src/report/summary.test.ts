@@ -40,7 +40,17 @@ describe('summaryRows', () => {
           peer('EASE', { ndcg10: 0.12, recall20: 0.18 }),
         ],
       },
-      'protocol-e': { steady: { p50Ms: 84, p99Ms: 1200 }, highestHeldRate: 50 },
+      'protocol-e': {
+        steady: { p50Ms: 84, p99Ms: 1200 },
+        highestHeldRate: 50,
+        ingestCpuByRate: [{ rate: 20, p50Ms: 8.6 }],
+      },
+      ingest: {
+        phases: [
+          { concurrency: 1, p50Ms: 7.17 },
+          { concurrency: 20, p50Ms: 3.31 },
+        ],
+      },
       'protocol-w': {
         pages: [
           { performance: 100, accessibility: 100, jsStaticKiB: 98.5 },
@@ -62,6 +72,10 @@ describe('summaryRows', () => {
     expect(row(rows, 'E: p50')).toEqual([
       'p50 84 ms, p99 1200 ms; highest rate held 50/s',
       'no: p99 1.2× the limit',
+    ]);
+    expect(row(rows, 'capacity: ingest')).toEqual([
+      '7.2 ms, 3.3 ms with 1, 20 in flight; Protocol E at 20/s: 8.6 ms',
+      'no: at 20/s 1.1× the limit',
     ]);
     expect(row(rows, 'W: Lighthouse')).toEqual([
       'lowest of 2 pages: performance 97, accessibility 100; JS 99.0 KiB',

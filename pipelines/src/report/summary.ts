@@ -185,6 +185,8 @@ export function summaryRows(figures: Record<string, Json | undefined>): Row[] {
     ]),
   ]);
 
+  rows.push(ingestCpuRow(figures.ingest, e));
+
   const w = figures['protocol-w'];
   const pages = (get(w, 'pages') as Json[] | undefined) ?? [];
   const worst = (key: string, pick: (...xs: number[]) => number) =>
@@ -204,6 +206,44 @@ export function summaryRows(figures: Record<string, Json | undefined>): Row[] {
     ]),
   ]);
   return rows;
+}
+
+/** EVALUATION.md's capacity target on the ingest's CPU per event. */
+const INGEST_CPU_LIMIT_MS = 8;
+
+/**
+ * The ingest's CPU per event (p50), judged at every concurrency bench:ingest measured (1 to 20
+ * requests in flight) and at Protocol E's steady 20/s, where the instance idles between events:
+ * each must be within the limit.
+ */
+function ingestCpuRow(ingest: Json | undefined, e: Json | undefined): Row {
+  const phases = (get(ingest, 'phases') as Json[] | undefined) ?? [];
+  const byConcurrency = phases.map((phase) => ({
+    concurrency: num(phase.concurrency),
+    p50: num(phase.p50Ms),
+  }));
+  const steady = num(get(e, 'ingestCpuByRate', 0, 'p50Ms'));
+  const figure = [
+    ...(ingest
+      ? [
+          `${byConcurrency.map((p) => `${fixed(p.p50, 1)} ms`).join(', ')} with ${byConcurrency.map((p) => p.concurrency).join(', ')} in flight`,
+        ]
+      : []),
+    ...(Number.isFinite(steady) ? [`Protocol E at 20/s: ${fixed(steady, 1)} ms`] : []),
+  ];
+  return [
+    `capacity: ingest CPU ≤ ${INGEST_CPU_LIMIT_MS} ms per event (p50), 1 to 20 in flight and at 20 ratings/s`,
+    figure.length > 0 ? figure.join('; ') : '–',
+    verdict(ingest !== undefined && e !== undefined, [
+      ...byConcurrency.map((p) => ({
+        what: `${p.concurrency} in flight`,
+        value: p.p50,
+        limit: INGEST_CPU_LIMIT_MS,
+        atMost: true,
+      })),
+      { what: 'at 20/s', value: steady, limit: INGEST_CPU_LIMIT_MS, atMost: true },
+    ]),
+  ];
 }
 
 /** The rows as a Markdown table. */
