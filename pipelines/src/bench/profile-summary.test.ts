@@ -15,6 +15,12 @@ describe('ownerOf', () => {
     expect(ownerOf(frame('f', 'file:///r/functions/src/adapters/firestore.ts'))).toBe(
       'functions/src/adapters',
     );
+    expect(ownerOf(frame('f', 'file:///r/functions/dist/adapters/firestore.js'))).toBe(
+      'functions/src/adapters',
+    );
+    expect(ownerOf(frame('f', 'file:///r/.reel/function-server/function-server.js'))).toBe(
+      'pipelines/src/stack',
+    );
     expect(ownerOf(frame('(garbage collector)', ''))).toBe('(garbage collector)');
   });
 });

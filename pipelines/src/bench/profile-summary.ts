@@ -46,8 +46,11 @@ export function ownerOf(frame: CallFrame): string {
     const parts = url.slice(modules + '/node_modules/'.length).split('/');
     return parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
   }
-  const source = /\/(functions|pipelines)\/src\/([^/]+)\//.exec(url);
-  return source ? `${source[1]}/src/${source[2]}` : url;
+  // The compiled functions (functions/dist, as the benchmarks serve them) under their sources'
+  // names, and the local server's compiled launcher (.reel/function-server) as pipelines code.
+  const source = /\/(functions|pipelines)\/(?:src|dist)\/([^/]+)\//.exec(url);
+  if (source) return `${source[1]}/src/${source[2]}`;
+  return /\/\.reel\/function-server\//.test(url) ? 'pipelines/src/stack' : url;
 }
 
 const isLibrary = (owner: string) =>

@@ -99,6 +99,6 @@ export function summaryBlock(store: FigureStore): string {
           '',
         ]
       : []),
-    `Written by \`npm run figures\` from the JSON of the figure blocks in [docs/benchmarks.md](docs/benchmarks.md) (${when}, kept in \`docs/figures.json\`).`,
+    `Written by \`npm run figures\` from the JSON of the figure blocks in [docs/benchmarks.md](docs/benchmarks.md), [docs/capacity.md](docs/capacity.md) and [docs/faults.md](docs/faults.md) (${when}, kept in \`docs/figures.json\`).`,
   ].join('\n');
 }
