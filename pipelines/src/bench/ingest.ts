@@ -60,8 +60,9 @@ interface PhaseResult extends FunctionCpu {
 
 /**
  * Sends `count` rating events to the ingest with `concurrency` in flight at once. Each event is
- * of another movie of its user, and no user has two events in flight, so every event is
- * applied, and `expected` ends as each user's ratings.
+ * of another movie of its user, so every event is applied and `expected` ends as each user's
+ * ratings; users take turns and outnumber the requests in flight at least twice, so one user's
+ * events seldom meet in a transaction (when they do, Firestore retries one).
  */
 async function sendPhase(
   pipeline: RunningPipeline,
