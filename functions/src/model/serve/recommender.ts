@@ -230,13 +230,24 @@ export class Recommender {
    * movies they liked) + v·(popularity), w and v fading with their number of ratings. Ties go
    * to the lower row.
    */
-  private personalTopN(user: FoldedUser, options: RecommendOptions): TopN {
-    const { genres } = this.set.config;
+  /**
+   * The genre similarity set to the person's profile, or undefined when the genre term is off
+   * for them: no genres, a weight of 0, or nothing liked with a genre. The profile is built
+   * only when the term is on.
+   */
+  private genreProfileOf(user: FoldedUser): GenreSimilarity | undefined {
+    const similarity = this.genreSimilarity;
+    if (!similarity || genreWeight(this.set.config.genres, user.used) === 0) return undefined;
     // The movies they liked: those the ranking model took as positive evidence.
     const { items, coefficients } = user.ranking;
-    const liked = items.filter((_, q) => coefficients[q] > 0);
-    // The genre term needs a profile: without one (no genres, nothing liked) it is off.
-    const similarity = this.genreSimilarity?.setProfile(liked) ? this.genreSimilarity : undefined;
+    return similarity.setProfile(items.filter((_, q) => coefficients[q] > 0))
+      ? similarity
+      : undefined;
+  }
+
+  private personalTopN(user: FoldedUser, options: RecommendOptions): TopN {
+    const { genres } = this.set.config;
+    const similarity = this.genreProfileOf(user);
     const weight = similarity ? genreWeight(genres, user.used) : 0;
     const popular = popularityWeight(genres, user.used);
     if (weight === 0 && popular === 0) {
