@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MODEL_CONFIG, type ModelConfig } from '../config.js';
+import { DEFAULT_MODEL_CONFIG, type GenreConfig, type ModelConfig } from '../config.js';
 import { mulberry32 } from '../random.js';
 import { randomRatings } from '../test-support.js';
 import type { ModelSet } from '../train/model-set.js';
@@ -146,23 +146,31 @@ describe('Recommender', () => {
     expect(recommender.similar(999, 3)).toEqual([]);
   });
 
+  /** The test model with the re-rank of its 5 best movies: both terms off but for `terms`. */
+  const reRanking = (terms: Partial<GenreConfig>, genres?: ModelSet['genres']) =>
+    new Recommender({
+      ...set,
+      config: {
+        ...config,
+        genres: {
+          weight: 0,
+          fadeRatings: 1,
+          candidates: 5,
+          popularityWeight: 0,
+          popularityFadeRatings: 1,
+          ...terms,
+        },
+      },
+      ...(genres && { genres }),
+    });
+
   it("re-orders the ranking model's best movies by genre when the genre term is on", () => {
     // 10 and 40 are science fiction, 20 and 30 drama; liking 10 puts 30 first by factors.
     const withGenres = (weight: number) =>
-      new Recommender({
-        ...set,
-        config: {
-          ...config,
-          genres: {
-            weight,
-            fadeRatings: 10,
-            candidates: 5,
-            popularityWeight: 0,
-            popularityFadeRatings: 1,
-          },
-        },
-        genres: { names: ['Drama', 'Sci-Fi'], masks: Uint32Array.of(0b10, 0b01, 0b01, 0b10, 0) },
-      });
+      reRanking(
+        { weight, fadeRatings: 10 },
+        { names: ['Drama', 'Sci-Fi'], masks: Uint32Array.of(0b10, 0b01, 0b01, 0b10, 0) },
+      );
     const likesTen = [{ movieId: 10, rating: 5, ratedAt: 100 }];
     const off = withGenres(0);
     const plain = off.recommend(off.foldIn(likesTen), { count: 2 }).items;
@@ -180,19 +188,7 @@ describe('Recommender', () => {
 
   it("adds the popularity term to the re-rank, fading with the person's ratings", () => {
     const withPopularity = (popularityWeight: number) =>
-      new Recommender({
-        ...set,
-        config: {
-          ...config,
-          genres: {
-            weight: 0,
-            fadeRatings: 1,
-            candidates: 5,
-            popularityWeight,
-            popularityFadeRatings: 10,
-          },
-        },
-      });
+      reRanking({ popularityWeight, popularityFadeRatings: 10 });
     const likesTen = [{ movieId: 10, rating: 5, ratedAt: 100 }];
     const off = withPopularity(0);
     const plain = off.recommend(off.foldIn(likesTen), { count: 4 }).items;
