@@ -24,14 +24,21 @@ export function createPublishers(pubsub: PubSub, config: Config): Publishers {
   };
 }
 
+/** A rating event as a message of topic `ratings`: its JSON, its eventId and schema as attributes. */
+export function ratingEventMessage(event: RatingEvent): {
+  data: Buffer;
+  attributes: Record<string, string>;
+} {
+  return {
+    data: Buffer.from(JSON.stringify(event)),
+    attributes: { eventId: event.eventId, schema: RATING_EVENT_SCHEMA },
+  };
+}
+
 /** Publishes a rating event (ordering key = userId); resolves to the Pub/Sub message id. */
 export async function publishRatingEvent(topic: Topic, event: RatingEvent): Promise<string> {
   try {
-    return await topic.publishMessage({
-      data: Buffer.from(JSON.stringify(event)),
-      attributes: { eventId: event.eventId, schema: RATING_EVENT_SCHEMA },
-      orderingKey: event.userId,
-    });
+    return await topic.publishMessage({ ...ratingEventMessage(event), orderingKey: event.userId });
   } catch (error) {
     // After a failed publish the client pauses that ordering key until told to resume;
     // without this, every later rating of the user would fail too.
