@@ -10,20 +10,31 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EVENTS_TABLE } from '@reel/functions/adapters';
-import { RATING_EVENT_SCHEMA, type RatingEvent } from '@reel/functions/contracts/rating-event';
-import { UsageError } from '../cli/args.js';
+import { EVENTS_TABLE, ratingEventMessage } from '@reel/functions/adapters';
+import type { RatingEvent } from '@reel/functions/contracts/rating-event';
+import { type FlagSpec, integerFlag, parseFlags, UsageError, usageText } from '../cli/args.js';
 import { describeMachine, machineLine } from '../report/machine.js';
 import { formatTable } from '../report/table.js';
 import type { RunningPipeline } from '../stack/pipeline.js';
 import { cpuLines, type FunctionCpu, functionCpu } from './function-cpu.js';
 import { type BenchStack, popularMovies, startBenchStack, usersMatching } from './load.js';
 
-const USAGE = `usage: npm run bench:ingest -- [--events=N] [--concurrency=C1,C2,...] [--json]
-  --events=N          events sent at each concurrency (default 1200)
-  --concurrency=...   how many requests are in flight at once, one phase each (default 1,2,5,20;
-                      20 is what terraform/functions.tf lets one ingest instance take)
-  --json              also print the results as one JSON object on the last line`;
+const FLAGS: Record<string, FlagSpec> = {
+  events: { type: 'string', description: 'events sent at each concurrency (default 1200)' },
+  concurrency: {
+    type: 'string',
+    description:
+      'comma-separated: how many requests are in flight at once, one phase each (default 1,2,5,20; 20 is what terraform/functions.tf lets one ingest instance take)',
+  },
+  json: {
+    type: 'boolean',
+    description: 'also print the results as one JSON object on the last line',
+  },
+};
+const USAGE = usageText(
+  'npm run bench:ingest -- [--events N] [--concurrency 1,2,5,20] [--json]',
+  FLAGS,
+);
 
 /** Events sent first (two at a time, as the emulator pushes), so the phases see a warm instance. */
 const WARM_UP_EVENTS = 600;
@@ -35,17 +46,18 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { events: 1200, concurrency: [1, 2, 5, 20], json: false };
-  for (const argument of argv) {
-    const [flag, value] = argument.split('=', 2) as [string, string | undefined];
-    if (flag === '--json' && value === undefined) options.json = true;
-    else if (flag === '--events' && value && /^\d+$/.test(value) && Number(value) > 0) {
-      options.events = Number(value);
-    } else if (flag === '--concurrency' && value && /^[1-9]\d*(,[1-9]\d*)*$/.test(value)) {
-      options.concurrency = value.split(',').map(Number);
-    } else throw new UsageError(`unknown or malformed argument "${argument}"\n${USAGE}`);
+  const flags = parseFlags(argv, FLAGS, USAGE);
+  const concurrency = flags.concurrency ?? '1,2,5,20';
+  if (typeof concurrency !== 'string' || !/^[1-9]\d*(,[1-9]\d*)*$/.test(concurrency)) {
+    throw new UsageError(
+      `--concurrency must be positive integers separated by commas (got "${concurrency}")\n${USAGE}`,
+    );
   }
-  return options;
+  return {
+    events: integerFlag(flags, 'events', 1200, 1, 1_000_000),
+    concurrency: concurrency.split(',').map(Number),
+    json: flags.json === true,
+  };
 }
 
 const log = (message: string) => process.stderr.write(`[bench:ingest] ${message}\n`);
@@ -94,13 +106,15 @@ async function sendPhase(
       ratedAt: new Date().toISOString(),
       source: 'site',
     };
+    const message = ratingEventMessage(event);
+    // The body Pub/Sub's push sends for a message published as the api publishes it.
     const response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         message: {
-          data: Buffer.from(JSON.stringify(event)).toString('base64'),
-          attributes: { eventId: event.eventId, schema: RATING_EVENT_SCHEMA },
+          data: message.data.toString('base64'),
+          attributes: message.attributes,
           messageId: randomUUID(),
           publishTime: new Date().toISOString(),
         },
