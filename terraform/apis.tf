@@ -5,6 +5,7 @@ locals {
   services = toset([
     "artifactregistry.googleapis.com", # images of the functions' builds
     "bigquery.googleapis.com",         # rating log, current-ratings view, training reads
+    "bigquerystorage.googleapis.com",  # the ingest's appends (Storage Write API)
     "cloudbuild.googleapis.com",       # builds the functions from source
     "cloudfunctions.googleapis.com",   # the three functions (2nd gen)
     "cloudresourcemanager.googleapis.com",

@@ -97,8 +97,9 @@ resource "google_cloud_run_service_iam_member" "api_public" {
   member   = "allUsers"
 }
 
-# --- ingestRating: append to rating_events, read and write Firestore, read models, and
-# publish rejected events to the dead-letter topic.
+# --- ingestRating: append to rating_events (Storage Write API: tables.get and updateData on the
+# table), read and write Firestore, read models, and publish rejected events to the dead-letter
+# topic.
 
 resource "google_bigquery_table_iam_member" "rating_events_editor_ingest" {
   dataset_id = google_bigquery_table.rating_events.dataset_id

@@ -10,6 +10,7 @@ const emulators = {
   FIREBASE_AUTH_EMULATOR_HOST: '127.0.0.1:9099',
   STORAGE_EMULATOR_HOST: 'http://127.0.0.1:4443/storage/v1',
   BIGQUERY_EMULATOR_HOST: 'http://127.0.0.1:9050/bigquery/v2',
+  BIGQUERY_STORAGE_EMULATOR_HOST: '127.0.0.1:9060',
 };
 
 function problemsOf(env: Record<string, string>): readonly string[] {
@@ -93,6 +94,7 @@ describe('parseConfig', () => {
         auth: '127.0.0.1:9099',
         storage: 'http://127.0.0.1:4443',
         bigquery: 'http://127.0.0.1:9050',
+        bigqueryStorage: '127.0.0.1:9060',
       },
     });
   });
@@ -129,6 +131,7 @@ describe('parseConfig', () => {
     ['REEL_MODEL_CONFIG', '{"rankng":{}}', 'unknown part(s) "rankng"'],
     ['REEL_MODEL_CONFIG', '{"ranking":{"factors":0}}', 'ranking.factors: must be positive (got 0)'],
     ['PUBSUB_EMULATOR_HOST', 'http://127.0.0.1:8085', 'must be host:port'],
+    ['BIGQUERY_STORAGE_EMULATOR_HOST', 'http://127.0.0.1:9060', 'must be host:port'],
     ['STORAGE_EMULATOR_HOST', 'http://127.0.0.1:4443', 'http://127.0.0.1:4443/storage/v1'],
     ['BIGQUERY_EMULATOR_HOST', 'http://127.0.0.1:9050', 'http://127.0.0.1:9050/bigquery/v2'],
   ])('rejects %s=%s', (name, value, message) => {

@@ -17,6 +17,11 @@ export interface EmulatorHosts {
   storage?: string;
   /** The BigQuery client's `apiEndpoint` (`http://host:port`), from BIGQUERY_EMULATOR_HOST. */
   bigquery?: string;
+  /**
+   * `host:port` of the emulator's gRPC port (Storage Write API), from
+   * BIGQUERY_STORAGE_EMULATOR_HOST: the Storage Write client has no variable of its own.
+   */
+  bigqueryStorage?: string;
 }
 
 export interface Config {
@@ -264,12 +269,14 @@ const EMULATOR_VARIABLES = [
   ['FIREBASE_AUTH_EMULATOR_HOST', 'auth'],
   ['STORAGE_EMULATOR_HOST', 'storage'],
   ['BIGQUERY_EMULATOR_HOST', 'bigquery'],
+  ['BIGQUERY_STORAGE_EMULATOR_HOST', 'bigqueryStorage'],
 ] as const satisfies readonly (readonly [string, keyof EmulatorHosts])[];
 
 const HOST_PORT_VARIABLES = [
   ['PUBSUB_EMULATOR_HOST', 'pubsub'],
   ['FIRESTORE_EMULATOR_HOST', 'firestore'],
   ['FIREBASE_AUTH_EMULATOR_HOST', 'auth'],
+  ['BIGQUERY_STORAGE_EMULATOR_HOST', 'bigqueryStorage'],
 ] as const;
 
 function parseEmulators(read: (name: string) => string | undefined, problems: string[]) {

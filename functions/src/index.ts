@@ -83,13 +83,14 @@ const ingestRating = lazy(() => {
   return createIngestRating({
     ...createIngestPorts({
       firestore: clients.firestore,
-      bigquery: clients.bigquery,
+      bigqueryWrite: clients.bigqueryWrite,
       dataset: config,
       models: createModelSource(clients.storage.bucket(config.modelsBucket), {
         recheckMs: config.modelRecheckSeconds * 1000,
         log,
       }),
       deadLetterTopic: publishers.deadLetter,
+      log,
     }),
     topN: config.topN,
     log,

@@ -1,7 +1,5 @@
-import { createHash } from 'node:crypto';
-import type { BigQuery, Table } from '@google-cloud/bigquery';
+import type { BigQuery } from '@google-cloud/bigquery';
 import type { RatingEvent } from '../contracts/rating-event.js';
-import { epochMicros } from '../ratings/last-write-wins.js';
 
 export const EVENTS_TABLE = 'rating_events';
 export const CURRENT_RATINGS_VIEW = 'current_ratings';
@@ -47,96 +45,6 @@ export const STREAMING_WINDOW_DAYS = { past: 5 * 365, future: 365 } as const;
 export function isWithinStreamingWindow(partitionTime: Date, now: Date): boolean {
   const days = (partitionTime.getTime() - now.getTime()) / 86_400_000;
   return days > -STREAMING_WINDOW_DAYS.past && days < STREAMING_WINDOW_DAYS.future;
-}
-
-/**
- * The streaming insertId of an event: a hash of its user, its eventId and its content (movie,
- * rating, ratedAt to the µs). The client chooses eventId, so it is an idempotency key scoped
- * to its user: two users' events never share an insertId, and one user re-using an eventId
- * (the nil UUID, say) for another rating makes another event, stored in both stores and
- * ordered by last write wins like any other, never a dropped row. Only a true redelivery
- * (same user, key and content) shares the insertId.
- */
-export function eventInsertId(event: RatingEvent): string {
-  return createHash('sha256')
-    .update(
-      JSON.stringify([
-        event.userId,
-        event.eventId.toLowerCase(),
-        event.movieId,
-        event.rating,
-        epochMicros(event.ratedAt),
-      ]),
-    )
-    .digest('base64url');
-}
-
-/** The events table, for appendEventsTo: one object per instance, not one per event. */
-export function eventsTable(bigquery: BigQuery, ref: DatasetRef): Table {
-  return bigquery.dataset(ref.dataset).table(EVENTS_TABLE);
-}
-
-/**
- * Appends events with the streaming API, insertId from eventInsertId. BigQuery uses insertId
- * to drop retried rows on a best-effort basis only (and the local emulator not at all), so
- * exactly-once is the readers' job: the current_ratings view keeps one row per (user, movie)
- * and counts use COUNT(DISTINCT eventId).
- */
-export async function appendEvents(
-  bigquery: BigQuery,
-  ref: DatasetRef,
-  events: readonly RatingEvent[],
-  ingestedAt: Date = new Date(),
-): Promise<void> {
-  await appendEventsTo(eventsTable(bigquery, ref), events, ingestedAt);
-}
-
-/** appendEvents into a table object the caller keeps (see eventsTable). */
-export async function appendEventsTo(
-  table: Table,
-  events: readonly RatingEvent[],
-  ingestedAt: Date = new Date(),
-): Promise<void> {
-  if (events.length === 0) return;
-  if (!isWithinStreamingWindow(ingestedAt, new Date())) {
-    throw new Error(
-      `ingestedAt ${ingestedAt.toISOString()} is outside BigQuery's streaming window: import history with a load job (npm run load)`,
-    );
-  }
-  const rows = events.map((event) => ({
-    insertId: eventInsertId(event),
-    json: eventRow(event, ingestedAt),
-  }));
-  try {
-    await table.insert(rows, { raw: true });
-  } catch (error) {
-    throw describeInsertError(error);
-  }
-}
-
-interface InsertFailure {
-  row?: { json?: Partial<EventRow> };
-  errors?: { message?: string; reason?: string }[];
-}
-
-/**
- * The client's PartialFailureError (some rows rejected) says only "A failure occurred during
- * this request."; this names each rejected event and why. Other errors pass through.
- */
-export function describeInsertError(error: unknown): unknown {
-  if ((error as Error | undefined)?.name !== 'PartialFailureError') return error;
-  const failures = (error as { errors?: InsertFailure[] }).errors ?? [];
-  const details = failures.slice(0, 5).map((failure) => {
-    const reasons = (failure.errors ?? [])
-      .map((e) => `${e.reason ?? 'error'}: ${e.message ?? ''}`)
-      .join(', ');
-    return `event ${failure.row?.json?.eventId ?? '(unknown)'}: ${reasons}`;
-  });
-  const more = failures.length > 5 ? ` (and ${failures.length - 5} more)` : '';
-  return new Error(
-    `BigQuery rejected ${failures.length} row(s) of ${EVENTS_TABLE}: ${details.join('; ')}${more}`,
-    { cause: error },
-  );
 }
 
 /**

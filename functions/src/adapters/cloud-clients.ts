@@ -1,10 +1,12 @@
 import { BigQuery } from '@google-cloud/bigquery';
+import { managedwriter } from '@google-cloud/bigquery-storage';
 import { PubSub } from '@google-cloud/pubsub';
 import { Storage } from '@google-cloud/storage';
 import { deleteApp, getApps, initializeApp } from 'firebase-admin/app';
 import { type Auth, getAuth } from 'firebase-admin/auth';
 import { type Firestore, getFirestore } from 'firebase-admin/firestore';
 import { PassThroughClient } from 'google-auth-library';
+import { grpc } from 'google-gax';
 import type { Config } from '../config.js';
 
 /**
@@ -18,6 +20,8 @@ export interface Clients {
   pubsub: PubSub;
   firestore: Firestore;
   bigquery: BigQuery;
+  /** BigQuery's Storage Write API, through which the ingest appends events. */
+  bigqueryWrite: managedwriter.WriterClient;
   storage: Storage;
   auth: Auth;
   /** Closes connections; for tests and CLIs (a function instance never needs it). */
@@ -56,6 +60,16 @@ export function createClients(config: Config, appName = 'reel'): Clients {
       authClient: new PassThroughClient(),
     }),
   });
+  // The emulator's gRPC port takes plaintext and no credentials, like Pub/Sub's emulatorMode.
+  const bigqueryWrite = new managedwriter.WriterClient({
+    projectId: config.project,
+    ...(config.emulators.bigqueryStorage && {
+      apiEndpoint: hostOf(config.emulators.bigqueryStorage),
+      port: portOf(config.emulators.bigqueryStorage),
+      sslCreds: grpc.credentials.createInsecure(),
+      universeDomain: 'googleapis.com',
+    }),
+  });
   const storage = new Storage({
     projectId: config.project,
     ...(config.emulators.storage && { apiEndpoint: config.emulators.storage }),
@@ -64,14 +78,19 @@ export function createClients(config: Config, appName = 'reel'): Clients {
     pubsub,
     firestore,
     bigquery,
+    bigqueryWrite,
     storage,
     auth: getAuth(app),
     close: async () => {
+      bigqueryWrite.close();
       await pubsub.close();
       await deleteApp(app);
     },
   };
 }
+
+const hostOf = (hostPort: string) => hostPort.slice(0, hostPort.lastIndexOf(':'));
+const portOf = (hostPort: string) => Number(hostPort.slice(hostPort.lastIndexOf(':') + 1));
 
 /**
  * firebase-admin reads FIRESTORE_EMULATOR_HOST and FIREBASE_AUTH_EMULATOR_HOST from process.env

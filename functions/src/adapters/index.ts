@@ -1,6 +1,7 @@
 export * from './api-ports.js';
 export * from './auth.js';
 export * from './bigquery.js';
+export * from './bigquery-write.js';
 export * from './cloud-clients.js';
 export * from './dataproc.js';
 export * from './dead-letters.js';

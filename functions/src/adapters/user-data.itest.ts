@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { appendEvents } from '@reel/testing/bigquery';
 import { testClients, testConfig } from '@reel/testing/clients';
 import { provisionBigQuery } from '@reel/testing/provision';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +7,7 @@ import type { RatingEvent } from '../contracts/rating-event.js';
 import { createLogger } from '../logging/logger.js';
 import { createDeleteMyData } from '../privacy.js';
 import { createDeleteUserData, sweepDeletions } from '../usecases/delete-user-data.js';
-import { appendEvents, EVENTS_TABLE, readCurrentRatings } from './bigquery.js';
+import { EVENTS_TABLE, readCurrentRatings } from './bigquery.js';
 import {
   bigQueryEventErasure,
   DELETIONS_TABLE,
@@ -76,7 +77,7 @@ async function personWithData(): Promise<string> {
   for (const collection of USER_DOCUMENT_COLLECTIONS) {
     await firestore.collection(collection).doc(uid).set({ ratingsCount: 2 });
   }
-  await appendEvents(bigquery, ref, [event(uid, 1, 4), event(uid, 2, 3.5)]);
+  await appendEvents(clients, ref, [event(uid, 1, 4), event(uid, 2, 3.5)]);
   return uid;
 }
 
@@ -141,7 +142,7 @@ describe('Delete my data (against the emulators)', () => {
     expect(deletion?.erasedAt).not.toBeNull();
 
     // An event published before the deletion and ingested after it: excluded, and swept.
-    await appendEvents(bigquery, ref, [event(uid, 3, 5)]);
+    await appendEvents(clients, ref, [event(uid, 3, 5)]);
     expect((await userIdsOfTrainingRead()).has(uid)).toBe(false);
     await sweepDeletions(ports);
     expect(await rowsOf(EVENTS_TABLE, uid)).toEqual([]);

@@ -2,11 +2,12 @@
  * Sends items one batch at a time: an item added while no batch is in flight goes at once (with
  * whatever else arrived in the same tick); items added while one is in flight wait for it and
  * then go together, at most `maxBatch` to a request. Under load the requests of an instance
- * share one call (the ingest serves 20 at once, and each streaming insert costs the same HTTP
- * work whatever its size); alone, an item pays nothing but a microtask.
+ * share one call (the ingest serves 20 at once, and each BigQuery append costs about the same
+ * whatever its size); alone, an item pays nothing but a microtask.
  *
  * Each item's promise settles with its own outcome. A batch that fails is sent again one item
- * at a time, so one item the service refuses never fails the others beside it.
+ * at a time, each after the last, so one item the service refuses never fails the others
+ * beside it.
  */
 export function coalescingBatcher<T>(
   send: (items: readonly T[]) => Promise<void>,
@@ -32,7 +33,9 @@ export function coalescingBatcher<T>(
         batch[0]!.reject(error);
         return;
       }
-      await Promise.all(batch.map((waiting) => sendBatch([waiting])));
+      // One after another: a stream error fails every append pending on the stream, and an
+      // item the service refuses must not take the good ones beside it down again.
+      for (const waiting of batch) await sendBatch([waiting]);
     }
   }
 

@@ -25,7 +25,7 @@ import { createIngestRating } from './ingest-rating.js';
 
 const config = testConfig();
 const clients = testClients(config);
-const { bigquery, firestore, storage, pubsub } = clients;
+const { bigquery, bigqueryWrite, firestore, storage, pubsub } = clients;
 const log = createLogger(() => {});
 const VERSION = '2026-11-23T10-00-00Z-fixture1';
 const CATALOGUE = Array.from({ length: 60 }, (_, n) => n + 1);
@@ -45,10 +45,11 @@ let servedWithoutModel: ServedFunction;
 function portsOn(bucket: typeof modelBucket): IngestPorts {
   return createIngestPorts({
     firestore,
-    bigquery,
+    bigqueryWrite,
     dataset: ref,
     models: createModelSource(bucket, { recheckMs: 0, log }),
     deadLetterTopic: createPublishers(pubsub, config).deadLetter,
+    log,
   });
 }
 

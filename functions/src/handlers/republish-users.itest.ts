@@ -5,6 +5,7 @@
  * Cloud Storage; progress on the model's record in Firestore.
  */
 import { randomUUID } from 'node:crypto';
+import { appendEvents } from '@reel/testing/bigquery';
 import { testClients, testConfig } from '@reel/testing/clients';
 import {
   localPushEndpoint,
@@ -14,7 +15,6 @@ import {
 } from '@reel/testing/provision';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  appendEvents,
   createPublishers,
   createUseCasePorts,
   firestoreServedDocuments,
@@ -104,7 +104,7 @@ beforeAll(async () => {
   }
   // Who a republish writes for comes from BigQuery; their ratings from Firestore.
   await appendEvents(
-    clients.bigquery,
+    clients,
     config,
     people.flatMap(([uid, ratings]) =>
       Array.from(ratings, (entry) => ({

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { appendEvents } from '@reel/testing/bigquery';
 import { testClients, testConfig } from '@reel/testing/clients';
 import {
   localPushEndpoint,
@@ -8,7 +9,6 @@ import {
 } from '@reel/testing/provision';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  appendEvents,
   createPublishers,
   createUseCasePorts,
   type DatasetRef,
@@ -156,7 +156,7 @@ beforeAll(async () => {
     ratedAt: new Date(r.ratedAt * 1000).toISOString(),
     source: 'import',
   }));
-  await appendEvents(bigquery, ref, events);
+  await appendEvents(clients, ref, events);
   // The users' ratings as the load (or the ingest) keeps them in Firestore.
   const writer = firestore.bulkWriter();
   for (const uid of uids) {

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { CloudEventFunction } from '@google-cloud/functions-framework';
+import { appendEvents } from '@reel/testing/bigquery';
 import { testClients, testConfig } from '@reel/testing/clients';
 import {
   localPushEndpoint,
@@ -11,7 +12,6 @@ import {
 } from '@reel/testing/provision';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
-  appendEvents,
   createPublishers,
   createUseCasePorts,
   type DatasetRef,
@@ -179,7 +179,7 @@ beforeAll(async () => {
     ratedAt: new Date(r.ratedAt * 1000).toISOString(),
     source: 'import',
   }));
-  await appendEvents(bigquery, ref, events);
+  await appendEvents(clients, ref, events);
   const writer = firestore.bulkWriter();
   for (const uid of uids) {
     const mine = events.filter((event) => event.userId === uid);

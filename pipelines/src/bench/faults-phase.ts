@@ -26,7 +26,7 @@ export interface FaultFigures {
   inBigQuery: number;
   /** Of those, events with exactly one row. */
   exactlyOnce: number;
-  /** Rows beyond the first, over the phase's events (the emulator keeps repeated insertIds). */
+  /** Rows beyond the first, over the phase's events (every delivery appends a row). */
   extraRows: number;
   users: number;
   /** Users whose users/{uid}.ratings equal what they last rated. */

@@ -671,7 +671,7 @@ function printable(summary: {
     `Faults under load: ${summary.rate} ratings/s POSTed to the api (POST /v1/ratings) on the local stack, ${summary.usersPerFault} users per fault, outages of ${summary.outageSeconds} s, load kept ${summary.afterSeconds} s after each fault cleared`,
     machineLine(summary.machine),
     `storm: ${summary.storm.malformed} malformed and ${summary.storm.duplicates} duplicate messages published to the ratings topic; ${summary.unattributedDeadLetters} dead letters of no bench event; run took ${summary.seconds.toFixed(0)} s`,
-    'in BQ = accepted events with a row in rating_events; BQ once = with exactly one row; extra rows = repeated rows (bqemulator keeps repeated insertIds; the current_ratings view counts each event once); users ok = users/{uid}.ratings equal to their last ratings; recovery = from the fault clearing until every rating accepted before then showed in recommendations/{uid}',
+    'in BQ = accepted events with a row in rating_events; BQ once = with exactly one row; extra rows = repeated rows (every delivery appends a row (the Storage Write API default stream); the current_ratings view counts each event once); users ok = users/{uid}.ratings equal to their last ratings; recovery = from the fault clearing until every rating accepted before then showed in recommendations/{uid}',
     '',
     table,
     '',

@@ -26,6 +26,7 @@ const EMULATOR_VARIABLES = [
   'FIREBASE_AUTH_EMULATOR_HOST',
   'STORAGE_EMULATOR_HOST',
   'BIGQUERY_EMULATOR_HOST',
+  'BIGQUERY_STORAGE_EMULATOR_HOST',
 ];
 
 /** `KEY=value` lines, as the stack writes them. */

@@ -316,5 +316,7 @@ export function emulatorEnv(project: string, ports: StackPorts): Record<string, 
     // URLs, API path included.
     STORAGE_EMULATOR_HOST: url(ports.storage, '/storage/v1'),
     BIGQUERY_EMULATOR_HOST: url(ports.bigquery, '/bigquery/v2'),
+    // The BigQuery Storage Write client has no variable of its own: Reel's config reads this one.
+    BIGQUERY_STORAGE_EMULATOR_HOST: `${LOOPBACK}:${ports.bigqueryGrpc}`,
   };
 }
