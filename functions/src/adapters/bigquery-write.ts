@@ -37,6 +37,7 @@ export function createEventAppender(
 ): EventAppender {
   const streamId = `projects/${ref.project}/datasets/${ref.dataset}/tables/${EVENTS_TABLE}/streams/_default`;
   let opening: Promise<managedwriter.JSONWriter> | undefined;
+  let opened: managedwriter.JSONWriter | undefined;
 
   async function open(): Promise<managedwriter.JSONWriter> {
     const stream = await client.getWriteStream({
@@ -51,7 +52,8 @@ export function createEventAppender(
     connection.onConnectionError((error) => {
       log.warn('BigQuery write stream error', { error: String(error) });
     });
-    return new managedwriter.JSONWriter({ connection, protoDescriptor });
+    opened = new managedwriter.JSONWriter({ connection, protoDescriptor });
+    return opened;
   }
 
   function writer(): Promise<managedwriter.JSONWriter> {
@@ -62,9 +64,12 @@ export function createEventAppender(
     return opening;
   }
 
+  /** Closes a stream that hung; the next append opens another (unless one already has). */
   function replace(broken: managedwriter.JSONWriter): void {
     broken.close();
+    if (opened !== broken) return;
     opening = undefined;
+    opened = undefined;
   }
 
   return {
@@ -109,6 +114,7 @@ export function createEventAppender(
       const current = await opening?.catch(() => undefined);
       current?.close();
       opening = undefined;
+      opened = undefined;
     },
   };
 }
