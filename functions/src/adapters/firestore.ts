@@ -7,7 +7,8 @@ import { UserRatings } from '../ratings/user-ratings.js';
 /**
  * `users/{uid}` as the functions read it; written only by the functions. `ratings` is stored
  * packed in one Bytes field (see ratings/user-ratings.ts); decodeUserDocument and
- * userRatingsFields are the only ways in and out.
+ * userRatingsFields are the only ways in and out. `factors` is stored as Bytes too
+ * (see factorsField).
  */
 export interface UserDocument {
   ratings: UserRatings;
@@ -40,10 +41,29 @@ const users = 'users';
 
 /** A `users/{uid}` document's data as the functions use it (ratings decoded). */
 export function decodeUserDocument(data: Record<string, unknown>): UserDocument {
+  const factors = data.factors as Uint8Array | undefined;
   return {
-    ...(data as Omit<UserDocument, 'ratings'>),
+    ...(data as Omit<UserDocument, 'ratings' | 'factors'>),
     ratings: UserRatings.decode(data.ratings as Uint8Array | undefined),
+    ...(factors && { factors: factorsFromField(factors) }),
   };
+}
+
+/**
+ * `users/{uid}.factors` as stored: the ranking model's factor vector as little-endian Float64,
+ * one Bytes value. Nothing reads it on the hot path, and as an array of k numbers every write
+ * paid the client's validation and encoding of k values (a visible part of the ingest's CPU).
+ */
+export function factorsField(factors: readonly number[]): Uint8Array {
+  const bytes = new Uint8Array(8 * factors.length);
+  const view = new DataView(bytes.buffer);
+  for (const [d, value] of factors.entries()) view.setFloat64(8 * d, value, true);
+  return bytes;
+}
+
+export function factorsFromField(bytes: Uint8Array): number[] {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return Array.from({ length: bytes.byteLength / 8 }, (_, d) => view.getFloat64(8 * d, true));
 }
 
 /** The fields of `users/{uid}` that carry the person's ratings, encoded. */
@@ -94,7 +114,7 @@ export async function applyRatingEvent(
       {
         ...userRatingsFields(ratings),
         ...(derived && {
-          factors: derived.factors,
+          factors: factorsField(derived.factors),
           bias: derived.bias,
           modelVersion: derived.modelVersion,
         }),

@@ -36,13 +36,18 @@ describe('the served documents (against the Firestore emulator)', () => {
     const [user] = await served.readUsers([uid]);
     expect(
       await served.writeUser(user!, {
-        factors: [1, 2],
+        factors: [1, 2.5],
         bias: 0.5,
         modelVersion: 'v1',
         serial: 1,
         recommendations,
       }),
     ).toBe('written');
+    // The factors are one Bytes value (little-endian Float64), read back as numbers.
+    const storedFactors = (await db.collection('users').doc(uid).get()).get('factors');
+    expect(storedFactors).toBeInstanceOf(Uint8Array);
+    expect(storedFactors.byteLength).toBe(16);
+    expect((await readUser(db, uid))?.factors).toEqual([1, 2.5]);
     expect(
       await served.writePopular(
         {

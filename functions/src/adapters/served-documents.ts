@@ -6,7 +6,7 @@ import {
 } from 'firebase-admin/firestore';
 import type { MovieDocument, PopularDocument } from '../contracts/firestore-documents.js';
 import type { ServedDocuments, StoredUser, UserModelWrite } from '../usecases/ports.js';
-import { storedRatings } from './firestore.js';
+import { factorsField, storedRatings } from './firestore.js';
 
 /** Update times when read, for writes conditional on the documents not changing since. */
 interface ReadTimes {
@@ -65,7 +65,7 @@ export function firestoreServedDocuments(db: Firestore): ServedDocuments {
       batch.update(
         users.doc(user.uid),
         {
-          factors: write.factors,
+          factors: factorsField(write.factors),
           bias: write.bias,
           modelVersion: write.modelVersion,
           modelSerial: write.serial,
