@@ -74,13 +74,13 @@ runMain(async () => {
   }
   out.push(
     '',
-    '| ratings/s | events per month | Firestore per month (1 read, 2 writes each) | ingest CPU per month per ms/event | vCPUs per ms/event |',
-    '|---:|---:|---:|---:|---:|',
+    '| ratings/s | events per month | Firestore per month (1 read, 2 writes each) | BigQuery appends per month | ingest CPU per month per ms/event | vCPUs per ms/event |',
+    '|---:|---:|---:|---:|---:|---:|',
   );
   for (const perSecond of [10, 100, 1000]) {
     const traffic = ratingTraffic(perSecond);
     out.push(
-      `| ${perSecond} | ${count(traffic.eventsPerMonth)} | ${money(traffic.firestoreUsdPerMonth)} | ${money(traffic.cpuUsdPerMonthPerMs)} | ${traffic.vcpusPerMs.toFixed(2)} |`,
+      `| ${perSecond} | ${count(traffic.eventsPerMonth)} | ${money(traffic.firestoreUsdPerMonth)} | ${traffic.bigqueryAppendTib.toFixed(2)} TiB, ${money(traffic.bigqueryAppendUsdPerMonth)} | ${money(traffic.cpuUsdPerMonthPerMs)} | ${traffic.vcpusPerMs.toFixed(2)} |`,
     );
   }
   process.stdout.write(`${out.join('\n')}\n`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  eventRowBytes,
   rampSeconds,
   ratingTraffic,
   republishEstimate,
@@ -49,5 +50,14 @@ describe('the capacity model', () => {
     const traffic = ratingTraffic(10);
     expect(traffic.eventsPerMonth).toBe(25_920_000);
     expect(traffic.firestoreUsdPerMonth).toBeCloseTo(259.2 * 0.03 + 518.4 * 0.09, 6);
+    expect(eventRowBytes(28)).toBe(106);
+    expect(traffic.bigqueryAppendTib).toBeCloseTo((25_920_000 * 106) / 2 ** 40, 9);
+    // Inside the Storage Write API's free 2 TiB a month, up to 1,000 ratings/s (0.25 TiB).
+    expect(ratingTraffic(1000).bigqueryAppendUsdPerMonth).toBe(0);
+    const heavy = ratingTraffic(10_000);
+    expect(heavy.bigqueryAppendUsdPerMonth).toBeCloseTo(
+      (heavy.bigqueryAppendTib * 1024 - 2048) * 0.025,
+      6,
+    );
   });
 });

@@ -16,6 +16,9 @@ export const PRICES = {
   memoryPerGibSecond: 0.0000025,
   /** BigQuery on-demand queries, per TiB scanned (US, since July 2023). */
   bigqueryPerTib: 6.25,
+  /** BigQuery Storage Write API ingestion, per GiB, after the first 2 TiB of each month. */
+  storageWritePerGib: 0.025,
+  storageWriteFreeTibPerMonth: 2,
 } as const;
 
 /** Firestore's ramp guidance for new traffic: 500 writes/s, +50% every 5 minutes. */
@@ -115,17 +118,33 @@ export function retrainBigQueryBytes(events: number, userIdBytes: number): numbe
   return view + listing;
 }
 
-/** Firestore operations and their cost per month of rating traffic at `perSecond`. */
-export function ratingTraffic(perSecond: number) {
+/**
+ * Bytes BigQuery bills for one appended event: eventId (a UUID), userId, source ("site") as
+ * STRING (2 + their bytes), movieId, rating, ratedAt and ingestedAt 8 each.
+ */
+export function eventRowBytes(userIdBytes: number): number {
+  return 2 + 36 + (2 + userIdBytes) + 8 + 8 + 8 + (2 + 4) + 8;
+}
+
+/** Firestore operations, BigQuery appends and their cost per month of rating traffic. */
+export function ratingTraffic(perSecond: number, userIdBytes = 28) {
   const events = perSecond * 30 * 24 * 3600;
   // The ingest's transaction reads users/{uid} and writes it and recommendations/{uid}.
   const reads = events;
   const writes = 2 * events;
+  const appendedBytes = events * eventRowBytes(userIdBytes);
+  const billedGib = Math.max(
+    0,
+    appendedBytes / 2 ** 30 - PRICES.storageWriteFreeTibPerMonth * 1024,
+  );
   return {
     perSecond,
     eventsPerMonth: events,
     firestoreUsdPerMonth:
       (reads / 1e5) * PRICES.firestoreReadPer100k + (writes / 1e5) * PRICES.firestoreWritePer100k,
+    /** What the ingest appends to BigQuery in a month, and its cost beyond the free tier. */
+    bigqueryAppendTib: appendedBytes / 2 ** 40,
+    bigqueryAppendUsdPerMonth: billedGib * PRICES.storageWritePerGib,
     /** The ingest's CPU cost per month for each millisecond of CPU an event takes. */
     cpuUsdPerMonthPerMs: (events / 1000) * PRICES.cpuPerVcpuSecond,
     /** Instances (one vCPU each) per millisecond of CPU an event takes, at full use. */
