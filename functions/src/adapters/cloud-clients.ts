@@ -82,7 +82,9 @@ export function createClients(config: Config, appName = 'reel'): Clients {
     storage,
     auth: getAuth(app),
     close: async () => {
+      // The writer closes its streams; the gRPC channel under them belongs to its client.
       bigqueryWrite.close();
+      await bigqueryWrite.getClient().close();
       await pubsub.close();
       await deleteApp(app);
     },
