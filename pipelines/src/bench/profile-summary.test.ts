@@ -68,7 +68,7 @@ describe('summariseProfile', () => {
 
   it('groups the libraries called into the areas docs/capacity.md reports', () => {
     expect(Object.fromEntries(byArea(summariseProfile(profile)))).toEqual({
-      'Firestore client (firestore, google-gax, grpc-js, protobuf)': 2000,
+      'Firestore client (firestore)': 2000,
       'GC and V8': 1000,
     });
   });

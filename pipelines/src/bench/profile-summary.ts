@@ -133,12 +133,16 @@ export function summariseProfile(profile: CpuProfile, fromS = 0, toS = Infinity)
  * grouping docs/capacity.md reports. The first matching area wins.
  */
 const AREAS: readonly [string, RegExp][] = [
+  ['Firestore client (firestore)', /firestore/],
+  ['BigQuery Storage Write client (bigquery-storage)', /bigquery-storage/],
+  // Both clients above speak gRPC: a callback from the event loop (an answer arriving) has
+  // only these on its stack, whichever client it is for.
   [
-    'Firestore client (firestore, google-gax, grpc-js, protobuf)',
-    /firestore|google-gax|grpc|protobuf|proto-loader|opentelemetry|^long$/,
+    'gRPC under both clients (google-gax, grpc-js, protobuf)',
+    /google-gax|grpc|protobuf|proto-loader|opentelemetry|^long$/,
   ],
   [
-    'BigQuery client HTTP stack (bigquery, common, retry-request, teeny-request, node-fetch)',
+    'Google client helpers (auth, gaxios, extend, streams; the BigQuery REST client, teeny-request, node-fetch)',
     /bigquery|google-cloud\/common|teeny-request|retry-request|node-fetch|promisify|google-auth-library|gaxios|stream-events|^extend$|duplexify|readable-stream/,
   ],
   [
