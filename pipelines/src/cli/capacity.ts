@@ -80,7 +80,7 @@ runMain(async () => {
   for (const perSecond of [10, 100, 1000]) {
     const traffic = ratingTraffic(perSecond);
     out.push(
-      `| ${perSecond} | ${count(traffic.eventsPerMonth)} | ${money(traffic.firestoreUsdPerMonth)} | ${traffic.bigqueryAppendTib.toFixed(2)} TiB, ${money(traffic.bigqueryAppendUsdPerMonth)} | ${money(traffic.cpuUsdPerMonthPerMs)} | ${traffic.vcpusPerMs.toFixed(2)} |`,
+      `| ${perSecond} | ${count(traffic.eventsPerMonth)} | ${money(traffic.firestoreUsdPerMonth)} | ${count(traffic.bigqueryAppendTib * 1024)} GiB, ${money(traffic.bigqueryAppendUsdPerMonth)} | ${money(traffic.cpuUsdPerMonthPerMs)} | ${traffic.vcpusPerMs.toFixed(2)} |`,
     );
   }
   process.stdout.write(`${out.join('\n')}\n`);
