@@ -23,9 +23,9 @@ export interface EventAppender {
 }
 
 /**
- * An append that has had no answer for this long is failed and its stream replaced, so a
- * connection that hangs (not closes) fails its events, which Pub/Sub then redelivers, instead
- * of holding the push until the function's timeout.
+ * An append that has had no answer for this long (opening the stream included) is failed and
+ * its stream replaced, so a connection that hangs (not closes) fails its events, which Pub/Sub
+ * then redelivers, instead of holding the push until the function's timeout.
  */
 export const APPEND_DEADLINE_MS = 20_000;
 
@@ -90,11 +90,13 @@ export function createEventAppender(
         source: event.source,
         ingestedAt: ingestedMicros,
       }));
-      const current = await writer();
+      // One deadline over opening the stream (if it is not open) and the append on it.
+      const pending = writer();
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          replace(current);
+          void pending.then(replace, () => {});
+          if (opening === pending) opening = undefined;
           reject(
             new Error(
               `BigQuery append of ${events.length} event(s) unanswered after ${deadlineMs} ms`,
@@ -103,6 +105,7 @@ export function createEventAppender(
         }, deadlineMs);
       });
       try {
+        const current = await Promise.race([pending, deadline]);
         const result = await Promise.race([current.appendRows(rows).getResult(), deadline]);
         const refused = describeAppendFailure(result, events);
         if (refused) throw new Error(refused);

@@ -61,6 +61,9 @@ export function createClients(config: Config, appName = 'reel'): Clients {
     }),
   });
   // The emulator's gRPC port takes plaintext and no credentials, like Pub/Sub's emulatorMode.
+  // The writer pings every 30 s, which BigQuery accepts; the emulator's gRPC server (Python,
+  // default policy) answers pings on an idle stream with GOAWAY "too many pings" and drops the
+  // append stream with its pending appends, so towards the emulator it does not ping.
   const bigqueryWrite = new managedwriter.WriterClient({
     projectId: config.project,
     ...(config.emulators.bigqueryStorage && {
@@ -68,6 +71,7 @@ export function createClients(config: Config, appName = 'reel'): Clients {
       port: portOf(config.emulators.bigqueryStorage),
       sslCreds: grpc.credentials.createInsecure(),
       universeDomain: 'googleapis.com',
+      'grpc.keepalive_time_ms': -1,
     }),
   });
   const storage = new Storage({
