@@ -2,7 +2,7 @@ import { adapt, managedwriter, protos } from '@google-cloud/bigquery-storage';
 import type { RatingEvent } from '../contracts/rating-event.js';
 import type { Logger } from '../logging/logger.js';
 import { epochMicros } from '../ratings/last-write-wins.js';
-import { type DatasetRef, EVENTS_TABLE, isWithinStreamingWindow } from './bigquery.js';
+import { type DatasetRef, EVENTS_TABLE, eventRow, isWithinStreamingWindow } from './bigquery.js';
 
 /**
  * Appends rating events to `rating_events` through the BigQuery Storage Write API's default
@@ -37,7 +37,6 @@ export function createEventAppender(
 ): EventAppender {
   const streamId = `projects/${ref.project}/datasets/${ref.dataset}/tables/${EVENTS_TABLE}/streams/_default`;
   let opening: Promise<managedwriter.JSONWriter> | undefined;
-  let opened: managedwriter.JSONWriter | undefined;
 
   async function open(): Promise<managedwriter.JSONWriter> {
     const stream = await client.getWriteStream({
@@ -52,8 +51,7 @@ export function createEventAppender(
     connection.onConnectionError((error) => {
       log.warn('BigQuery write stream error', { error: String(error) });
     });
-    opened = new managedwriter.JSONWriter({ connection, protoDescriptor });
-    return opened;
+    return new managedwriter.JSONWriter({ connection, protoDescriptor });
   }
 
   function writer(): Promise<managedwriter.JSONWriter> {
@@ -64,12 +62,13 @@ export function createEventAppender(
     return opening;
   }
 
-  /** Closes a stream that hung; the next append opens another (unless one already has). */
-  function replace(broken: managedwriter.JSONWriter): void {
-    broken.close();
-    if (opened !== broken) return;
-    opening = undefined;
-    opened = undefined;
+  /** Drops a stream that hung: the next append opens another, and this one closes once open. */
+  function drop(stream: Promise<managedwriter.JSONWriter>): void {
+    if (opening === stream) opening = undefined;
+    void stream.then(
+      (hung) => hung.close(),
+      () => {},
+    );
   }
 
   return {
@@ -80,14 +79,11 @@ export function createEventAppender(
           `ingestedAt ${ingestedAt.toISOString()} is outside BigQuery's streaming window: import history with a load job (npm run load)`,
         );
       }
+      // The load jobs' row, with its TIMESTAMPs as the µs since the epoch the protobuf takes.
       const ingestedMicros = ingestedAt.getTime() * 1000;
       const rows = events.map((event) => ({
-        eventId: event.eventId,
-        userId: event.userId,
-        movieId: event.movieId,
-        rating: event.rating,
+        ...eventRow(event, ingestedAt),
         ratedAt: epochMicros(event.ratedAt),
-        source: event.source,
         ingestedAt: ingestedMicros,
       }));
       // One deadline over opening the stream (if it is not open) and the append on it.
@@ -95,8 +91,7 @@ export function createEventAppender(
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          void pending.then(replace, () => {});
-          if (opening === pending) opening = undefined;
+          drop(pending);
           reject(
             new Error(
               `BigQuery append of ${events.length} event(s) unanswered after ${deadlineMs} ms`,
@@ -114,10 +109,9 @@ export function createEventAppender(
       }
     },
     async close() {
-      const current = await opening?.catch(() => undefined);
-      current?.close();
+      const current = opening;
       opening = undefined;
-      opened = undefined;
+      (await current?.catch(() => undefined))?.close();
     },
   };
 }
