@@ -75,4 +75,32 @@ describe('the Storage Write appender (against bqemulator)', () => {
     // A refused append writes nothing of it.
     expect(after.events - before.events).toBe(1);
   });
+
+  // Each function instance keeps a stream open; the local stack must serve many at once while
+  // queries run (see bqemulator_launch.py).
+  it('serves appends on eight streams at once while queries run', async () => {
+    const appenders = Array.from({ length: 8 }, () =>
+      createEventAppender(
+        clients.bigqueryWrite,
+        ref,
+        createLogger(() => {}),
+        20_000,
+      ),
+    );
+    try {
+      const before = await countEvents(clients.bigquery, ref);
+      await Promise.all(
+        appenders.map(async (each) => {
+          for (let n = 0; n < 5; n++) {
+            await each.append([event()]);
+            await countEvents(clients.bigquery, ref);
+          }
+        }),
+      );
+      const after = await countEvents(clients.bigquery, ref);
+      expect(after.events - before.events).toBe(40);
+    } finally {
+      await Promise.all(appenders.map((each) => each.close()));
+    }
+  }, 90_000);
 });
