@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_PORTS, type PortName, type StackPorts } from '@reel/pipelines/stack/emulators';
-import { freePort, isPortFree } from '@reel/pipelines/stack/ports';
+import { freePorts, isPortFree } from '@reel/pipelines/stack/ports';
 
 const RUNNER_FILE = 'runner.pid';
 
@@ -46,13 +46,18 @@ export function testStateDir(prefix: string): string {
  * any free port.
  */
 export async function testPorts(offset?: number): Promise<StackPorts> {
-  const ports = {} as StackPorts;
-  for (const name of Object.keys(DEFAULT_PORTS) as PortName[]) {
-    const preferred = offset === undefined ? undefined : DEFAULT_PORTS[name] + offset;
-    ports[name] =
-      preferred !== undefined && preferred < 65536 && (await isPortFree(preferred))
-        ? preferred
-        : await freePort();
+  const names = Object.keys(DEFAULT_PORTS) as PortName[];
+  const preferred: (number | undefined)[] = [];
+  for (const name of names) {
+    const port = offset === undefined ? undefined : DEFAULT_PORTS[name] + offset;
+    preferred.push(
+      port !== undefined && port < 65536 && (await isPortFree(port)) ? port : undefined,
+    );
   }
+  // Ports the OS hands out are ephemeral ones (32768 and up on Linux), above every default
+  // plus offset.
+  const others = await freePorts(preferred.filter((port) => port === undefined).length);
+  const ports = {} as StackPorts;
+  for (const [n, name] of names.entries()) ports[name] = preferred[n] ?? others.shift()!;
   return ports;
 }

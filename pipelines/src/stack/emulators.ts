@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, LOOPBACK } from './ports.js';
+import { freePorts, LOOPBACK } from './ports.js';
 import { MODEL_STAGED_TOPIC } from './spark.js';
 
 const BQEMULATOR_LAUNCHER = fileURLToPath(new URL('bqemulator_launch.py', import.meta.url));
@@ -49,8 +49,10 @@ export const DEFAULT_PORTS: StackPorts = {
 
 /** A free loopback port for each of the stack's ports, for a stack that runs beside others. */
 export async function freeStackPorts(): Promise<StackPorts> {
+  const names = Object.keys(DEFAULT_PORTS) as PortName[];
+  const chosen = await freePorts(names.length);
   const ports = {} as StackPorts;
-  for (const name of Object.keys(DEFAULT_PORTS) as PortName[]) ports[name] = await freePort();
+  for (const [n, name] of names.entries()) ports[name] = chosen[n]!;
   return ports;
 }
 

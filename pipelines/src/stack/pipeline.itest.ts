@@ -33,7 +33,7 @@ import {
   type RunningFunctions,
   startFunctions,
 } from './functions.js';
-import { freePort } from './ports.js';
+import { freePorts } from './ports.js';
 import { provisionResources } from './provision.js';
 import { repositoryRoot } from './repository.js';
 
@@ -102,11 +102,12 @@ beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'reel-pipeline-itest-'));
   clients = testClients(config);
   await provisionResources(clients, config);
+  const [api, ingestRating, retrainModel, republishUsers] = await freePorts(4);
   const ports = {
-    api: await freePort(),
-    ingestRating: await freePort(),
-    retrainModel: await freePort(),
-    republishUsers: await freePort(),
+    api: api!,
+    ingestRating: ingestRating!,
+    retrainModel: retrainModel!,
+    republishUsers: republishUsers!,
   };
   functionEnv = {
     ...Object.fromEntries(

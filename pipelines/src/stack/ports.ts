@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -13,15 +13,29 @@ export function isPortFree(port: number, host = LOOPBACK): Promise<boolean> {
   });
 }
 
-/** A port the OS says is free now. Another process may take it before we do; rare enough. */
-export function freePort(host = LOOPBACK): Promise<number> {
+/**
+ * `count` ports the OS says are free now, all different: each stays bound until the last is
+ * chosen (ports asked for one after another, each released first, can come back alike).
+ */
+export async function freePorts(count: number, host = LOOPBACK): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let n = 0; n < count; n++) servers.push(await listenOnAnyPort(host));
+    return servers.map((server) => {
+      const address = server.address();
+      return typeof address === 'object' && address ? address.port : 0;
+    });
+  } finally {
+    await Promise.all(
+      servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+    );
+  }
+}
+
+function listenOnAnyPort(host: string): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
-    server.listen({ port: 0, host, exclusive: true }, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.listen({ port: 0, host, exclusive: true }, () => resolve(server));
   });
 }
