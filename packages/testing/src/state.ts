@@ -47,17 +47,13 @@ export function testStateDir(prefix: string): string {
  */
 export async function testPorts(offset?: number): Promise<StackPorts> {
   const names = Object.keys(DEFAULT_PORTS) as PortName[];
-  const preferred: (number | undefined)[] = [];
+  const preferred: Partial<StackPorts> = {};
   for (const name of names) {
     const port = offset === undefined ? undefined : DEFAULT_PORTS[name] + offset;
-    preferred.push(
-      port !== undefined && port < 65536 && (await isPortFree(port)) ? port : undefined,
-    );
+    if (port !== undefined && port < 65536 && (await isPortFree(port))) preferred[name] = port;
   }
   // Ports the OS hands out are ephemeral ones (32768 and up on Linux), above every default
   // plus offset.
-  const others = await freePorts(preferred.filter((port) => port === undefined).length);
-  const ports = {} as StackPorts;
-  for (const [n, name] of names.entries()) ports[name] = preferred[n] ?? others.shift()!;
-  return ports;
+  const others = await freePorts(names.filter((name) => preferred[name] === undefined));
+  return { ...others, ...preferred };
 }

@@ -48,12 +48,8 @@ export const DEFAULT_PORTS: StackPorts = {
 };
 
 /** A free loopback port for each of the stack's ports, for a stack that runs beside others. */
-export async function freeStackPorts(): Promise<StackPorts> {
-  const names = Object.keys(DEFAULT_PORTS) as PortName[];
-  const chosen = await freePorts(names.length);
-  const ports = {} as StackPorts;
-  for (const [n, name] of names.entries()) ports[name] = chosen[n]!;
-  return ports;
+export function freeStackPorts(): Promise<StackPorts> {
+  return freePorts(Object.keys(DEFAULT_PORTS) as PortName[]);
 }
 
 /** What opens each port, for messages about busy ports. */

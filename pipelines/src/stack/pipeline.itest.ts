@@ -102,13 +102,7 @@ beforeAll(async () => {
   workDir = mkdtempSync(join(tmpdir(), 'reel-pipeline-itest-'));
   clients = testClients(config);
   await provisionResources(clients, config);
-  const [api, ingestRating, retrainModel, republishUsers] = await freePorts(4);
-  const ports = {
-    api: api!,
-    ingestRating: ingestRating!,
-    retrainModel: retrainModel!,
-    republishUsers: republishUsers!,
-  };
+  const ports = await freePorts(['api', 'ingestRating', 'retrainModel', 'republishUsers']);
   functionEnv = {
     ...Object.fromEntries(
       Object.entries(process.env).filter(

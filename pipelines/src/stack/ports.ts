@@ -14,17 +14,23 @@ export function isPortFree(port: number, host = LOOPBACK): Promise<boolean> {
 }
 
 /**
- * `count` ports the OS says are free now, all different: each stays bound until the last is
- * chosen (ports asked for one after another, each released first, can come back alike).
+ * A port the OS says is free now for each name, all different: each stays bound until the last
+ * is chosen (ports asked for one after another, each released first, can come back alike).
+ * Another process may take one before its server binds it; rare enough.
  */
-export async function freePorts(count: number, host = LOOPBACK): Promise<number[]> {
+export async function freePorts<Name extends string>(
+  names: readonly Name[],
+  host = LOOPBACK,
+): Promise<Record<Name, number>> {
   const servers: Server[] = [];
   try {
-    for (let n = 0; n < count; n++) servers.push(await listenOnAnyPort(host));
-    return servers.map((server) => {
-      const address = server.address();
-      return typeof address === 'object' && address ? address.port : 0;
-    });
+    for (const _ of names) servers.push(await listenOnAnyPort(host));
+    const ports = {} as Record<Name, number>;
+    for (const [n, name] of names.entries()) {
+      const address = servers[n]!.address();
+      ports[name] = typeof address === 'object' && address ? address.port : 0;
+    }
+    return ports;
   } finally {
     await Promise.all(
       servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
