@@ -43,19 +43,9 @@ def _init_on_loop(self, *args, **kwargs):
     self._reel_loop = asyncio.get_running_loop()
 
 
-def _on_loop_thread(loop):
-    try:
-        return asyncio.get_running_loop() is loop
-    except RuntimeError:
-        return False
-
-
 def _on_event_loop(method):
     @functools.wraps(method)
     def run_on_loop(self, *args, **kwargs):
-        if _on_loop_thread(self._reel_loop):
-            return method(self, *args, **kwargs)
-
         async def call():
             return method(self, *args, **kwargs)
 
@@ -65,8 +55,8 @@ def _on_event_loop(method):
 
 
 BigQueryWriteHandler.__init__ = _init_on_loop
-# The two steps of AppendRows that reach the catalog or the table (the stream itself stays on its
-# thread, where it waits for the client's next message).
+# The two steps of AppendRows that reach the catalog or the table, called only from AppendRows'
+# worker thread (the stream itself stays there, where it waits for the client's next message).
 for _name in (
     "_bind_stream_to_target",
     "_perform_append",
