@@ -10,12 +10,8 @@ import { createEventAppender } from './bigquery-write.js';
 
 const clients = testClients();
 const ref = { project: testConfig().project, dataset: `itest_${randomUUID().replaceAll('-', '')}` };
-const appender = createEventAppender(
-  clients.bigqueryWrite,
-  ref,
-  createLogger(() => {}),
-  500,
-);
+const silent = createLogger(() => {});
+const appender = createEventAppender(clients.bigqueryWrite, ref, silent, 500);
 
 beforeAll(async () => {
   await provisionBigQuery(clients.bigquery, ref);
@@ -80,12 +76,7 @@ describe('the Storage Write appender (against bqemulator)', () => {
   // queries run (see bqemulator_launch.py).
   it('serves appends on eight streams at once while queries run', async () => {
     const appenders = Array.from({ length: 8 }, () =>
-      createEventAppender(
-        clients.bigqueryWrite,
-        ref,
-        createLogger(() => {}),
-        20_000,
-      ),
+      createEventAppender(clients.bigqueryWrite, ref, silent, 20_000),
     );
     try {
       const before = await countEvents(clients.bigquery, ref);
