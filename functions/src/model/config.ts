@@ -101,7 +101,9 @@ export const popularityConfigSchema = z.strictObject({
  * model's best `candidates` are re-ordered by score / top score + w·(genre similarity to what
  * they liked) + v·(popularity: the Bayesian average scaled to [0, 1] over the catalogue), with
  * w = weight·fadeRatings / (fadeRatings + n) after n ratings and
- * v = popularityWeight·popularityFadeRatings / (popularityFadeRatings + n) (genres.ts).
+ * v = popularityWeight·2^(−n / popularityFadeRatings) (genres.ts); plus u·t / (best candidate's
+ * t), u = sequenceWeight·n / (sequenceRampRatings + n), t being the sequence term: how often
+ * others rated each movie soon after the movies this person rated last (sequence.ts).
  */
 export const genreConfigSchema = z.strictObject({
   /** w₀; 0 turns the genre term off. */
@@ -112,8 +114,18 @@ export const genreConfigSchema = z.strictObject({
   candidates: positiveInteger,
   /** v₀; 0 turns the popularity term off (and it is off in versions published before it). */
   popularityWeight: nonNegative.default(0),
-  /** m₀: after this many ratings v is half of v₀. */
+  /** m₀: v halves with every m₀ ratings. */
   popularityFadeRatings: positive.default(1),
+  /** u₀; 0 turns the sequence term off (and it is off in versions published before it). */
+  sequenceWeight: nonNegative.default(0),
+  /** s₀: u = u₀·n / (s₀ + n) after n ratings, so it grows with the history it follows. */
+  sequenceRampRatings: positive.default(1),
+  /** How many of the person's latest ratings the sequence term follows. */
+  sequenceRecent: positiveInteger.default(1),
+  /** Training: a movie rated within this many ratings after another is its successor. */
+  sequenceWindow: positiveInteger.default(1),
+  /** Training: how many successors each movie keeps (the most frequent). */
+  sequenceKeep: positiveInteger.default(1),
 });
 
 /** Before the genre term existed, model versions were published without it: off for them. */
@@ -123,6 +135,11 @@ const GENRES_OFF = {
   candidates: 1,
   popularityWeight: 0,
   popularityFadeRatings: 1,
+  sequenceWeight: 0,
+  sequenceRampRatings: 1,
+  sequenceRecent: 1,
+  sequenceWindow: 1,
+  sequenceKeep: 1,
 };
 
 export const modelConfigSchema = z.strictObject({
@@ -175,7 +192,12 @@ export const DEFAULT_MODEL_CONFIG: ModelConfig = {
     fadeRatings: 50,
     candidates: 50,
     popularityWeight: 0.8,
-    popularityFadeRatings: 20,
+    popularityFadeRatings: 5,
+    sequenceWeight: 0.4,
+    sequenceRampRatings: 50,
+    sequenceRecent: 10,
+    sequenceWindow: 5,
+    sequenceKeep: 50,
   },
 };
 

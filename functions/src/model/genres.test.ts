@@ -21,13 +21,18 @@ describe('itemGenres', () => {
 });
 
 describe('genreWeight and popularityWeight', () => {
-  it('are w₀ and v₀ before any rating and half of them after their fades', () => {
+  it('are w₀ and v₀ before any rating, w halved after n₀ ratings and v with every m₀', () => {
     const config = {
       weight: 0.6,
       fadeRatings: 10,
       candidates: 100,
       popularityWeight: 0.4,
       popularityFadeRatings: 5,
+      sequenceWeight: 0,
+      sequenceRampRatings: 1,
+      sequenceRecent: 1,
+      sequenceWindow: 1,
+      sequenceKeep: 1,
     };
     expect(genreWeight(config, 0)).toBeCloseTo(0.6, 15);
     expect(genreWeight(config, 10)).toBeCloseTo(0.3, 15);
@@ -35,6 +40,7 @@ describe('genreWeight and popularityWeight', () => {
     expect(genreWeight({ ...config, weight: 0 }, 3)).toBe(0);
     expect(popularityWeight(config, 0)).toBeCloseTo(0.4, 15);
     expect(popularityWeight(config, 5)).toBeCloseTo(0.2, 15);
+    expect(popularityWeight(config, 15)).toBeCloseTo(0.05, 15);
     expect(popularityWeight({ ...config, popularityWeight: 0 }, 3)).toBe(0);
   });
 });

@@ -43,9 +43,13 @@ export function genreWeight(config: GenreConfig, n: number): number {
   return fading(config.weight, config.fadeRatings, n);
 }
 
-/** The weight of the popularity term after `n` ratings: v₀·m₀/(m₀ + n). */
+/**
+ * The weight of the popularity term after `n` ratings: v₀·2^(−n/m₀). It halves with every m₀
+ * ratings, so it helps a newcomer and is gone from a long history, whose own ratings it would
+ * only pull towards the same few well-known movies.
+ */
 export function popularityWeight(config: GenreConfig, n: number): number {
-  return fading(config.popularityWeight, config.popularityFadeRatings, n);
+  return config.popularityWeight * 2 ** (-n / config.popularityFadeRatings);
 }
 
 /** `initial` after `n` ratings, halved after `half` of them. */

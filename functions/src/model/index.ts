@@ -31,6 +31,8 @@ export {
   MODEL_FORMAT,
 } from './model-files.js';
 export { mulberry32 } from './random.js';
+export type { ItemSuccessors } from './sequence.js';
+export { itemSuccessors, SequenceTerm } from './sequence.js';
 export type { ExplicitUser, RankingUser, UserItemRatings } from './serve/fold-in.js';
 export { foldInExplicit, foldInRanking } from './serve/fold-in.js';
 export type {
@@ -73,7 +75,7 @@ export type {
   SparkTrainer,
   TrainedModelSet,
 } from './train/model-set.js';
-export { trainModelSet } from './train/model-set.js';
+export { successorsFor, trainModelSet } from './train/model-set.js';
 export type { RankingModel } from './train/ranking.js';
 export { rankingUserSide, trainRanking } from './train/ranking.js';
 export type { Csr, RatingLayout } from './train/rating-layout.js';

@@ -165,6 +165,39 @@ describe('model files', () => {
     expect(() => decodeModelFiles(missing)).toThrow('model files: item-genres.i32 is missing');
   });
 
+  it("stores each movie's successors with the sequence term on, and checks them", () => {
+    const { set: decoded } = decodeModelFiles(files);
+    const { successors } = set;
+    expect(successors?.items.length).toBeGreaterThan(0);
+    expect(decoded.successors?.offsets).toEqual(successors?.offsets);
+    expect(decoded.successors?.items).toEqual(successors?.items);
+    expect(Array.from(decoded.successors?.weights ?? [])).toEqual(
+      Array.from(successors?.weights ?? []),
+    );
+    const bad = (edit: Partial<NonNullable<TrainedModelSet['successors']>>) => () =>
+      decodeModelFiles(
+        encodeModelFiles({ ...set, successors: { ...successors!, ...edit } }, metadata),
+      );
+    const offsets = successors!.offsets.slice();
+    offsets[3] = offsets[2]! - 1;
+    expect(bad({ offsets })).toThrow(
+      'model files: item-successor-offsets.i32 does not ascend from 0 at entry 3',
+    );
+    const outside = successors!.items.slice();
+    outside[0] = 30;
+    expect(bad({ items: outside })).toThrow(
+      'model files: item-successors.i32 entry 0 is row 30, outside 0..29',
+    );
+    expect(
+      bad({ items: successors!.items.subarray(1), weights: successors!.weights.subarray(1) }),
+    ).toThrow(
+      `model files: item-successor-offsets.i32 ends at ${successors!.items.length} but item-successors.i32 holds ${successors!.items.length - 1}`,
+    );
+    const off = encodeModelFiles({ ...set, successors: undefined }, metadata);
+    expect([...off.keys()].filter((name) => name.includes('successor'))).toEqual([]);
+    expect(decodeModelFiles(off).set.successors).toBeUndefined();
+  });
+
   it('reads a model published before the genre term: no genres, the term off', () => {
     const older = manifestWith((m) => {
       delete (m.config as Record<string, unknown>).genres;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { describeIssues, modelConfigSchema } from './config.js';
+import type { ItemSuccessors } from './sequence.js';
 import { SPARK_USER_STEP } from './serve/spark-fold-in.js';
 import type { ModelSet } from './train/model-set.js';
 
@@ -23,6 +24,14 @@ const GENRES_FILE = 'item-genres.i32';
 
 /** The rating model's implicit item factors y (items × k); only when its config turns them on. */
 const IMPLICIT_FILE = 'explicit-item-implicit.f32';
+
+/**
+ * Each movie's successors (sequence.ts), only when the model has them: offsets (items + 1),
+ * then the successor rows and their weights, offsets[items] of each.
+ */
+const SUCCESSOR_OFFSETS_FILE = 'item-successor-offsets.i32';
+const SUCCESSORS_FILE = 'item-successors.i32';
+const SUCCESSOR_WEIGHTS_FILE = 'item-successor-weights.f32';
 type Dtype = keyof typeof dtypes;
 
 const fileEntrySchema = z.strictObject({
@@ -121,6 +130,12 @@ export function encodeModelFiles(set: ModelSet, metadata: ModelMetadata): Map<st
     );
     arrays[GENRES_FILE] = { dtype: 'int32', shape: [set.itemIds.length], values };
   }
+  if (set.successors) {
+    const { offsets, items, weights } = set.successors;
+    arrays[SUCCESSOR_OFFSETS_FILE] = { dtype: 'int32', shape: [offsets.length], values: offsets };
+    arrays[SUCCESSORS_FILE] = { dtype: 'int32', shape: [items.length], values: items };
+    arrays[SUCCESSOR_WEIGHTS_FILE] = { dtype: 'float32', shape: [weights.length], values: weights };
+  }
   for (const [name, array] of Object.entries(arrays)) {
     const bytes = encodeArray(array.dtype, array.values);
     files.set(name, bytes);
@@ -176,6 +191,12 @@ export function decodeModelFiles(files: ReadonlyMap<string, Uint8Array>): Decode
     ...(explicit.implicitRegularization !== null && {
       [IMPLICIT_FILE]: [items, explicit.factors],
     }),
+    // Successor lists are as long as the offsets' last entry says, checked once decoded.
+    ...(manifest.files[SUCCESSOR_OFFSETS_FILE] && {
+      [SUCCESSOR_OFFSETS_FILE]: [items + 1],
+      [SUCCESSORS_FILE]: manifest.files[SUCCESSORS_FILE]?.shape.slice(0, 1) ?? [0],
+      [SUCCESSOR_WEIGHTS_FILE]: manifest.files[SUCCESSORS_FILE]?.shape.slice(0, 1) ?? [0],
+    }),
   };
   const arrays = new Map<string, Float64Array | Int32Array>();
   for (const [name, shape] of Object.entries(expected)) {
@@ -221,6 +242,13 @@ export function decodeModelFiles(files: ReadonlyMap<string, Uint8Array>): Decode
       );
     }
   }
+  const successors = arrays.has(SUCCESSOR_OFFSETS_FILE)
+    ? checkedSuccessors(
+        arrays.get(SUCCESSOR_OFFSETS_FILE) as Int32Array,
+        arrays.get(SUCCESSORS_FILE) as Int32Array,
+        arrays.get(SUCCESSOR_WEIGHTS_FILE) as Float64Array,
+      )
+    : undefined;
   const set: ModelSet = {
     itemIds: Int32Array.from(manifest.itemIds),
     config: manifest.config,
@@ -253,8 +281,36 @@ export function decodeModelFiles(files: ReadonlyMap<string, Uint8Array>): Decode
           masks: new Uint32Array(genreMasks.buffer, genreMasks.byteOffset, genreMasks.length),
         },
       }),
+    ...(successors && { successors }),
   };
   return { manifest, set };
+}
+
+/** The successor arrays, once their offsets are known to ascend and to cover them exactly. */
+function checkedSuccessors(
+  offsets: Int32Array,
+  items: Int32Array,
+  weights: Float64Array,
+): ItemSuccessors {
+  const rows = offsets.length - 1;
+  const bad = offsets.findIndex((offset, r) => (r === 0 ? offset !== 0 : offset < offsets[r - 1]));
+  if (bad >= 0) {
+    throw new Error(
+      `model files: ${SUCCESSOR_OFFSETS_FILE} does not ascend from 0 at entry ${bad}`,
+    );
+  }
+  if (offsets[rows] !== items.length) {
+    throw new Error(
+      `model files: ${SUCCESSOR_OFFSETS_FILE} ends at ${offsets[rows]} but ${SUCCESSORS_FILE} holds ${items.length}`,
+    );
+  }
+  const outside = items.findIndex((row) => row < 0 || row >= rows);
+  if (outside >= 0) {
+    throw new Error(
+      `model files: ${SUCCESSORS_FILE} entry ${outside} is row ${items[outside]}, outside 0..${rows - 1}`,
+    );
+  }
+  return { offsets, items, weights };
 }
 
 function parseManifest(bytes: Uint8Array | undefined): ModelManifest {

@@ -158,6 +158,11 @@ describe('Recommender', () => {
           candidates: 5,
           popularityWeight: 0,
           popularityFadeRatings: 1,
+          sequenceWeight: 0,
+          sequenceRampRatings: 1,
+          sequenceRecent: 1,
+          sequenceWindow: 1,
+          sequenceKeep: 1,
           ...terms,
         },
       },
@@ -194,8 +199,8 @@ describe('Recommender', () => {
     const plain = off.recommend(off.foldIn(likesTen), { count: 4 }).items;
     expect(plain.map((item) => item.movieId)).toEqual([30, 40, 50, 20]);
     // Bayesian averages (m = 1) scaled to [0, 1]: 20 → 4.25 is 1, 30 → 3.125 is 0, 40 → 12.5/3,
-    // and 50, unrated, 0; v = 2·10/(10 + 1). Each candidate: score / the best + v·that.
-    const v = 20 / 11;
+    // and 50, unrated, 0; v = 2·2^(−1/10). Each candidate: score / the best + v·that.
+    const v = 2 * 2 ** (-1 / 10);
     const term = new Map([
       [20, 1],
       [30, 0],
@@ -216,6 +221,59 @@ describe('Recommender', () => {
     });
     // The most popular movie, last by the ranking model, moves up past 30 and 50.
     expect(blended.findIndex((item) => item.movieId === 20)).toBeLessThan(2);
+  });
+
+  /** The test model with successors: 10 → 20 (0.5) and 40 (0.25); 20 → 50 (0.5). */
+  const withSuccessors = (terms: Partial<GenreConfig>) =>
+    new Recommender({
+      ...reRanking(terms).set,
+      successors: {
+        offsets: Int32Array.of(0, 2, 3, 3, 3, 3),
+        items: Int32Array.of(1, 3, 4),
+        weights: Float64Array.of(0.5, 0.25, 0.5),
+      },
+    });
+
+  it('re-orders by what others rated after the latest movies, u growing with the ratings', () => {
+    const likesTen = [{ movieId: 10, rating: 5, ratedAt: 100 }];
+    const off = withSuccessors({});
+    const plain = off.recommend(off.foldIn(likesTen), { count: 4 }).items;
+    expect(plain.map((item) => item.movieId)).toEqual([30, 40, 50, 20]);
+    // After 1 rating u = 2·1/(1 + 1) = 1; t(20) = 0.5 is the best candidate's, t(40) = 0.25.
+    const on = withSuccessors({ sequenceWeight: 2, sequenceRampRatings: 1, sequenceRecent: 2 });
+    const folded = on.foldIn(likesTen);
+    expect(Array.from(folded.recent)).toEqual([0]);
+    const next = new Map([
+      [20, 1],
+      [40, 0.5],
+    ]);
+    const expected = plain
+      .map((item) => ({
+        movieId: item.movieId,
+        score: item.score / plain[0]!.score + (next.get(item.movieId) ?? 0),
+      }))
+      .sort((a, b) => b.score - a.score);
+    const blended = on.recommend(folded, { count: 4 }).items;
+    expect(blended.map((item) => item.movieId)).toEqual(expected.map((item) => item.movieId));
+    blended.forEach((item, n) => {
+      expect(item.score).toBeCloseTo(expected[n]!.score, 12);
+    });
+    // 20, last by the ranking model, moves up past 40 and 50.
+    expect(blended.findIndex((item) => item.movieId === 20)).toBeLessThan(2);
+  });
+
+  it("follows the person's latest ratings, in time then movie id order, and needs their times", () => {
+    const on = withSuccessors({ sequenceWeight: 1, sequenceRecent: 2 });
+    const ratings = [
+      { movieId: 40, rating: 2, ratedAt: 300 },
+      { movieId: 20, rating: 5, ratedAt: 100 },
+      { movieId: 10, rating: 4, ratedAt: 300 },
+    ];
+    // 20 first, then 10 and 40 at the same time: the latest two are 10 and 40 (rows 0 and 3).
+    expect(Array.from(on.foldIn(ratings).recent)).toEqual([0, 3]);
+    const untimed = [...ratings.slice(0, 2), { movieId: 10, rating: 4 }];
+    expect(on.foldIn(untimed).recent).toHaveLength(0);
+    expect(withSuccessors({}).foldIn(ratings).recent).toHaveLength(0);
   });
 
   it('leaves the list alone without genres, and for a model whose config predates them', () => {

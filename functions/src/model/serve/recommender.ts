@@ -3,6 +3,7 @@ import { ExplicitScratch, type ExplicitSide } from '../als/explicit-step.js';
 import { ImplicitScratch, type ImplicitSide } from '../als/implicit-step.js';
 import { choleskySubstitute } from '../als/linalg.js';
 import { GenreSimilarity, genreWeight, popularityWeight } from '../genres.js';
+import { SequenceTerm, sequenceTermOn, sequenceWeight } from '../sequence.js';
 import { bayesianAverage } from '../train/baselines.js';
 import { explicitUserSide } from '../train/explicit.js';
 import type { ModelSet } from '../train/model-set.js';
@@ -42,6 +43,11 @@ export interface FoldedUser {
   readonly withdrawn: number;
   /** When their latest rating was given (NaN if never, or without timestamps). */
   readonly latestRatedAt: number;
+  /**
+   * The rows of their latest ratings, oldest first (time, then movie id), as many as the
+   * sequence term follows; empty when it is off or a rating has no time.
+   */
+  readonly recent: Int32Array;
 }
 
 /** One recommended movie. */
@@ -97,6 +103,8 @@ export class Recommender {
   private readonly explicitSide: ExplicitSide;
   /** The genre term's similarity, when the model has genres and the term is on. */
   private readonly genreSimilarity?: GenreSimilarity;
+  /** The sequence term, when the model has successors and the term is on. */
+  private readonly sequenceTerm?: SequenceTerm;
 
   constructor(set: ModelSet) {
     this.set = set;
@@ -117,6 +125,9 @@ export class Recommender {
     this.popularTerm = scaledToUnit(this.popularScores);
     if (set.genres && set.genres.names.length > 0 && set.config.genres.weight > 0) {
       this.genreSimilarity = new GenreSimilarity(set.genres);
+    }
+    if (set.successors && sequenceTermOn(set.config.genres)) {
+      this.sequenceTerm = new SequenceTerm(set.successors);
     }
     const { k, itemFactors } = set.ranking;
     this.itemNorms = new Float64Array(set.itemIds.length);
@@ -190,7 +201,20 @@ export class Recommender {
       unknown,
       withdrawn,
       latestRatedAt: timed ? latestRatedAt : Number.NaN,
+      recent:
+        this.sequenceTerm && timed
+          ? this.latest(rows.subarray(0, used), times, this.set.config.genres.sequenceRecent)
+          : EMPTY_ROWS,
     };
+  }
+
+  /** The rows of the `count` latest of `rows` rated at `times`, oldest first (ties by movie id). */
+  private latest(rows: Int32Array, times: Float64Array, count: number): Int32Array {
+    const { itemIds } = this.set;
+    const order = Array.from(rows.keys()).sort(
+      (a, b) => times[a] - times[b] || itemIds[rows[a]] - itemIds[rows[b]],
+    );
+    return Int32Array.from(order.slice(-count), (n) => rows[n]);
   }
 
   /**
@@ -225,12 +249,6 @@ export class Recommender {
   }
 
   /**
-   * The ranking model's top movies for a person; with the re-rank on (config.ts, genres.ts),
-   * its best `genres.candidates` re-ordered by score / top score + w·(genre similarity to the
-   * movies they liked) + v·(popularity), w and v fading with their number of ratings. Ties go
-   * to the lower row.
-   */
-  /**
    * The genre similarity set to the person's profile, or undefined when the genre term is off
    * for them: no genres, a weight of 0, or nothing liked with a genre. The profile is built
    * only when the term is on.
@@ -245,12 +263,20 @@ export class Recommender {
       : undefined;
   }
 
+  /**
+   * The ranking model's top movies for a person; with the re-rank on (config.ts, genres.ts,
+   * sequence.ts), its best `genres.candidates` re-ordered by score / top score + w·(genre
+   * similarity to the movies they liked) + v·(popularity) + u·(sequence term / the best
+   * candidate's), w and v fading with their number of ratings and u growing with it. Ties go
+   * to the lower row.
+   */
   private personalTopN(user: FoldedUser, options: RecommendOptions): TopN {
     const { genres } = this.set.config;
     const similarity = this.genreProfileOf(user);
     const weight = similarity ? genreWeight(genres, user.used) : 0;
     const popular = popularityWeight(genres, user.used);
-    if (weight === 0 && popular === 0) {
+    const sequence = this.sequenceTerm?.setRecent(user.recent) ? this.sequenceTerm : undefined;
+    if (weight === 0 && popular === 0 && !sequence) {
       return this.scorer.topN(user.ranking.factors, {
         count: options.count,
         exclude: user.rated,
@@ -263,12 +289,17 @@ export class Recommender {
       filter: options.filter,
     });
     const scale = candidates.scores.length > 0 ? Math.abs(candidates.scores[0]) || 1 : 1;
+    const next = sequence
+      ? Float64Array.from(candidates.items, (row) => sequence.score(row))
+      : undefined;
+    const nextScale = next ? sequenceWeight(genres, user.used) / (Math.max(...next) || 1) : 0;
     const blended = Float64Array.from(
       candidates.items,
       (row, n) =>
         candidates.scores[n] / scale +
         (similarity ? weight * similarity.similarity(row) : 0) +
-        popular * this.popularTerm[row],
+        popular * this.popularTerm[row] +
+        (next ? nextScale * next[n] : 0),
     );
     const order = Array.from(candidates.items.keys()).sort(
       (a, b) => blended[b] - blended[a] || candidates.items[a] - candidates.items[b],
@@ -416,3 +447,5 @@ function scaledToUnit(values: Float64Array): Float64Array {
   const range = max - min;
   return values.map((value) => (Number.isFinite(value) && range > 0 ? (value - min) / range : 0));
 }
+
+const EMPTY_ROWS = new Int32Array(0);

@@ -28,6 +28,11 @@ const config: ModelConfig = {
     candidates: 1,
     popularityWeight: 0,
     popularityFadeRatings: 1,
+    sequenceWeight: 0,
+    sequenceRampRatings: 1,
+    sequenceRecent: 1,
+    sequenceWindow: 1,
+    sequenceKeep: 1,
   },
 };
 const float32 = (n: number) => Float64Array.from({ length: n }, () => Math.fround(random() - 0.5));

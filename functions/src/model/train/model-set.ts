@@ -1,5 +1,6 @@
 import type { ModelConfig } from '../config.js';
 import type { ItemGenres } from '../genres.js';
+import { type ItemSuccessors, itemSuccessors, sequenceTermOn } from '../sequence.js';
 import type { SPARK_USER_STEP } from '../serve/spark-fold-in.js';
 import type { Ratings } from '../types.js';
 import { type ItemPopularity, itemPopularity } from './baselines.js';
@@ -28,6 +29,8 @@ export interface ModelSet {
   readonly popularity: ItemPopularity;
   /** The items' genres, when the catalogue gave them (the served list's genre term). */
   readonly genres?: ItemGenres;
+  /** What people rated next after each movie (the served list's sequence term), when it is on. */
+  readonly successors?: ItemSuccessors;
   /** Set when Spark trained the model (its manifest's `trainer`): fold-in takes Spark's user step. */
   readonly trainer?: SparkTrainer;
 }
@@ -46,8 +49,9 @@ export interface TrainedModelSet extends ModelSet {
 }
 
 /**
- * Trains both models and gathers the popularity statistics from one set of ratings (the
- * layout is built once and shared). `itemIds[i]` is the movie id of item index i.
+ * Trains both models and gathers the popularity statistics and, with the sequence term on,
+ * each movie's successors from one set of ratings (the layout is built once and shared).
+ * `itemIds[i]` is the movie id of item index i.
  */
 export async function trainModelSet(
   ratings: Ratings,
@@ -64,5 +68,24 @@ export async function trainModelSet(
   const shared = { ...options, layout };
   const explicit = await trainExplicit(ratings, config.explicit, shared);
   const ranking = await trainRanking(ratings, config.ranking, shared);
-  return { itemIds, config, explicit, ranking, popularity: itemPopularity(ratings) };
+  const successors = successorsFor(ratings, itemIds, config);
+  return {
+    itemIds,
+    config,
+    explicit,
+    ranking,
+    popularity: itemPopularity(ratings),
+    ...(successors && { successors }),
+  };
+}
+
+/** The successors a model set with `config` serves: none when the sequence term is off. */
+export function successorsFor(
+  ratings: Ratings,
+  itemIds: Int32Array,
+  config: ModelConfig,
+): ItemSuccessors | undefined {
+  return sequenceTermOn(config.genres)
+    ? itemSuccessors(ratings, itemIds, config.genres)
+    : undefined;
 }
