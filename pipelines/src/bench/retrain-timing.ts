@@ -14,7 +14,7 @@ import { iterationSeconds, kernelSeconds, timingExecutor } from './timing-execut
 export interface RetrainTiming {
   /** Ratings in memory → model files on disk. */
   totalSeconds: number;
-  /** trainModelSet: layout, both models, popularity. */
+  /** trainModelSet: layout, both models, popularity, successors. */
   trainSeconds: number;
   /** Layout and anything else in training outside the two models' iterations. */
   setupSeconds: number;

@@ -8,24 +8,21 @@ import {
   fitModelSet,
   GENRES_OFF_KEY,
   protocolTContenders,
+  SEQUENCE_OFF_KEY,
   withoutGenreTerm,
+  withoutSequenceTerm,
 } from '../eval/contenders.js';
 import { genreFans } from '../eval/genre-fans.js';
 import { consistency, foldInCost, progressive } from '../eval/protocol-f.js';
 import { runProtocolR } from '../eval/protocol-r.js';
 import { type ContenderResult, rankingTask, runProtocolT } from '../eval/protocol-t.js';
 import { writeProgressiveChart } from '../report/charts.js';
-import {
-  genreTermF,
-  genreTermT,
-  renderGenreTermF,
-  renderGenreTermT,
-} from '../report/genre-term.js';
 import { datasetInfo, headerLines } from '../report/header.js';
 import { toJson } from '../report/json.js';
 import { describeMachine } from '../report/machine.js';
 import { stderrProgress } from '../report/progress.js';
 import { renderProtocolF, renderProtocolR, renderProtocolT } from '../report/protocol-report.js';
+import { renderTermF, renderTermT, termF, termT } from '../report/term-on-off.js';
 import { type FlagSpec, integerFlag, parseFlags, runMain, UsageError, usageText } from './args.js';
 import { createExecutor, startWorkers } from './threads.js';
 
@@ -131,15 +128,19 @@ runMain(async () => {
         stderrProgress,
       );
       const [ours, ...others] = results;
-      const off = others.find((r) => r.key === GENRES_OFF_KEY) as ContenderResult;
-      const baselines = others.filter((r) => r !== off);
-      const genreTerm = genreTermT(DEFAULT_MODEL_CONFIG.genres, ours, off);
+      const genresOff = others.find((r) => r.key === GENRES_OFF_KEY) as ContenderResult;
+      const sequenceOff = others.find((r) => r.key === SEQUENCE_OFF_KEY) as ContenderResult;
+      const baselines = others.filter((r) => r !== genresOff && r !== sequenceOff);
+      const genreTerm = termT('genre', DEFAULT_MODEL_CONFIG.genres, ours, genresOff);
+      const sequenceTerm = termT('sequence', DEFAULT_MODEL_CONFIG.genres, ours, sequenceOff);
       lines.push(
         ...header('Protocol T: top-N ranking', parameters),
         '',
         ...renderProtocolT([ours, ...baselines]),
         '',
-        ...renderGenreTermT(genreTerm),
+        ...renderTermT(genreTerm),
+        '',
+        ...renderTermT(sequenceTerm),
       );
       json = {
         protocol,
@@ -150,6 +151,7 @@ runMain(async () => {
         ...summaryJson(ours),
         trainSeconds: ours.fitSeconds,
         genreTerm,
+        sequenceTerm,
         baselines: Object.fromEntries(baselines.map((b) => [b.key, summaryJson(b)])),
       };
     } else {
@@ -172,10 +174,18 @@ runMain(async () => {
       const consistent = consistency(set, task);
       const steps = progressive(task, recommender, loaded.movieIds, stderrProgress);
       stderrProgress('protocol F: progressive, genre term off');
-      const genreTerm = genreTermF(
+      const genreTerm = termF(
+        'genre',
         DEFAULT_MODEL_CONFIG.genres,
         steps,
         progressive(task, new Recommender(withoutGenreTerm(set)), loaded.movieIds),
+      );
+      stderrProgress('protocol F: progressive, sequence term off');
+      const sequenceTerm = termF(
+        'sequence',
+        DEFAULT_MODEL_CONFIG.genres,
+        steps,
+        progressive(task, new Recommender(withoutSequenceTerm(set)), loaded.movieIds),
       );
       const fans = genres ? genreFans(recommender, genres) : [];
       const { offsets } = task.trainRows;
@@ -192,7 +202,9 @@ runMain(async () => {
         '',
         ...renderProtocolF({ consistency: consistent, progressive: steps, fans, cost }),
         '',
-        ...renderGenreTermF(genreTerm),
+        ...renderTermF(genreTerm),
+        '',
+        ...renderTermF(sequenceTerm),
       );
       json = {
         protocol,
@@ -204,6 +216,7 @@ runMain(async () => {
         consistency: consistent,
         progressive: steps,
         genreTerm,
+        sequenceTerm,
         genreFans: fans,
         p50Ms: cost[0].p50Ms,
         p99Ms: cost[0].p99Ms,

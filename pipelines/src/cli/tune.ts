@@ -30,7 +30,7 @@ const FLAGS: Record<string, FlagSpec> = {
     type: 'string',
     choices: ['explicit', 'ranking', 'genres', 'all'],
     description:
-      "what to tune: a model, or the served list's genre term, or all three in that order (default all)",
+      "what to tune: a model, or the served list's re-rank (genre, popularity and sequence terms), or all three in that order (default all)",
   },
   passes: { type: 'string', description: 'coordinate-descent passes over the grid (default 2)' },
   knobs: {
@@ -90,7 +90,7 @@ runMain(async () => {
       explicit: 'validation RMSE (Protocol R train split again 80/20)',
       ranking:
         "validation NDCG@10 (Protocol T train split again by time), less 1 where Recall@20 < 1.1 × 1.6× or coverage@10 < 1.1 × 5× popularity's (the targets with a 10% margin)",
-      genres: `served list's re-rank (genre and popularity terms): validation NDCG@10 (same split) averaged over Protocol F's n = 1, 3, 5, 10, 20, all, less 1 where it does not beat popularity by ${Math.round((VALIDATION_MARGIN - 1) * 100)}% from n = 3 on, fewer than ${GENRE_CONSTRAINTS.fanGenresMostlyTheirs * 100}% of common genres' fans get mostly their genre, or the served list misses the ranking constraints above; genres: ${genreSource}`,
+      genres: `served list's re-rank (genre, popularity and sequence terms): validation NDCG@10 (same split) averaged over Protocol F's n = 1, 3, 5, 10, 20, all, less 1 where it does not beat popularity by ${Math.round((VALIDATION_MARGIN - 1) * 100)}% from n = 3 on, fewer than ${GENRE_CONSTRAINTS.fanGenresMostlyTheirs * 100}% of common genres' fans get mostly their genre, or the served list misses the ranking constraints above; genres: ${genreSource}`,
       threads,
     },
     seed,
@@ -151,7 +151,7 @@ runMain(async () => {
         objective,
         passes,
         0.0005,
-        "served list's genre term",
+        "served list's re-rank",
       );
       tuned.genres = result.config;
       summary.genres = {

@@ -9,6 +9,7 @@ import {
   type Ratings,
   Recommender,
   scoreItemKnn,
+  successorsFor,
   type TrainedModelSet,
   topNByFactors,
   trainItemKnn,
@@ -19,6 +20,9 @@ import { type Contender, type RankingTask, scoreRanker } from './protocol-t.js';
 
 /** Key of our served list with the genre term off (weight 0), beside ours in Protocol T. */
 export const GENRES_OFF_KEY = 'genresOff';
+
+/** Key of our served list with the sequence term off (weight 0), beside ours in Protocol T. */
+export const SEQUENCE_OFF_KEY = 'sequenceOff';
 
 /** Neighbours per movie of the item-kNN baseline. */
 export const ITEM_KNN_NEIGHBORS = 100;
@@ -35,11 +39,12 @@ export interface ContenderOptions {
 /**
  * Protocol T's contenders, ours first. Ours is the list a person sees: the served path, each
  * user folded in from their train ratings and `Recommender.recommend` asked for the top 20.
- * Then the same list with the genre term off (GENRES_OFF_KEY), and the baselines EVALUATION.md asks for in the same run: popularity (count in train),
- * item-kNN (cosine) and the rating model used for ranking (its predicted stars).
+ * Then the same list with the genre term off (GENRES_OFF_KEY) and with the sequence term off
+ * (SEQUENCE_OFF_KEY), and the baselines EVALUATION.md asks for in the same run: popularity
+ * (count in train), item-kNN (cosine) and the rating model used for ranking (its predicted stars).
  */
 export function protocolTContenders(config: ModelConfig, options: ContenderOptions): Contender[] {
-  // Ours with and without the genre term share one fit.
+  // Ours with and without each re-rank term share one fit.
   const fits = new Map<RankingTask, ReturnType<typeof fitModelSet>>();
   const fitted = (task: RankingTask) => {
     let fit = fits.get(task);
@@ -67,6 +72,15 @@ export function protocolTContenders(config: ModelConfig, options: ContenderOptio
       fit: async (task) => {
         const { set, rankingSeconds } = await fitted(task);
         const off = new Recommender(withoutGenreTerm(set));
+        return { rank: servedRanker(task, off, options.movieIds), fitSeconds: rankingSeconds };
+      },
+    },
+    {
+      key: SEQUENCE_OFF_KEY,
+      label: 'ranking model (served, sequence term off)',
+      fit: async (task) => {
+        const { set, rankingSeconds } = await fitted(task);
+        const off = new Recommender(withoutSequenceTerm(set));
         return { rank: servedRanker(task, off, options.movieIds), fitSeconds: rankingSeconds };
       },
     },
@@ -136,6 +150,7 @@ export async function fitModelSet(
 }> {
   const ranking = await fitRanking(train, config.ranking, options);
   const explicit = await fitExplicit(train, config.explicit, options);
+  const successors = successorsFor(train, options.movieIds, config);
   const set: TrainedModelSet = {
     itemIds: options.movieIds,
     config,
@@ -143,6 +158,7 @@ export async function fitModelSet(
     ranking: ranking.model,
     popularity: itemPopularity(train),
     ...(options.genres && { genres: options.genres }),
+    ...(successors && { successors }),
   };
   return {
     set,
@@ -155,6 +171,12 @@ export async function fitModelSet(
 /** `set` with the served list's genre term off (weight 0). */
 export function withoutGenreTerm<S extends ModelSet>(set: S): S {
   return { ...set, config: { ...set.config, genres: { ...set.config.genres, weight: 0 } } };
+}
+
+/** `set` with the served list's sequence term off (weight 0). */
+export function withoutSequenceTerm<S extends ModelSet>(set: S): S {
+  const genres = { ...set.config.genres, sequenceWeight: 0 };
+  return { ...set, config: { ...set.config, genres } };
 }
 
 /** The served list: fold the user in from their train ratings, then recommend. */

@@ -169,8 +169,8 @@ export interface CostResult {
 /**
  * Protocol F cost: one fold-in plus the served top 20 over the whole catalogue, on this
  * thread; and the same request with "because you rated …" explained for each of the 20. The
- * model set has `movies` items with random factors of k = 64 and random genres (so the genre
- * term runs): the cost depends on sizes, not on the values. Each request folds in a user with as
+ * model set has `movies` items with random factors of k = 64, random genres and random
+ * successors (so the genre and sequence terms run): the cost depends on sizes, not on the values. Each request folds in a user with as
  * many ratings as one of `ratingCounts` (cycled), of random movies at random times.
  */
 export function foldInCost(
@@ -276,7 +276,14 @@ function randomModelSet(movies: number, k: number, random: () => number): ModelS
     const genres = 1 + Math.floor(3 * random());
     for (let n = 0; n < genres; n++) masks[row] |= 1 << Math.floor(19 * random());
   }
-  return { ...set, genres: { names, masks } };
+  // Each movie's successors as many as the config keeps, so the sequence term runs as served.
+  const keep = config.genres.sequenceKeep;
+  const successors = {
+    offsets: Int32Array.from({ length: movies + 1 }, (_, row) => row * keep),
+    items: Int32Array.from({ length: movies * keep }, () => Math.floor(random() * movies)),
+    weights: Float64Array.from({ length: movies * keep }, (_, n) => 1 / (2 + (n % keep))),
+  };
+  return { ...set, genres: { names, masks }, successors };
 }
 
 function randomRatings(count: number, movies: number, random: () => number): UserRating[] {

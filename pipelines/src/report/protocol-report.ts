@@ -180,7 +180,7 @@ export function renderProtocolF(result: {
           `mostly their genre (share > 0.5): ${fans.filter((fan) => fan.share > 0.5).length} of ${fans.length} genres`,
         ]),
     '',
-    'cost: one fold-in + top 20 over the catalogue, single thread, random factors and genres, genre term on (ms, wall clock); CPU = this process\'s CPU time for the same request; served = the same with "because" for each',
+    'cost: one fold-in + top 20 over the catalogue, single thread, random factors, genres and successors, genre and sequence terms on (ms, wall clock); CPU = this process\'s CPU time for the same request; served = the same with "because" for each',
     formatTable(
       [
         'movies',
@@ -250,7 +250,11 @@ export function renderProtocolS(dataset: string, m: RetrainMeasurement): string[
       `${fixed(m.cpuSeconds / m.totalSeconds, 2)} cores busy on average`,
     ],
     ['  training (both models)', fixed(m.trainSeconds, 2), ''],
-    ['    layout and set-up', fixed(m.setupSeconds, 2), 'CSR layouts, evidence, sessions'],
+    [
+      '    layout and set-up',
+      fixed(m.setupSeconds, 2),
+      'CSR layouts, evidence, sessions, successors',
+    ],
     [
       `    rating model, ${m.explicit.iterations} iterations (k = ${m.explicit.factors})`,
       fixed(sum(m.explicit.secondsPerIteration), 2),

@@ -3,65 +3,82 @@ import type { RankingSummary } from '../eval/metrics.js';
 import type { ProgressiveStep } from '../eval/protocol-f.js';
 import { fixed, formatTable } from './table.js';
 
-/** Protocol T's held-out metrics of the served list with its genre term on and off. */
-export interface GenreTermT {
+/** A term of the served list's re-rank that the figures show on and off. */
+export type ReRankTerm = 'genre' | 'sequence';
+
+type Metrics = Pick<RankingSummary, 'ndcg10' | 'recall20' | 'coverage10'>;
+
+/** Protocol T's held-out metrics of the served list with one re-rank term on and off. */
+export interface TermT {
+  readonly term: ReRankTerm;
   readonly genres: GenreConfig;
-  readonly on: Pick<RankingSummary, 'ndcg10' | 'recall20' | 'coverage10'>;
-  readonly off: Pick<RankingSummary, 'ndcg10' | 'recall20' | 'coverage10'>;
+  readonly on: Metrics;
+  readonly off: Metrics;
 }
 
-/** Protocol F's progressive NDCG@10 with the genre term on and off, per n. */
-export interface GenreTermF {
+/** Protocol F's progressive NDCG@10 with one re-rank term on and off, per n. */
+export interface TermF {
+  readonly term: ReRankTerm;
   readonly genres: GenreConfig;
   readonly steps: { n: number | 'all'; on: number; off: number }[];
 }
 
-export function genreTermT(
+export function termT(
+  term: ReRankTerm,
   genres: GenreConfig,
   on: RankingSummary,
   off: RankingSummary,
-): GenreTermT {
+): TermT {
   const pick = ({ ndcg10, recall20, coverage10 }: RankingSummary) => ({
     ndcg10,
     recall20,
     coverage10,
   });
-  return { genres, on: pick(on), off: pick(off) };
+  return { term, genres, on: pick(on), off: pick(off) };
 }
 
-export function genreTermF(
+export function termF(
+  term: ReRankTerm,
   genres: GenreConfig,
   on: readonly ProgressiveStep[],
   off: readonly ProgressiveStep[],
-): GenreTermF {
+): TermF {
   return {
+    term,
     genres,
     steps: on.map((step, index) => ({ n: step.n, on: step.ndcg10, off: off[index].ndcg10 })),
   };
 }
 
-const title = ({ weight, fadeRatings, candidates }: GenreConfig) =>
-  `genre term (weight ${weight}, halved after ${fadeRatings} ratings, re-orders the best ${candidates}) on and off, held-out split`;
+const TITLES: Record<ReRankTerm, (genres: GenreConfig) => string> = {
+  genre: ({ weight, fadeRatings, candidates }) =>
+    `genre term (weight ${weight}, halved after ${fadeRatings} ratings, re-orders the best ${candidates})`,
+  sequence: (g) =>
+    `sequence term (weight ${g.sequenceWeight}, half of it after ${g.sequenceRampRatings} ratings, follows the latest ${g.sequenceRecent}, successors within ${g.sequenceWindow} ratings, ${g.sequenceKeep} kept a movie)`,
+};
 
-export function renderGenreTermT(result: GenreTermT): string[] {
-  const row = (label: string, m: GenreTermT['on']) => [
+const title = (result: TermT | TermF) =>
+  `${TITLES[result.term](result.genres)} on and off, held-out split`;
+
+export function renderTermT(result: TermT): string[] {
+  const row = (label: string, m: Metrics) => [
     label,
     fixed(m.ndcg10),
     fixed(m.recall20),
     fixed(m.coverage10),
   ];
   return [
-    title(result.genres),
+    title(result),
     formatTable(
-      ['genre term', 'NDCG@10', 'Recall@20', 'coverage@10'],
+      [`${result.term} term`, 'NDCG@10', 'Recall@20', 'coverage@10'],
       [row('on', result.on), row('off', result.off)],
     ),
   ];
 }
 
-export function renderGenreTermF(result: GenreTermF): string[] {
+export function renderTermF(result: TermF): string[] {
   return [
-    `${title(result.genres)}: progressive NDCG@10`,
+    `${title(result)}: progressive NDCG@10`,
     formatTable(
       ['n', 'term on', 'term off', 'on − off'],
       result.steps.map((s) => [String(s.n), fixed(s.on), fixed(s.off), fixed(s.on - s.off)]),

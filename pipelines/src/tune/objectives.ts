@@ -3,7 +3,9 @@ import {
   type ExplicitConfig,
   type GenreConfig,
   type ItemGenres,
+  type ItemSuccessors,
   itemPopularity,
+  itemSuccessors,
   type ModelConfig,
   mulberry32,
   popularityByCount,
@@ -187,8 +189,23 @@ export async function genreObjective(
   const task = rankingTask(split.train, split);
   const popularList = popularitySummary(task, split);
   const { set } = await fitModelSet(split.train, config, options);
+  // Successors depend on the window and how many are kept; trials sharing those share them.
+  const successors = new Map<string, ItemSuccessors | undefined>();
+  const successorsOf = (genres: GenreConfig) => {
+    const key = `${genres.sequenceWindow}/${genres.sequenceKeep}`;
+    if (!successors.has(key)) {
+      successors.set(key, itemSuccessors(split.train, options.movieIds, genres));
+    }
+    return successors.get(key);
+  };
   return async (genres) => {
-    const recommender = new Recommender({ ...set, config: { ...set.config, genres } });
+    const { successors: _, ...rest } = set;
+    const sequence = genres.sequenceWeight > 0 ? successorsOf(genres) : undefined;
+    const recommender = new Recommender({
+      ...rest,
+      config: { ...set.config, genres },
+      ...(sequence && { successors: sequence }),
+    });
     const steps = progressive(task, recommender, options.movieIds);
     const popular = steps.find((step) => step.n === 0)?.ndcg10 ?? 0;
     const personal = steps.filter((step) => step.n !== 0);
@@ -251,14 +268,27 @@ export const TUNING_START: ModelConfig = {
     candidates: 50,
     popularityWeight: 0,
     popularityFadeRatings: 20,
+    sequenceWeight: 0,
+    sequenceRampRatings: 20,
+    sequenceRecent: 5,
+    sequenceWindow: 10,
+    sequenceKeep: 50,
   },
 };
 
-/** The genre term's grid; more candidates cost more rescoring per request. */
+/**
+ * The re-rank's grid. Cost knobs: more candidates cost more rescoring per request; a wider
+ * window more pairs to count in training; more successors kept a larger model.
+ */
 export const GENRE_GRID: Dimension<GenreConfig>[] = [
   { key: 'weight', values: [0, 0.2, 0.4, 0.6, 0.8, 1, 1.5, 2] },
   { key: 'fadeRatings', values: [2, 5, 10, 20, 50] },
   { key: 'candidates', values: [50, 100, 200], cost: true },
   { key: 'popularityWeight', values: [0, 0.1, 0.2, 0.4, 0.8, 1.6, 3.2] },
   { key: 'popularityFadeRatings', values: [2, 5, 10, 20, 50] },
+  { key: 'sequenceWeight', values: [0, 0.2, 0.4, 0.8, 1.6, 3.2] },
+  { key: 'sequenceRampRatings', values: [2, 5, 10, 20, 50, 100] },
+  { key: 'sequenceRecent', values: [1, 3, 5, 10, 20] },
+  { key: 'sequenceWindow', values: [1, 3, 5, 10, 20], cost: true },
+  { key: 'sequenceKeep', values: [20, 50, 100, 200], cost: true },
 ];
