@@ -6,11 +6,9 @@ import { genresBeside } from '../data/catalogue.js';
 import { loadRatingsFile } from '../data/read-ratings-file.js';
 import {
   fitModelSet,
-  GENRES_OFF_KEY,
   protocolTContenders,
-  SEQUENCE_OFF_KEY,
-  withoutGenreTerm,
-  withoutSequenceTerm,
+  TERM_OFF_KEYS,
+  withoutTerm,
 } from '../eval/contenders.js';
 import { genreFans } from '../eval/genre-fans.js';
 import { consistency, foldInCost, progressive } from '../eval/protocol-f.js';
@@ -22,7 +20,7 @@ import { toJson } from '../report/json.js';
 import { describeMachine } from '../report/machine.js';
 import { stderrProgress } from '../report/progress.js';
 import { renderProtocolF, renderProtocolR, renderProtocolT } from '../report/protocol-report.js';
-import { renderTermF, renderTermT, termF, termT } from '../report/term-on-off.js';
+import { RE_RANK_TERMS, renderTermF, renderTermT, termF, termT } from '../report/term-on-off.js';
 import { type FlagSpec, integerFlag, parseFlags, runMain, UsageError, usageText } from './args.js';
 import { createExecutor, startWorkers } from './threads.js';
 
@@ -128,11 +126,12 @@ runMain(async () => {
         stderrProgress,
       );
       const [ours, ...others] = results;
-      const genresOff = others.find((r) => r.key === GENRES_OFF_KEY) as ContenderResult;
-      const sequenceOff = others.find((r) => r.key === SEQUENCE_OFF_KEY) as ContenderResult;
-      const baselines = others.filter((r) => r !== genresOff && r !== sequenceOff);
-      const genreTerm = termT('genre', DEFAULT_MODEL_CONFIG.genres, ours, genresOff);
-      const sequenceTerm = termT('sequence', DEFAULT_MODEL_CONFIG.genres, ours, sequenceOff);
+      const offKeys: string[] = Object.values(TERM_OFF_KEYS);
+      const baselines = others.filter((r) => !offKeys.includes(r.key));
+      const [genreTerm, sequenceTerm] = RE_RANK_TERMS.map((term) => {
+        const off = others.find((r) => r.key === TERM_OFF_KEYS[term]) as ContenderResult;
+        return termT(term, DEFAULT_MODEL_CONFIG.genres, ours, off);
+      });
       lines.push(
         ...header('Protocol T: top-N ranking', parameters),
         '',
@@ -173,20 +172,16 @@ runMain(async () => {
       stderrProgress('protocol F: consistency');
       const consistent = consistency(set, task);
       const steps = progressive(task, recommender, loaded.movieIds, stderrProgress);
-      stderrProgress('protocol F: progressive, genre term off');
-      const genreTerm = termF(
-        'genre',
-        DEFAULT_MODEL_CONFIG.genres,
-        steps,
-        progressive(task, new Recommender(withoutGenreTerm(set)), loaded.movieIds),
-      );
-      stderrProgress('protocol F: progressive, sequence term off');
-      const sequenceTerm = termF(
-        'sequence',
-        DEFAULT_MODEL_CONFIG.genres,
-        steps,
-        progressive(task, new Recommender(withoutSequenceTerm(set)), loaded.movieIds),
-      );
+      const [genreTerm, sequenceTerm] = RE_RANK_TERMS.map((term) => {
+        stderrProgress(`protocol F: progressive, ${term} term off`);
+        const off = new Recommender(withoutTerm(term, set));
+        return termF(
+          term,
+          DEFAULT_MODEL_CONFIG.genres,
+          steps,
+          progressive(task, off, loaded.movieIds),
+        );
+      });
       const fans = genres ? genreFans(recommender, genres) : [];
       const { offsets } = task.trainRows;
       const counts = Array.from(

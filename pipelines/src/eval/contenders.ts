@@ -15,14 +15,12 @@ import {
   trainItemKnn,
   type UserRating,
 } from '@reel/functions/model';
+import { RE_RANK_TERMS, type ReRankTerm } from '../report/term-on-off.js';
 import { fitExplicit, fitRanking } from './models.js';
 import { type Contender, type RankingTask, scoreRanker } from './protocol-t.js';
 
-/** Key of our served list with the genre term off (weight 0), beside ours in Protocol T. */
-export const GENRES_OFF_KEY = 'genresOff';
-
-/** Key of our served list with the sequence term off (weight 0), beside ours in Protocol T. */
-export const SEQUENCE_OFF_KEY = 'sequenceOff';
+/** Keys of our served list with one re-rank term off (weight 0), beside ours in Protocol T. */
+export const TERM_OFF_KEYS = { genre: 'genresOff', sequence: 'sequenceOff' } as const;
 
 /** Neighbours per movie of the item-kNN baseline. */
 export const ITEM_KNN_NEIGHBORS = 100;
@@ -39,8 +37,7 @@ export interface ContenderOptions {
 /**
  * Protocol T's contenders, ours first. Ours is the list a person sees: the served path, each
  * user folded in from their train ratings and `Recommender.recommend` asked for the top 20.
- * Then the same list with the genre term off (GENRES_OFF_KEY) and with the sequence term off
- * (SEQUENCE_OFF_KEY), and the baselines EVALUATION.md asks for in the same run: popularity
+ * Then the same list with the genre term off and with the sequence term off (TERM_OFF_KEYS), and the baselines EVALUATION.md asks for in the same run: popularity
  * (count in train), item-kNN (cosine) and the rating model used for ranking (its predicted stars).
  */
 export function protocolTContenders(config: ModelConfig, options: ContenderOptions): Contender[] {
@@ -66,24 +63,15 @@ export function protocolTContenders(config: ModelConfig, options: ContenderOptio
         };
       },
     },
-    {
-      key: GENRES_OFF_KEY,
-      label: 'ranking model (served, genre term off)',
-      fit: async (task) => {
+    ...RE_RANK_TERMS.map((term) => ({
+      key: TERM_OFF_KEYS[term],
+      label: `ranking model (served, ${term} term off)`,
+      fit: async (task: RankingTask) => {
         const { set, rankingSeconds } = await fitted(task);
-        const off = new Recommender(withoutGenreTerm(set));
+        const off = new Recommender(withoutTerm(term, set));
         return { rank: servedRanker(task, off, options.movieIds), fitSeconds: rankingSeconds };
       },
-    },
-    {
-      key: SEQUENCE_OFF_KEY,
-      label: 'ranking model (served, sequence term off)',
-      fit: async (task) => {
-        const { set, rankingSeconds } = await fitted(task);
-        const off = new Recommender(withoutSequenceTerm(set));
-        return { rank: servedRanker(task, off, options.movieIds), fitSeconds: rankingSeconds };
-      },
-    },
+    })),
     {
       key: 'popularity',
       label: 'popularity (count)',
@@ -168,15 +156,10 @@ export async function fitModelSet(
   };
 }
 
-/** `set` with the served list's genre term off (weight 0). */
-export function withoutGenreTerm<S extends ModelSet>(set: S): S {
-  return { ...set, config: { ...set.config, genres: { ...set.config.genres, weight: 0 } } };
-}
-
-/** `set` with the served list's sequence term off (weight 0). */
-export function withoutSequenceTerm<S extends ModelSet>(set: S): S {
-  const genres = { ...set.config.genres, sequenceWeight: 0 };
-  return { ...set, config: { ...set.config, genres } };
+/** `set` with one of the served list's re-rank terms off (its weight 0). */
+export function withoutTerm<S extends ModelSet>(term: ReRankTerm, set: S): S {
+  const weight = term === 'genre' ? { weight: 0 } : { sequenceWeight: 0 };
+  return { ...set, config: { ...set.config, genres: { ...set.config.genres, ...weight } } };
 }
 
 /** The served list: fold the user in from their train ratings, then recommend. */

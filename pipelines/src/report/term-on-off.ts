@@ -3,8 +3,9 @@ import type { RankingSummary } from '../eval/metrics.js';
 import type { ProgressiveStep } from '../eval/protocol-f.js';
 import { fixed, formatTable } from './table.js';
 
-/** A term of the served list's re-rank that the figures show on and off. */
-export type ReRankTerm = 'genre' | 'sequence';
+/** The terms of the served list's re-rank that the figures show on and off. */
+export const RE_RANK_TERMS = ['genre', 'sequence'] as const;
+export type ReRankTerm = (typeof RE_RANK_TERMS)[number];
 
 type Metrics = Pick<RankingSummary, 'ndcg10' | 'recall20' | 'coverage10'>;
 
@@ -54,7 +55,7 @@ const TITLES: Record<ReRankTerm, (genres: GenreConfig) => string> = {
   genre: ({ weight, fadeRatings, candidates }) =>
     `genre term (weight ${weight}, halved after ${fadeRatings} ratings, re-orders the best ${candidates})`,
   sequence: (g) =>
-    `sequence term (weight ${g.sequenceWeight}, half of it after ${g.sequenceRampRatings} ratings, follows the latest ${g.sequenceRecent}, successors within ${g.sequenceWindow} ratings, ${g.sequenceKeep} kept a movie)`,
+    `sequence term (weight ${g.sequenceWeight}·n/(${g.sequenceRampRatings} + n) after n ratings, follows the latest ${g.sequenceRecent}, successors within ${g.sequenceWindow} ratings, ${g.sequenceKeep} kept a movie)`,
 };
 
 const title = (result: TermT | TermF) =>
