@@ -37,8 +37,9 @@ export interface ContenderOptions {
 /**
  * Protocol T's contenders, ours first. Ours is the list a person sees: the served path, each
  * user folded in from their train ratings and `Recommender.recommend` asked for the top 20.
- * Then the same list with the genre term off and with the sequence term off (TERM_OFF_KEYS), and the baselines EVALUATION.md asks for in the same run: popularity
- * (count in train), item-kNN (cosine) and the rating model used for ranking (its predicted stars).
+ * Then the same list with the genre term off and with the sequence term off (TERM_OFF_KEYS),
+ * and the baselines EVALUATION.md asks for in the same run: popularity (count in train),
+ * item-kNN (cosine) and the rating model used for ranking (its predicted stars).
  */
 export function protocolTContenders(config: ModelConfig, options: ContenderOptions): Contender[] {
   // Ours with and without each re-rank term share one fit.
