@@ -1,5 +1,6 @@
 import type { GenreConfig } from './config.js';
 import { Selection } from './serve/top-n.js';
+import { countingSort } from './train/rating-layout.js';
 import type { Ratings } from './types.js';
 
 /**
@@ -56,13 +57,10 @@ export function itemSuccessors(
   if (!timestamp) return undefined;
   const window = config.sequenceWindow;
   const n = user.length;
-  // Positions grouped by user (a counting sort), then each group put in time order.
-  const starts = new Int32Array(userCount + 1);
-  for (let r = 0; r < n; r++) starts[user[r] + 1]++;
-  for (let u = 0; u < userCount; u++) starts[u + 1] += starts[u];
-  const order = new Int32Array(n);
-  const cursor = starts.slice(0, userCount);
-  for (let r = 0; r < n; r++) order[cursor[user[r]]++] = r;
+  // Positions grouped by user, then each group put in time order.
+  const identity = new Int32Array(n);
+  for (let r = 0; r < n; r++) identity[r] = r;
+  const { offsets: starts, source: order } = countingSort(identity, user, userCount, false);
   const sequence = new Int32Array(n);
   for (let u = 0; u < userCount; u++) {
     const block = order.subarray(starts[u], starts[u + 1]);

@@ -99,7 +99,11 @@ export function buildLayout(ratings: Ratings): RatingLayout {
   return layout;
 }
 
-function countingSort(
+/**
+ * A stable counting sort of the positions `order` by `key[position]`: `source` lists them
+ * grouped by key, key k's at offsets[k] ≤ p < offsets[k + 1]. Shared: in SharedArrayBuffers.
+ */
+export function countingSort(
   order: Int32Array,
   key: Int32Array,
   keyCount: number,
