@@ -99,7 +99,7 @@ export async function comparePeers(
   ];
 
   for (const spec of options.peers ?? PEERS) {
-    const budget = spec.budget?.configurations ?? tuningBudget(spec.task);
+    const budget = tuningBudget(spec.task);
     progress(
       `peers: tuning ${spec.name} on the validation split (at most ${budget} configurations)`,
     );

@@ -60,6 +60,22 @@ describe('renderPeers', () => {
         tuning: { settings: {}, configurations: 9, budget: 50, validation: 0.11, seconds: 30 },
         ranking: { ...ranking(0.11), ...fit(0.3, 1) },
       },
+      {
+        name: 'Surprise SVD',
+        version: '1.1.5',
+        task: 'rating',
+        settings: { n_factors: 100 },
+        tuning: {
+          settings: {},
+          configurations: 12,
+          budget: 43,
+          gridNote: 'up to 100 factors',
+          validation: 0.86,
+          seconds: 90,
+        },
+        rating: { rmse: 0.86, mae: 0.66, ...fit(100, 20) },
+        ranking: { ...ranking(0.01), ...fit(100, 20) },
+      },
       { name: 'Surprise SVD++', task: 'rating', settings: {}, problem: 'failed (rating): boom' },
     ];
     const text = renderPeers(rows).join('\n');
@@ -70,6 +86,12 @@ describe('renderPeers', () => {
       'our ranking model vs EASE (Protocol T): fit time 2.00×, per iteration 0.20×',
     );
     expect(text).toMatch(/^EASE\s+T\s+0\.30\s+1\s+0\.300$/m);
+    expect(text).toContain(
+      'Surprise SVD: {"n_factors":100} (validation RMSE 0.8600, 12 of 43 configurations, 90 s; grid: up to 100 factors)',
+    );
+    expect(text).toContain(
+      'our rating model vs Surprise SVD (Protocol R): fit time 0.0040×, per iteration 0.0040×',
+    );
     expect(text).toContain('Surprise SVD++ FAILED: failed (rating): boom');
   });
 });

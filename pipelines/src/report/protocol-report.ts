@@ -351,13 +351,15 @@ export function renderPeers(rows: readonly ComparisonRow[]): string[] {
     lines.push(
       `${row.name}: ${toJson(row.settings)}${
         tuning
-          ? ` (validation ${row.task === 'rating' ? 'RMSE' : 'NDCG@10'} ${fixed(tuning.validation)}, ${tuning.configurations} of ${tuning.budget} configurations, ${fixed(tuning.seconds, 0)} s${tuning.budgetNote ? `; budget: ${tuning.budgetNote}` : ''})`
+          ? ` (validation ${row.task === 'rating' ? 'RMSE' : 'NDCG@10'} ${fixed(tuning.validation)}, ${tuning.configurations} of ${tuning.budget} configurations, ${fixed(tuning.seconds, 0)} s${tuning.gridNote ? `; grid: ${tuning.gridNote}` : ''})`
           : ''
       }`,
     );
   }
   const [ours, ...peers] = rows;
-  const ratio = (a: number, b: number) => `${fixed(a / b, 2)}×`;
+  // Two significant digits below 0.1, so a peer hundreds of times slower does not print 0.00×.
+  const ratio = (a: number, b: number) =>
+    `${a / b >= 0.1 ? fixed(a / b, 2) : (a / b).toPrecision(2)}×`;
   for (const peer of peers) {
     if (peer.rating && ours.rating) {
       lines.push(
