@@ -32,7 +32,7 @@ export {
 } from './model-files.js';
 export { mulberry32 } from './random.js';
 export type { ItemSuccessors } from './sequence.js';
-export { itemSuccessors, SequenceTerm } from './sequence.js';
+export { itemSuccessors, SequenceTerm, sequenceTermOn } from './sequence.js';
 export type { ExplicitUser, RankingUser, UserItemRatings } from './serve/fold-in.js';
 export { foldInExplicit, foldInRanking } from './serve/fold-in.js';
 export type {

@@ -1,6 +1,7 @@
 import {
   buildLayout,
   type Executor,
+  type GenreConfig,
   type ItemGenres,
   itemPopularity,
   type ModelConfig,
@@ -157,10 +158,16 @@ export async function fitModelSet(
   };
 }
 
+/** The weight in the re-rank's config that turns each term off at 0. */
+const TERM_WEIGHT_KEYS = {
+  genre: 'weight',
+  sequence: 'sequenceWeight',
+} as const satisfies Record<ReRankTerm, keyof GenreConfig>;
+
 /** `set` with one of the served list's re-rank terms off (its weight 0). */
 export function withoutTerm<S extends ModelSet>(term: ReRankTerm, set: S): S {
-  const weight = term === 'genre' ? { weight: 0 } : { sequenceWeight: 0 };
-  return { ...set, config: { ...set.config, genres: { ...set.config.genres, ...weight } } };
+  const genres = { ...set.config.genres, [TERM_WEIGHT_KEYS[term]]: 0 };
+  return { ...set, config: { ...set.config, genres } };
 }
 
 /** The served list: fold the user in from their train ratings, then recommend. */

@@ -170,8 +170,9 @@ export interface CostResult {
  * Protocol F cost: one fold-in plus the served top 20 over the whole catalogue, on this
  * thread; and the same request with "because you rated …" explained for each of the 20. The
  * model set has `movies` items with random factors of k = 64, random genres and random
- * successors (so the genre and sequence terms run): the cost depends on sizes, not on the values. Each request folds in a user with as
- * many ratings as one of `ratingCounts` (cycled), of random movies at random times.
+ * successors (so the genre and sequence terms run): the cost depends on sizes, not on the
+ * values. Each request folds in a user with as many ratings as one of `ratingCounts` (cycled),
+ * of random movies at random times.
  */
 export function foldInCost(
   movies: number,

@@ -13,6 +13,7 @@ import {
   type RankingConfig,
   type Ratings,
   Recommender,
+  sequenceTermOn,
   topNByFactors,
   topNByScores,
 } from '@reel/functions/model';
@@ -200,7 +201,7 @@ export async function genreObjective(
   };
   return async (genres) => {
     const { successors: _, ...rest } = set;
-    const sequence = genres.sequenceWeight > 0 ? successorsOf(genres) : undefined;
+    const sequence = sequenceTermOn(genres) ? successorsOf(genres) : undefined;
     const recommender = new Recommender({
       ...rest,
       config: { ...set.config, genres },
